@@ -1,0 +1,214 @@
+"""The ``backbone`` command: one command set for everything the web app does.
+
+Each command parses its options, configures Django for the chosen workspace, calls one service
+function and prints the result. ``docs/cli.md`` documents every command with an example.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from backbone.workspace import WORKSPACE_ENV, workspace_dir
+
+app = typer.Typer(
+    help="backbone: the system for a cross-sector partnership's backbone organization.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+partnership_app = typer.Typer(help="Export and import the registry as partnership.yaml.")
+app.add_typer(partnership_app, name="partnership")
+
+console = Console()
+errors = Console(stderr=True)
+
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace directory (default: $BACKBONE_WORKSPACE or ./backbone-data).",
+        show_default=False,
+    ),
+]
+
+
+def setup_django(workspace: Path | None = None, *, demo: bool = False) -> None:
+    """Point Django at ``workspace`` and configure it; the demo runs with DEBUG on over HTTP."""
+    if workspace is not None:
+        os.environ[WORKSPACE_ENV] = str(workspace.resolve())
+    if demo:
+        os.environ.setdefault("BACKBONE_DEBUG", "1")
+        os.environ.setdefault("BACKBONE_SECURE_COOKIES", "0")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backbone.config.settings")
+    import django
+
+    django.setup()
+
+
+def migrate_database(verbose: bool = False) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+
+
+@app.command()
+def init(workspace: WorkspaceOption = None) -> None:
+    """Create the workspace and its database, or bring an existing one up to date.
+
+    Example: [bold]backbone init --workspace /srv/riverton[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    console.print(f"Workspace ready: [bold]{workspace_dir()}[/bold]")
+
+
+@app.command()
+def serve(
+    workspace: WorkspaceOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    threads: Annotated[int, typer.Option(help="Worker threads.")] = 4,
+) -> None:
+    """Serve the web app with waitress (a production WSGI server).
+
+    Example: [bold]backbone serve --host 0.0.0.0 --port 8080[/bold]
+    """
+    setup_django(workspace)
+    run_server(host, port, threads)
+
+
+def run_server(host: str, port: int, threads: int) -> None:
+    import waitress
+
+    from backbone.config.wsgi import application
+
+    console.print(f"Serving backbone on [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
+    waitress.serve(application, host=host, port=port, threads=threads, _quiet=True)
+
+
+@app.command()
+def demo(
+    workspace: WorkspaceOption = None,
+    build_only: Annotated[bool, typer.Option("--build-only", help="Build, then exit.")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Build the fictional Riverton partnership in the workspace and serve it.
+
+    Example: [bold]backbone demo --build-only --workspace /tmp/riverton[/bold]
+    """
+    setup_django(workspace, demo=True)
+    from backbone.demo import services as demo_services
+
+    with console.status("Building the demo partnership…"):
+        migrate_database()
+        built = demo_services.build_demo()
+    console.print(f"Demo partnership built in [bold]{workspace_dir()}[/bold]: {built.summary}")
+    table = Table("user", "password", "can", title="Demo logins")
+    for login in built.logins:
+        table.add_row(login.username, login.password, login.description)
+    console.print(table)
+    if not build_only:
+        run_server(host, port, threads=4)
+
+
+@app.command()
+def status(
+    workspace: WorkspaceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Say what the workspace holds: registry counts and agreements about to expire.
+
+    Example: [bold]backbone status --json[/bold]
+    """
+    setup_django(workspace)
+    from backbone.status import workspace_status
+
+    report = workspace_status()
+    if as_json:
+        console.print_json(json.dumps(report))
+        return
+    print_status(report)
+
+
+def print_status(report: dict[str, Any]) -> None:
+    console.print(f"Workspace [bold]{report['workspace']}[/bold] ({report['database']['vendor']})")
+    if not report["database"]["migrated"]:
+        console.print("[yellow]The database is not set up yet: run `backbone init`.[/yellow]")
+        return
+    table = Table("registry", "count")
+    for kind, count in report["registry"].items():
+        table.add_row(kind.replace("_", " "), str(count))
+    console.print(table)
+    for agreement in report["expiring_agreements"]:
+        console.print(
+            f"[yellow]Expires in {agreement['days_left']} days:[/yellow] "
+            f"{agreement['title']} (ends {agreement['end']})"
+        )
+
+
+@partnership_app.command("export")
+def partnership_export(
+    file: Annotated[Path, typer.Argument(help="The YAML file to write.")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Write the whole registry to FILE, signed documents to documents/ beside it.
+
+    Example: [bold]backbone partnership export riverton.yaml[/bold]
+    """
+    setup_django(workspace)
+    from backbone.partnership.services import export_registry_file
+
+    registry = export_registry_file(file)
+    console.print(
+        f"Wrote {file}: {len(registry.partners)} partners, {len(registry.people)} people, "
+        f"{len(registry.bodies)} bodies, {len(registry.agreements)} agreements."
+    )
+
+
+@partnership_app.command("import")
+def partnership_import(
+    file: Annotated[Path, typer.Argument(help="The YAML file to read.", exists=True, dir_okay=False)],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Validate FILE completely, then create or update the registry from it.
+
+    Nothing is written when any problem is found; each problem is listed with its line and field.
+    Example: [bold]backbone partnership import riverton.yaml[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    from backbone.partnership.registry_file import RegistryFileError
+    from backbone.partnership.services import import_registry_file
+
+    try:
+        summary = import_registry_file(file)
+    except RegistryFileError as error:
+        errors.print(f"[red]Refused {file}[/red]: nothing was changed.", highlight=False)
+        for problem in error.problems:
+            errors.print(problem.describe(str(file)), highlight=False, markup=False)
+        raise typer.Exit(code=1) from None
+    console.print(f"Imported {file}: {summary.describe()}")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context, workspace: WorkspaceOption = None) -> None:
+    """Run a Django management command in the workspace, e.g. createsuperuser.
+
+    Example: [bold]backbone manage createsuperuser[/bold]
+    """
+    setup_django(workspace)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["backbone manage", *ctx.args])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""The partnership registry: partners, people, governance bodies, roles and MOUs."""

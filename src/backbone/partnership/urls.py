@@ -1,0 +1,12 @@
+from django.urls import path
+
+from backbone.partnership import views
+
+app_name = "partnership"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("partners/<slug:slug>/", views.partner_detail, name="partner_detail"),
+    path("bodies/<slug:slug>/", views.body_detail, name="body_detail"),
+    path("agreements/<slug:slug>/document/", views.agreement_document, name="agreement_document"),
+]

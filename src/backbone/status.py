@@ -1,0 +1,47 @@
+"""``backbone status``: what the workspace holds, for people and for scripts (``--json``).
+
+Each domain contributes its section; later stages add the warehouse tables and submissions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+
+def database_status() -> dict[str, Any]:
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return {
+        "vendor": connection.vendor,
+        "name": str(settings.DATABASES["default"]["NAME"]),
+        "migrated": not pending,
+    }
+
+
+def workspace_status() -> dict[str, Any]:
+    """A JSON-ready summary of the workspace: database, registry counts, expiring agreements."""
+    from backbone.partnership import services as partnership
+
+    report: dict[str, Any] = {
+        "workspace": str(settings.WORKSPACE),
+        "database": database_status(),
+        "registry": {},
+        "expiring_agreements": [],
+    }
+    if not report["database"]["migrated"]:
+        return report
+    report["registry"] = partnership.registry_counts()
+    report["expiring_agreements"] = [
+        {
+            "slug": agreement.slug,
+            "title": agreement.title,
+            "end": agreement.end.isoformat() if agreement.end else None,
+            "days_left": agreement.days_to_expiry(),
+        }
+        for agreement in partnership.expiring_agreements()
+    ]
+    return report

@@ -1,0 +1,72 @@
+"""The house rules that keep the codebase navigable, checked rather than hoped for."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures import PROJECT_ROOT
+
+PACKAGE = PROJECT_ROOT / "src" / "backbone"
+# Django's standard module names, plus services (what views call) and the project doors.
+DJANGO_LAYER = {
+    "apps", "models", "forms", "views", "urls", "admin", "services", "context_processors",
+    "checks", "signals", "api", "settings", "wsgi", "asgi", "cli", "status", "__main__",
+}  # fmt: skip
+
+
+def pure_modules() -> list[str]:
+    modules = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE.parent).with_suffix("")
+        if "migrations" in relative.parts or "management" in relative.parts:
+            continue
+        if relative.name in DJANGO_LAYER:
+            continue
+        modules.append(".".join(relative.parts).removesuffix(".__init__"))
+    return modules
+
+
+def test_there_are_pure_modules_to_check():
+    assert "backbone.partnership.registry_file" in pure_modules()
+    assert "backbone.workspace" in pure_modules()
+
+
+@pytest.mark.parametrize("module", pure_modules())
+def test_pure_module_imports_without_django(module):
+    code = (
+        "import sys, importlib; importlib.import_module(sys.argv[1]); "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'django', 'typer'}); "
+        "sys.exit(f'{sys.argv[1]} pulls in {bad}' if bad else 0)"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PACKAGE.parent)}
+    result = subprocess.run([sys.executable, "-c", code, module], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def url_modules() -> list[Path]:
+    return [p for p in PACKAGE.rglob("urls.py") if p.parent.name != "config"]
+
+
+@pytest.mark.parametrize("path", url_modules(), ids=lambda p: p.parent.name)
+def test_app_urls_have_app_name_and_snake_case_names(path):
+    tree = ast.parse(path.read_text())
+    assigned = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    assert "app_name" in assigned
+    names = [kw.value.value for node in ast.walk(tree) if isinstance(node, ast.Call) for kw in node.keywords if kw.arg == "name"]
+    assert names and all(name.islower() and " " not in name and "-" not in name for name in names)
+
+
+def test_no_print_outside_the_cli():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.name in {"cli.py", "__main__.py"}:
+            continue
+        tree = ast.parse(path.read_text())
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"]
+        offenders += [f"{path.relative_to(PACKAGE)}:{c.lineno}" for c in calls]
+    assert offenders == []
