@@ -73,7 +73,6 @@ SMALL_REGISTRY = textwrap.dedent(
 )
 
 
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -112,13 +111,17 @@ class Workspace:
         if database_url:
             self.env["DATABASE_URL"] = database_url
 
-    def run(self, *args: str, check: bool = True, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, timeout: int = 300
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [*BACKBONE, *args], env=self.env, capture_output=True, text=True, timeout=timeout,
             cwd=self.path.parent,
         )  # fmt: skip
         if check and result.returncode != 0:
-            raise AssertionError(f"backbone {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"backbone {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     @contextmanager

@@ -44,7 +44,9 @@ def test_pure_module_imports_without_django(module):
         "sys.exit(f'{sys.argv[1]} pulls in {bad}' if bad else 0)"
     )
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PACKAGE.parent)}
-    result = subprocess.run([sys.executable, "-c", code, module], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", code, module], capture_output=True, text=True, env=env
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -55,9 +57,21 @@ def url_modules() -> list[Path]:
 @pytest.mark.parametrize("path", url_modules(), ids=lambda p: p.parent.name)
 def test_app_urls_have_app_name_and_snake_case_names(path):
     tree = ast.parse(path.read_text())
-    assigned = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    assigned = {
+        t.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
     assert "app_name" in assigned
-    names = [kw.value.value for node in ast.walk(tree) if isinstance(node, ast.Call) for kw in node.keywords if kw.arg == "name"]
+    names = [
+        kw.value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for kw in node.keywords
+        if kw.arg == "name"
+    ]
     assert names and all(name.islower() and " " not in name and "-" not in name for name in names)
 
 
@@ -67,6 +81,10 @@ def test_no_print_outside_the_cli():
         if path.name in {"cli.py", "__main__.py"}:
             continue
         tree = ast.parse(path.read_text())
-        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"]
+        calls = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"
+        ]
         offenders += [f"{path.relative_to(PACKAGE)}:{c.lineno}" for c in calls]
     assert offenders == []

@@ -175,7 +175,9 @@ def partnership_export(
 
 @partnership_app.command("import")
 def partnership_import(
-    file: Annotated[Path, typer.Argument(help="The YAML file to read.", exists=True, dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="The YAML file to read.", exists=True, dir_okay=False)
+    ],
     workspace: WorkspaceOption = None,
 ) -> None:
     """Validate FILE completely, then create or update the registry from it.
@@ -191,9 +193,11 @@ def partnership_import(
     try:
         summary = import_registry_file(file)
     except RegistryFileError as error:
-        errors.print(f"[red]Refused {file}[/red]: nothing was changed.", highlight=False)
+        errors.print(
+            f"[red]Refused {file}[/red]: nothing was changed.", highlight=False, soft_wrap=True
+        )
         for problem in error.problems:
-            errors.print(problem.describe(str(file)), highlight=False, markup=False)
+            errors.print(problem.describe(str(file)), highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
     console.print(f"Imported {file}: {summary.describe()}")
 

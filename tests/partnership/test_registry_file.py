@@ -13,9 +13,8 @@ from backbone.partnership.registry_file import (
 from tests.fixtures import SMALL_REGISTRY as VALID
 
 
-
 def line_containing(text: str, fragment: str, after: str = "") -> int:
-    """The 1-based number of the first line holding ``fragment`` after the line holding ``after``."""
+    """1-based number of the first line holding ``fragment`` after the line holding ``after``."""
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if after in line) if after else 0
     return next(i for i, line in enumerate(lines) if i >= start and fragment in line) + 1
@@ -78,32 +77,39 @@ def test_every_problem_is_reported_at_once_in_line_order():
 def test_unknown_field_is_named():
     text = VALID.replace("  place: Riverton\n", "  place: Riverton\n  mayor: Pat\n")
     [(line, field, message)] = problems_of(text)
-    assert (line, field, message) == (line_containing(text, "mayor"), "partnership.mayor", "unknown field")
+    assert (line, field, message) == (
+        line_containing(text, "mayor"),
+        "partnership.mayor",
+        "unknown field",
+    )
 
 
 def test_duplicate_slug_is_refused():
     text = VALID.replace("slug: riverton-housing", "slug: riverton-schools")
     found = problems_of(text)
-    assert (line_containing(text, "slug: riverton-schools", after="Riverton Public"), "partners[1].slug") in [
-        (line, field) for line, field, _ in found
-    ]
+    assert (
+        line_containing(text, "slug: riverton-schools", after="Riverton Public"),
+        "partners[1].slug",
+    ) in [(line, field) for line, field, _ in found]
 
 
 def test_role_needs_a_person_or_a_partner():
     text = VALID.replace("    person: ana-ruiz\nagreements", "    notes: vacant\nagreements")
-    [(line, field, message)] = problems_of(text)
+    [(_line, field, message)] = problems_of(text)
     assert field == "roles[0]" and "neither is given" in message
 
 
 def test_broken_yaml_names_its_line():
     text = VALID.replace("  place: Riverton", "  place: [Riverton")
-    [(line, field, message)] = problems_of(text)
+    [(line, _field, message)] = problems_of(text)
     assert message.startswith("not valid YAML") and line is not None and line >= 4
 
 
 def test_error_message_lists_file_line_and_field():
     text = VALID.replace("sectors: [education]", "sectors: [educaton]")
-    with pytest.raises(RegistryFileError, match=r"city\.yaml:17: partners\[0\]\.sectors\[0\]: unknown sector"):
+    with pytest.raises(
+        RegistryFileError, match=r"city\.yaml:17: partners\[0\]\.sectors\[0\]: unknown sector"
+    ):
         parse_registry(text, filename="city.yaml")
 
 
@@ -127,7 +133,10 @@ def test_multiline_text_survives_a_round_trip():
 
 @pytest.mark.parametrize(
     ("loc", "path"),
-    [(("partners", 3, "sectors", 0), "partners[3].sectors[0]"), (("partnership", "name"), "partnership.name")],
+    [
+        (("partners", 3, "sectors", 0), "partners[3].sectors[0]"),
+        (("partnership", "name"), "partnership.name"),
+    ],
 )
 def test_field_path(loc, path):
     assert field_path(loc) == path

@@ -21,7 +21,9 @@ REGISTRY_MODELS = [
 
 
 def database_snapshot() -> str:
-    return "".join(serializers.serialize("json", model.objects.order_by("pk")) for model in REGISTRY_MODELS)
+    return "".join(
+        serializers.serialize("json", model.objects.order_by("pk")) for model in REGISTRY_MODELS
+    )
 
 
 def write(tmp_path, text: str, name: str = "partnership.yaml"):
@@ -34,10 +36,17 @@ def test_import_creates_the_registry(tmp_path):
     summary = services.import_registry_file(write(tmp_path, SMALL_REGISTRY))
     assert summary.created["partners"] == 2
     chair = m.Membership.objects.get(body__slug="leadership-table")
-    assert (chair.person.name, chair.role, chair.representing.slug) == ("Ana Ruiz", "chair", "riverton-schools")
+    assert (chair.person.name, chair.role, chair.representing.slug) == (
+        "Ana Ruiz",
+        "chair",
+        "riverton-schools",
+    )
     assert chair.start == dt.date(2024, 1, 15)
     mou = m.Agreement.objects.get(slug="housed-mou")
-    assert sorted(mou.parties.values_list("partner__slug", flat=True)) == ["riverton-housing", "riverton-schools"]
+    assert sorted(mou.parties.values_list("partner__slug", flat=True)) == [
+        "riverton-housing",
+        "riverton-schools",
+    ]
     assert m.Partner.objects.get(slug="riverton-housing").sectors == ["housing", "government"]
 
 
@@ -70,15 +79,24 @@ def test_refused_import_leaves_the_database_unchanged(tmp_path, original, broken
     before = database_snapshot()
     changed = SMALL_REGISTRY.replace("Riverton Public Schools", "Renamed Schools")
     with pytest.raises(RegistryFileError):
-        services.import_registry_file(write(tmp_path, changed.replace(original, broken), "bad.yaml"))
+        services.import_registry_file(
+            write(tmp_path, changed.replace(original, broken), "bad.yaml")
+        )
     assert database_snapshot() == before
 
 
 def test_reimport_updates_in_place_and_keeps_unlisted_partners(tmp_path):
     services.import_registry_file(write(tmp_path, SMALL_REGISTRY))
     housing_pk = m.Partner.objects.get(slug="riverton-housing").pk
-    m.Partner.objects.create(slug="added-in-admin", name="Added in admin", partner_type="funder", sectors=["philanthropy"])
-    summary = services.import_registry_file(write(tmp_path, SMALL_REGISTRY.replace("Riverton Housing Authority", "RHA")))
+    m.Partner.objects.create(
+        slug="added-in-admin",
+        name="Added in admin",
+        partner_type="funder",
+        sectors=["philanthropy"],
+    )
+    summary = services.import_registry_file(
+        write(tmp_path, SMALL_REGISTRY.replace("Riverton Housing Authority", "RHA"))
+    )
     assert summary.updated["partners"] == 2 and "partners" not in summary.created
     assert m.Partner.objects.get(pk=housing_pk).name == "RHA"
     assert m.Partner.objects.filter(slug="added-in-admin").exists()
@@ -89,7 +107,9 @@ def test_signed_document_travels_with_export_and_import(tmp_path):
     pdf = b"%PDF-1.4\n% signed MOU\n%%EOF\n"
     (tmp_path / "scans").mkdir()
     (tmp_path / "scans" / "Signed MOU.PDF").write_bytes(pdf)
-    text = SMALL_REGISTRY.replace("    status: signed\n", "    status: signed\n    document: scans/Signed MOU.PDF\n")
+    text = SMALL_REGISTRY.replace(
+        "    status: signed\n", "    status: signed\n    document: scans/Signed MOU.PDF\n"
+    )
     services.import_registry_file(write(tmp_path, text))
     out = tmp_path / "export"
     out.mkdir()
@@ -99,8 +119,13 @@ def test_signed_document_travels_with_export_and_import(tmp_path):
 
 
 def test_missing_document_is_refused_before_anything_is_written(tmp_path):
-    text = SMALL_REGISTRY.replace("    status: signed\n", "    status: signed\n    document: scans/missing.pdf\n")
-    with pytest.raises(RegistryFileError, match=r"agreements\[0\]\.document: document 'scans/missing.pdf' not found"):
+    text = SMALL_REGISTRY.replace(
+        "    status: signed\n", "    status: signed\n    document: scans/missing.pdf\n"
+    )
+    with pytest.raises(
+        RegistryFileError,
+        match=r"agreements\[0\]\.document: document 'scans/missing.pdf' not found",
+    ):
         services.import_registry_file(write(tmp_path, text))
     assert m.Partner.objects.count() == 0
 
@@ -124,7 +149,9 @@ def test_expiry_warning_window(tmp_path, today, effective, days_left, soon):
 
 def test_partners_by_sector_lists_a_partner_under_each_of_its_sectors(tmp_path):
     services.import_registry_file(write(tmp_path, SMALL_REGISTRY))
-    grouped = {label: [p.slug for p in partners] for label, partners in services.partners_by_sector()}
+    grouped = {
+        label: [p.slug for p in partners] for label, partners in services.partners_by_sector()
+    }
     assert grouped == {
         "Education": ["riverton-schools"],
         "Housing": ["riverton-housing"],

@@ -103,7 +103,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = WORKSPACE / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Only needed when a web server in front serves collected files; WhiteNoise serves them otherwise.
+STATIC_ROOT = os.environ.get("BACKBONE_STATIC_ROOT") or None
 MEDIA_ROOT = WORKSPACE / "documents"
 MEDIA_URL = "documents/"
 STORAGES = {

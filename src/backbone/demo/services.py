@@ -62,5 +62,7 @@ def _group_with(name: str, permission_names: list[str]) -> Group:
     group, _ = Group.objects.get_or_create(name=name)
     for name in permission_names:
         app_label, codename = name.split(".")
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
     return group

@@ -13,7 +13,10 @@ class PartnerForm(forms.ModelForm):
 
     class Meta:
         model = m.Partner
-        fields = "__all__"
+        fields = [
+            "slug", "name", "partner_type", "sectors", "description", "website",
+            "contact_name", "contact_email", "contact_phone",
+        ]  # fmt: skip
 
 
 @admin.register(m.Partnership)

@@ -154,7 +154,9 @@ class Dated(models.Model):
 
     def is_current(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()
-        return (self.start is None or self.start <= today) and (self.end is None or today <= self.end)
+        return (self.start is None or self.start <= today) and (
+            self.end is None or today <= self.end
+        )
 
 
 class Membership(Dated):
@@ -165,7 +167,9 @@ class Membership(Dated):
     representing = models.ForeignKey(
         Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="seats"
     )
-    role = models.CharField(max_length=20, choices=choices(vocab.MEMBERSHIP_ROLES), default="member")
+    role = models.CharField(
+        max_length=20, choices=choices(vocab.MEMBERSHIP_ROLES), default="member"
+    )
 
     class Meta:
         ordering = ["body", "role", "person__name"]
@@ -214,7 +218,9 @@ class Agreement(Dated):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=choices(vocab.AGREEMENT_KINDS), default="mou")
-    status = models.CharField(max_length=20, choices=choices(vocab.AGREEMENT_STATUSES), default="draft")
+    status = models.CharField(
+        max_length=20, choices=choices(vocab.AGREEMENT_STATUSES), default="draft"
+    )
     aims = models.TextField(blank=True)
     signed_on = models.DateField(null=True, blank=True)
     document = models.FileField(upload_to="agreements/", blank=True)

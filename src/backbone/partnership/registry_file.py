@@ -84,7 +84,9 @@ MemberRole = Annotated[
 PartnershipRole = Annotated[
     str, AfterValidator(in_vocabulary(vocab.PARTNERSHIP_ROLES, "partnership role"))
 ]
-AgreementKind = Annotated[str, AfterValidator(in_vocabulary(vocab.AGREEMENT_KINDS, "agreement kind"))]
+AgreementKind = Annotated[
+    str, AfterValidator(in_vocabulary(vocab.AGREEMENT_KINDS, "agreement kind"))
+]
 AgreementStatus = Annotated[
     str, AfterValidator(in_vocabulary(vocab.AGREEMENT_STATUSES, "agreement status"))
 ]
@@ -244,7 +246,9 @@ def parse_registry(
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
-        raise RegistryFileError([Problem(line, "", f"not valid YAML: {error.problem}")], filename)
+        raise RegistryFileError(
+            [Problem(line, "", f"not valid YAML: {error.problem}")], filename
+        ) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -338,7 +342,11 @@ def reference_problems(data: dict[str, Any], base_dir: Path | None = None) -> li
         for j, member in enumerate(_list(body.get("members"))):
             if isinstance(member, dict):
                 check(("bodies", i, "members", j, "person"), member.get("person"), "person")
-                check(("bodies", i, "members", j, "representing"), member.get("representing"), "partner")
+                check(
+                    ("bodies", i, "members", j, "representing"),
+                    member.get("representing"),
+                    "partner",
+                )
     for i, role in _items(data, "roles"):
         check(("roles", i, "person"), role.get("person"), "person")
         check(("roles", i, "partner"), role.get("partner"), "partner")
@@ -358,7 +366,14 @@ def _list(value: Any) -> list[Any]:
 
 def _duplicate_slugs(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
-    for section in ("partners", "people", "bodies", "shared_outcomes", "sector_goals", "agreements"):
+    for section in (
+        "partners",
+        "people",
+        "bodies",
+        "shared_outcomes",
+        "sector_goals",
+        "agreements",
+    ):
         seen: set[Any] = set()
         for i, entry in _items(data, section):
             slug = entry.get("slug")

@@ -36,7 +36,10 @@ class ImportSummary:
 
     def describe(self) -> str:
         kinds = sorted(set(self.created) | set(self.updated))
-        parts = [f"{kind}: {self.created.get(kind, 0)} new, {self.updated.get(kind, 0)} updated" for kind in kinds]
+        parts = [
+            f"{kind}: {self.created.get(kind, 0)} new, {self.updated.get(kind, 0)} updated"
+            for kind in kinds
+        ]
         return "; ".join(parts) or "nothing to import"
 
 
@@ -58,7 +61,10 @@ def apply_registry(registry: rf.RegistryFile, base_dir: Path | None = None) -> I
     """
     summary = ImportSummary()
     _apply_partnership(registry.partnership)
-    goals = {g.slug: _upsert(summary, m.SectorGoal, g.slug, sector=g.sector, statement=g.statement) for g in registry.sector_goals}
+    goals = {
+        g.slug: _upsert(summary, m.SectorGoal, g.slug, sector=g.sector, statement=g.statement)
+        for g in registry.sector_goals
+    }
     outcomes = {o.slug: _apply_outcome(summary, o, goals) for o in registry.shared_outcomes}
     partners = {p.slug: _apply_partner(summary, p) for p in registry.partners}
     people = {p.slug: _apply_person(summary, p, partners) for p in registry.people}
@@ -79,38 +85,66 @@ def _upsert(summary: ImportSummary, model: type, slug: str, **values: object):  
 
 def _apply_partnership(info: rf.PartnershipInfo) -> None:
     partnership = m.Partnership.objects.first() or m.Partnership()
-    partnership.name, partnership.place, partnership.description = info.name, info.place, info.description
+    partnership.name, partnership.place, partnership.description = (
+        info.name,
+        info.place,
+        info.description,
+    )
     partnership.save()
 
 
-def _apply_outcome(summary: ImportSummary, outcome: rf.SharedOutcome, goals: dict) -> m.SharedOutcome:  # type: ignore[type-arg]
-    obj = _upsert(summary, m.SharedOutcome, outcome.slug, name=outcome.name, statement=outcome.statement)
+def _apply_outcome(
+    summary: ImportSummary, outcome: rf.SharedOutcome, goals: dict
+) -> m.SharedOutcome:  # type: ignore[type-arg]
+    obj = _upsert(
+        summary, m.SharedOutcome, outcome.slug, name=outcome.name, statement=outcome.statement
+    )
     obj.sector_goals.set([goals[slug] for slug in outcome.sector_goals])
     return obj
 
 
 def _apply_partner(summary: ImportSummary, partner: rf.Partner) -> m.Partner:
     return _upsert(
-        summary, m.Partner, partner.slug,
-        name=partner.name, partner_type=partner.type, sectors=list(partner.sectors),
-        description=partner.description, website=partner.website,
-        contact_name=partner.contact.name, contact_email=partner.contact.email,
+        summary,
+        m.Partner,
+        partner.slug,
+        name=partner.name,
+        partner_type=partner.type,
+        sectors=list(partner.sectors),
+        description=partner.description,
+        website=partner.website,
+        contact_name=partner.contact.name,
+        contact_email=partner.contact.email,
         contact_phone=partner.contact.phone,
     )
 
 
-def _apply_person(summary: ImportSummary, person: rf.Person, partners: dict[str, m.Partner]) -> m.Person:
+def _apply_person(
+    summary: ImportSummary, person: rf.Person, partners: dict[str, m.Partner]
+) -> m.Person:
     return _upsert(
-        summary, m.Person, person.slug,
-        name=person.name, title=person.title, email=person.email, phone=person.phone,
+        summary,
+        m.Person,
+        person.slug,
+        name=person.name,
+        title=person.title,
+        email=person.email,
+        phone=person.phone,
         partner=partners.get(person.partner) if person.partner else None,
     )
 
 
-def _apply_body(summary: ImportSummary, body: rf.Body, outcomes: dict[str, m.SharedOutcome]) -> m.GovernanceBody:
+def _apply_body(
+    summary: ImportSummary, body: rf.Body, outcomes: dict[str, m.SharedOutcome]
+) -> m.GovernanceBody:
     obj = _upsert(
-        summary, m.GovernanceBody, body.slug,
-        name=body.name, kind=body.kind, purpose=body.purpose, meeting_cadence=body.meeting_cadence,
+        summary,
+        m.GovernanceBody,
+        body.slug,
+        name=body.name,
+        kind=body.kind,
+        purpose=body.purpose,
+        meeting_cadence=body.meeting_cadence,
     )
     obj.outcomes.set([outcomes[slug] for slug in body.outcomes])
     return obj
@@ -128,9 +162,12 @@ def _apply_members(
     obj.memberships.all().delete()
     m.Membership.objects.bulk_create(
         m.Membership(
-            body=obj, person=people[member.person], role=member.role,
+            body=obj,
+            person=people[member.person],
+            role=member.role,
             representing=partners[member.representing] if member.representing else None,
-            start=member.start, end=member.end,
+            start=member.start,
+            end=member.end,
         )
         for member in body.members
     )
@@ -142,7 +179,10 @@ def _apply_roles(
     m.RoleAssignment.objects.all().delete()
     m.RoleAssignment.objects.bulk_create(
         m.RoleAssignment(
-            role=role.role, notes=role.notes, start=role.start, end=role.end,
+            role=role.role,
+            notes=role.notes,
+            start=role.start,
+            end=role.end,
             person=people[role.person] if role.person else None,
             partner=partners[role.partner] if role.partner else None,
         )
@@ -157,13 +197,22 @@ def _apply_agreement(
     base_dir: Path | None,
 ) -> None:
     obj = _upsert(
-        summary, m.Agreement, agreement.slug,
-        title=agreement.title, kind=agreement.kind, status=agreement.status, aims=agreement.aims,
-        signed_on=agreement.signed_on, start=agreement.start, end=agreement.end,
+        summary,
+        m.Agreement,
+        agreement.slug,
+        title=agreement.title,
+        kind=agreement.kind,
+        status=agreement.status,
+        aims=agreement.aims,
+        signed_on=agreement.signed_on,
+        start=agreement.start,
+        end=agreement.end,
     )
     obj.parties.all().delete()
     m.AgreementParty.objects.bulk_create(
-        m.AgreementParty(agreement=obj, partner=partners[p.partner], roles=p.roles, commitments=p.commitments)
+        m.AgreementParty(
+            agreement=obj, partner=partners[p.partner], roles=p.roles, commitments=p.commitments
+        )
         for p in agreement.parties
     )
     if agreement.document and base_dir is not None:
@@ -203,7 +252,9 @@ def export_registry() -> rf.RegistryFile:
         ],
         shared_outcomes=[_export_outcome(o) for o in m.SharedOutcome.objects.order_by("slug")],
         partners=[_export_partner(p) for p in m.Partner.objects.order_by("slug")],
-        people=[_export_person(p) for p in m.Person.objects.select_related("partner").order_by("slug")],
+        people=[
+            _export_person(p) for p in m.Person.objects.select_related("partner").order_by("slug")
+        ],
         bodies=[_export_body(b) for b in m.GovernanceBody.objects.order_by("slug")],
         roles=[_export_role(r) for r in _ordered_roles()],
         agreements=[_export_agreement(a) for a in m.Agreement.objects.order_by("slug")],
@@ -212,20 +263,33 @@ def export_registry() -> rf.RegistryFile:
 
 def _export_outcome(outcome: m.SharedOutcome) -> rf.SharedOutcome:
     goals = sorted(outcome.sector_goals.values_list("slug", flat=True))
-    return rf.SharedOutcome(slug=outcome.slug, name=outcome.name, statement=outcome.statement, sector_goals=goals)
+    return rf.SharedOutcome(
+        slug=outcome.slug, name=outcome.name, statement=outcome.statement, sector_goals=goals
+    )
 
 
 def _export_partner(partner: m.Partner) -> rf.Partner:
-    contact = rf.Contact(name=partner.contact_name, email=partner.contact_email, phone=partner.contact_phone)
+    contact = rf.Contact(
+        name=partner.contact_name, email=partner.contact_email, phone=partner.contact_phone
+    )
     return rf.Partner(
-        slug=partner.slug, name=partner.name, type=partner.partner_type, sectors=partner.sectors,
-        description=partner.description, website=partner.website, contact=contact,
+        slug=partner.slug,
+        name=partner.name,
+        type=partner.partner_type,
+        sectors=partner.sectors,
+        description=partner.description,
+        website=partner.website,
+        contact=contact,
     )
 
 
 def _export_person(person: m.Person) -> rf.Person:
     return rf.Person(
-        slug=person.slug, name=person.name, title=person.title, email=person.email, phone=person.phone,
+        slug=person.slug,
+        name=person.name,
+        title=person.title,
+        email=person.email,
+        phone=person.phone,
         partner=person.partner.slug if person.partner else None,
     )
 
@@ -237,16 +301,23 @@ def _export_body(body: m.GovernanceBody) -> rf.Body:
     )
     members = [
         rf.Membership(
-            person=ms.person.slug, role=ms.role, start=ms.start, end=ms.end,
+            person=ms.person.slug,
+            role=ms.role,
+            start=ms.start,
+            end=ms.end,
             representing=ms.representing.slug if ms.representing else None,
         )
         for ms in memberships
     ]
     return rf.Body(
-        slug=body.slug, name=body.name, kind=body.kind, purpose=body.purpose,
+        slug=body.slug,
+        name=body.name,
+        kind=body.kind,
+        purpose=body.purpose,
         outcomes=sorted(body.outcomes.values_list("slug", flat=True)),
         meeting_cadence=body.meeting_cadence,
-        reports_to=body.reports_to.slug if body.reports_to else None, members=members,
+        reports_to=body.reports_to.slug if body.reports_to else None,
+        members=members,
     )
 
 
@@ -268,7 +339,10 @@ def _ordered_roles() -> list[m.RoleAssignment]:
 
 def _export_role(role: m.RoleAssignment) -> rf.RoleAssignment:
     return rf.RoleAssignment(
-        role=role.role, notes=role.notes, start=role.start, end=role.end,
+        role=role.role,
+        notes=role.notes,
+        start=role.start,
+        end=role.end,
         person=role.person.slug if role.person else None,
         partner=role.partner.slug if role.partner else None,
     )
@@ -278,10 +352,19 @@ def _export_agreement(agreement: m.Agreement) -> rf.Agreement:
     parties = sorted(agreement.parties.select_related("partner"), key=lambda p: p.partner.slug)
     document = f"{DOCUMENTS_DIR}/{Path(agreement.document.name).name}" if agreement.document else ""
     return rf.Agreement(
-        slug=agreement.slug, title=agreement.title, kind=agreement.kind, status=agreement.status,
-        aims=agreement.aims, signed_on=agreement.signed_on, start=agreement.start, end=agreement.end,
+        slug=agreement.slug,
+        title=agreement.title,
+        kind=agreement.kind,
+        status=agreement.status,
+        aims=agreement.aims,
+        signed_on=agreement.signed_on,
+        start=agreement.start,
+        end=agreement.end,
         document=document,
-        parties=[rf.AgreementParty(partner=p.partner.slug, roles=p.roles, commitments=p.commitments) for p in parties],
+        parties=[
+            rf.AgreementParty(partner=p.partner.slug, roles=p.roles, commitments=p.commitments)
+            for p in parties
+        ],
     )
 
 

@@ -56,7 +56,7 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
     body = get_object_or_404(m.GovernanceBody.objects.select_related("reports_to"), slug=slug)
     memberships = sorted(
         body.memberships.select_related("person", "representing"),
-        key=lambda ms: (ms.role_rank, ms.person.name),
+        key=lambda ms: (not ms.is_current(), ms.role_rank, ms.person.name),  # current seats first
     )
     context = {
         "body": body,

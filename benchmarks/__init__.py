@@ -1,0 +1,1 @@
+"""Benchmarks: each compares backbone against a baseline measured in the same run."""

@@ -1,0 +1,18 @@
+"""Run every benchmark: ``python -m benchmarks [NAME ...]`` (``make bench``)."""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import registry_import
+
+BENCHMARKS = {"registry_import": registry_import.main}
+
+
+def main(names: list[str]) -> None:
+    for name in names or list(BENCHMARKS):
+        BENCHMARKS[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,91 @@
+"""A real browser (Debian's chromium through Playwright) against the demo served by `backbone`.
+
+Screenshots land in docs/screenshots/ for the README and the docs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.fixtures import PROJECT_ROOT, workspace
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory) -> Iterator[str]:
+    with workspace(tmp_path_factory.mktemp("browser")) as ws:
+        ws.run("demo", "--build-only")
+        with ws.serving("serve") as url:
+            yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert shutil.which(CHROMIUM), f"{CHROMIUM} not found: install Debian's chromium (.ci/run does)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def sign_in(page: Page, url: str, username: str = "director") -> None:
+    page.goto(f"{url}/")
+    expect(page).to_have_url(f"{url}/login/?next=/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("riverton-demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Riverton Cradle to Career Partnership"
+    )
+
+
+def test_sign_in_and_visit_home_partner_and_body_pages(browser, demo_url):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_url)
+    expect(page.get_by_role("link", name="Riverton Public Schools").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Partners by sector")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "partnership-home.png", full_page=False)
+
+    page.get_by_role("link", name="Riverton Housing Authority").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Riverton Housing Authority")
+    expect(page.get_by_role("heading", name="Agreements and commitments")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "partner-page.png", full_page=False)
+
+    page.get_by_role("link", name="Partnership", exact=True).first.click()
+    page.get_by_role("link", name="Leadership Table").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Leadership Table")
+    expect(page.get_by_role("cell", name="Chair").first).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "body-page.png", full_page=False)
+    page.close()
+
+
+def test_home_page_works_on_a_phone(browser, demo_url):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    sign_in(page, demo_url, username="partner")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px wide)"
+    page.screenshot(path=SCREENSHOTS / "partnership-home-phone.png", full_page=False)
+    page.close()
+
+
+def test_wrong_password_is_told_and_not_let_in(browser, demo_url):
+    page = browser.new_page()
+    page.goto(f"{demo_url}/login/")
+    page.get_by_label("Username").fill("director")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("didn't match")
+    page.close()

@@ -1,0 +1,83 @@
+"""The ``backbone`` command, run as a real process against real workspaces and databases."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.fixtures import SMALL_REGISTRY, workspace
+
+
+def test_demo_build_only_exits_zero_and_reports_logins(tmp_path):
+    with workspace(tmp_path) as ws:
+        result = ws.run("demo", "--build-only")
+        assert "director" in result.stdout and "riverton-demo" in result.stdout
+        status = json.loads(ws.run("status", "--json").stdout)
+        assert status["registry"]["partners"] >= 20
+        assert ws.run("demo", "--build-only").returncode == 0  # building again is harmless
+
+
+def test_export_import_export_gives_identical_files(tmp_path):
+    with workspace(tmp_path, "first") as first, workspace(tmp_path, "second") as second:
+        first.run("demo", "--build-only")
+        a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+        first.run("partnership", "export", str(a))
+        assert json.loads(second.run("status", "--json").stdout)["registry"] == {}
+        second.run("partnership", "import", str(a))
+        second.run("partnership", "export", str(b))
+        assert a.read_bytes() == b.read_bytes()
+        assert json.loads(second.run("status", "--json").stdout)["registry"]["partners"] >= 20
+
+
+@pytest.mark.parametrize(
+    ("original", "broken", "field", "expect"),
+    [
+        (
+            "sectors: [education]",
+            "sectors: [edukation]",
+            "partners[0].sectors[0]",
+            "unknown sector",
+        ),
+        ("- person: ana-ruiz", "- person: ghost", "bodies[0].members[0].person", "no person"),
+        ("end: 2026-06-30", "end: 2026-06-31", "agreements[0].end", "day value is outside"),
+    ],
+)
+def test_bad_file_is_refused_naming_line_and_field_and_changes_nothing(
+    tmp_path, original, broken, field, expect
+):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(SMALL_REGISTRY)
+    bad_text = SMALL_REGISTRY.replace("Ana Ruiz", "Someone Else").replace(original, broken)
+    bad.write_text(bad_text)
+    line = next(
+        i for i, text in enumerate(bad_text.splitlines(), 1) if broken.split(": ", 1)[1] in text
+    )
+    with workspace(tmp_path) as ws:
+        ws.run("partnership", "import", str(good))
+        before = ws.run("partnership", "export", str(tmp_path / "before.yaml"))
+        result = ws.run("partnership", "import", str(bad), check=False)
+        assert result.returncode == 1
+        assert f"bad.yaml:{line}: {field}: " in result.stderr and expect in result.stderr
+        assert "nothing was changed" in result.stderr
+        ws.run("partnership", "export", str(tmp_path / "after.yaml"))
+        assert before.returncode == 0
+        assert (tmp_path / "after.yaml").read_bytes() == (tmp_path / "before.yaml").read_bytes()
+
+
+def test_serve_answers_with_the_login_page_and_static_css(tmp_path):
+    with workspace(tmp_path) as ws:
+        ws.run("demo", "--build-only")
+        with ws.serving("serve") as url:
+            with urllib.request.urlopen(f"{url}/login/") as response:
+                assert response.status == 200 and "Sign in" in response.read().decode()
+            with urllib.request.urlopen(f"{url}/static/backbone/backbone.css") as response:
+                assert response.status == 200 and b"--brand" in response.read()
+
+
+def test_status_on_a_new_workspace_says_to_run_init(tmp_path):
+    with workspace(tmp_path) as ws:
+        assert "backbone init" in ws.run("status").stdout
+        ws.run("init")
+        assert json.loads(ws.run("status", "--json").stdout)["database"]["migrated"] is True

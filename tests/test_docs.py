@@ -1,0 +1,95 @@
+"""Documentation keeps up with the code: every command, setting and permission has its section."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer
+
+from backbone.cli import app
+from tests.fixtures import PROJECT_ROOT
+
+DOCS = PROJECT_ROOT / "docs"
+
+
+def command_paths(command, prefix: str = "backbone") -> list[str]:
+    if hasattr(command, "commands"):  # a group of commands
+        return [
+            path
+            for name, sub in command.commands.items()
+            for path in command_paths(sub, f"{prefix} {name}")
+        ]
+    return [prefix]
+
+
+def setting_names() -> set[str]:
+    sources = [
+        PROJECT_ROOT / "src/backbone/config/settings.py",
+        PROJECT_ROOT / "src/backbone/workspace.py",
+    ]
+    names = {n for path in sources for n in re.findall(r'"(BACKBONE_[A-Z_]+)"', path.read_text())}
+    return names | {"DATABASE_URL"}  # read by dj-database-url
+
+
+def test_every_cli_command_has_a_section_in_cli_docs():
+    text = (DOCS / "cli.md").read_text()
+    paths = command_paths(typer.main.get_command(app))
+    assert "backbone partnership export" in paths
+    missing = [path for path in paths if f"## `{path}" not in text]
+    assert missing == []
+
+
+def test_every_setting_is_documented():
+    text = (DOCS / "settings.md").read_text()
+    assert "BACKBONE_WORKSPACE" in setting_names()
+    assert [name for name in sorted(setting_names()) if f"`{name}`" not in text] == []
+
+
+@pytest.mark.django_db
+def test_every_permission_is_documented():
+    from django.apps import apps
+
+    declared = {
+        f"{model._meta.app_label}.{codename}"
+        for model in apps.get_models()
+        if model.__module__.startswith("backbone.")
+        for codename, _ in model._meta.permissions
+    }
+    text = (DOCS / "permissions.md").read_text()
+    assert "partnership.view_registry" in declared
+    assert [name for name in sorted(declared) if f"`{name}`" not in text] == []
+
+
+def test_every_vocabulary_code_is_documented():
+    from backbone.partnership import vocabulary as vocab
+
+    text = (DOCS / "partnership.md").read_text()
+    vocabularies = [
+        vocab.SECTORS,
+        vocab.PARTNER_TYPES,
+        vocab.BODY_KINDS,
+        vocab.MEMBERSHIP_ROLES,
+        vocab.PARTNERSHIP_ROLES,
+    ]
+    missing = [
+        code
+        for vocabulary in vocabularies
+        for code in vocab.codes(vocabulary)
+        if f"`{code}`" not in text
+    ]
+    assert missing == []
+
+
+def test_partnership_docs_example_is_a_valid_registry():
+    from backbone.partnership.registry_file import parse_registry
+
+    text = (DOCS / "partnership.md").read_text()
+    example = re.search(r"```yaml\n(.*?)```", text, re.DOTALL)
+    assert example, "docs/partnership.md has no ```yaml example"
+    assert parse_registry(example.group(1)).partners
+
+
+def test_readme_starts_with_the_two_commands():
+    head = (PROJECT_ROOT / "README.md").read_text()[:1500]
+    assert "make demo" in head and "make test" in head
