@@ -229,7 +229,11 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that leaves dates as text so a bad date is a field error, not a crash."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def parse_registry(
@@ -264,7 +268,7 @@ def parse_registry(
     return RegistryFile.model_validate(data)
 
 
-def _schema_problems(data: dict[str, Any], root: yaml.Node) -> Iterator[Problem]:
+def _schema_problems(data: dict[str, Any], root: yaml.Node | None) -> Iterator[Problem]:
     try:
         RegistryFile.model_validate(data)
     except ValidationError as error:

@@ -12,15 +12,17 @@ import hashlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from django.core.files import File
-from django.db import transaction
+from django.db import models, transaction
 
 from backbone.partnership import models as m
 from backbone.partnership import registry_file as rf
 from backbone.partnership import vocabulary as vocab
 
 DOCUMENTS_DIR = "documents"
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass
@@ -77,9 +79,9 @@ def apply_registry(registry: rf.RegistryFile, base_dir: Path | None = None) -> I
     return summary
 
 
-def _upsert(summary: ImportSummary, model: type, slug: str, **values: object):  # type: ignore[no-untyped-def]
-    obj, created = model.objects.update_or_create(slug=slug, defaults=values)
-    summary.count(model._meta.verbose_name_plural, created)
+def _upsert(summary: ImportSummary, model: type[M], slug: str, **values: Any) -> M:
+    obj, created = model._default_manager.update_or_create(slug=slug, defaults=values)
+    summary.count(str(model._meta.verbose_name_plural), created)
     return obj
 
 
@@ -221,7 +223,8 @@ def _apply_agreement(
 
 def _store_document(agreement: m.Agreement, source: Path) -> None:
     """Keep the signed copy as ``agreements/<slug><suffix>``; unchanged bytes are not rewritten."""
-    if agreement.document and agreement.document.storage.exists(agreement.document.name):
+    name = agreement.document.name
+    if name and agreement.document.storage.exists(name):
         with agreement.document.open("rb") as current:
             if _sha256(current.read()) == _sha256(source.read_bytes()):
                 return
@@ -350,7 +353,8 @@ def _export_role(role: m.RoleAssignment) -> rf.RoleAssignment:
 
 def _export_agreement(agreement: m.Agreement) -> rf.Agreement:
     parties = sorted(agreement.parties.select_related("partner"), key=lambda p: p.partner.slug)
-    document = f"{DOCUMENTS_DIR}/{Path(agreement.document.name).name}" if agreement.document else ""
+    stored = agreement.document.name
+    document = f"{DOCUMENTS_DIR}/{Path(stored).name}" if stored else ""
     return rf.Agreement(
         slug=agreement.slug,
         title=agreement.title,
@@ -372,7 +376,7 @@ def export_registry_file(path: Path) -> rf.RegistryFile:
     """Write the registry to ``path`` and each signed document to ``documents/`` beside it."""
     registry = export_registry()
     for agreement in m.Agreement.objects.exclude(document=""):
-        target = path.parent / DOCUMENTS_DIR / Path(agreement.document.name).name
+        target = path.parent / DOCUMENTS_DIR / Path(agreement.document.name or "").name
         target.parent.mkdir(parents=True, exist_ok=True)
         with agreement.document.open("rb") as source, target.open("wb") as out:
             shutil.copyfileobj(source, out)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 
 from backbone.partnership import models as m
@@ -14,7 +15,7 @@ from backbone.partnership import services
 VIEW_REGISTRY = "partnership.view_registry"
 
 
-def registry_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def registry_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Anonymous visitors go to the login page; signed-in users without the permission get 403."""
     return login_required(permission_required(VIEW_REGISTRY, raise_exception=True)(view))
 
