@@ -31,10 +31,14 @@ def workspace_status() -> dict[str, Any]:
         "database": database_status(),
         "registry": {},
         "expiring_agreements": [],
+        "warehouse": {},
+        "submissions": {},
     }
     if not report["database"]["migrated"]:
         return report
     report["registry"] = partnership.registry_counts()
+    report["warehouse"] = warehouse_status()
+    report["submissions"] = submission_counts()
     report["expiring_agreements"] = [
         {
             "slug": agreement.slug,
@@ -45,3 +49,20 @@ def workspace_status() -> dict[str, Any]:
         for agreement in partnership.expiring_agreements()
     ]
     return report
+
+
+def warehouse_status() -> dict[str, Any]:
+    """Per canonical table: rows and the submissions holding them."""
+    from backbone.intake.services import warehouse
+
+    return warehouse().table_counts()
+
+
+def submission_counts() -> dict[str, int]:
+    """How many submissions are in each status."""
+    from django.db.models import Count
+
+    from backbone.intake.models import Submission
+
+    rows = Submission.objects.values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}

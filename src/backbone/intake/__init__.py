@@ -1,0 +1,1 @@
+"""Partner data intake: contracts, importers, validation and atomic, archived loads."""

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from backbone.intake import models as m
+
+
+@admin.register(m.Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "partner",
+        "contract",
+        "period",
+        "original_name",
+        "status",
+        "error_count",
+        "received_at",
+    ]
+    list_filter = ["status", "contract", "partner"]
+    search_fields = ["original_name", "sha256"]
+    readonly_fields = [f.name for f in m.Submission._meta.fields]
+
+    def has_add_permission(self, request):  # submissions arrive through upload or `backbone ingest`
+        return False
+
+
+@admin.register(m.ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    list_display = ["partner", "contract", "date_format"]
+    list_filter = ["contract"]
+    autocomplete_fields = ["partner"]

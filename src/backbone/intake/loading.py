@@ -1,0 +1,242 @@
+"""Loading one submission: stage, validate, cast, commit — or reject and leave no trace.
+
+1. **Stage**: the importer's raw text rows are streamed into Parquet files in a staging folder
+   outside the warehouse, one per canonical table (bounded memory, however large the file).
+2. **Validate**: the contract checks run as SQL over the staged files (``validation``), together
+   with the problems the importer itself reported. Any error rejects the whole submission.
+3. **Cast**: each staged table is cast to its types, with the person id pseudonymised.
+4. **Commit**: ``Warehouse.commit`` moves the typed files in and replaces the manifest.
+
+The staging folder is removed whatever happens, so a rejected load changes no warehouse file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from backbone.intake import validation
+from backbone.intake.records import ERROR, WARNING, Problem, RowBatch
+from backbone.warehouse.store import Warehouse
+from backbone.warehouse.tables import TABLES, Table
+
+logger = logging.getLogger(__name__)
+
+MAX_REPORTED_PROBLEMS = 10_000
+Progress = Callable[[str, int, float | None], None]  # stage, rows so far, fraction done
+
+
+@dataclass
+class LoadResult:
+    """What happened to a submission: loaded or rejected, rows per table, and its problems."""
+
+    loaded: bool
+    rows: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    error_count: int = 0
+    warning_count: int = 0
+
+    @property
+    def status(self) -> str:
+        return "loaded" if self.loaded else "rejected"
+
+
+@dataclass
+class LoadRequest:
+    """Everything a load needs besides the importer's rows."""
+
+    submission_id: int
+    partner: str
+    pseudonym_key: str
+    staging_dir: Path
+    replaces: set[int] = field(default_factory=set)
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+class StagingWriter:
+    """Streams raw row batches into one all-text Parquet file per canonical table."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.rows: dict[str, int] = {}
+        self.source_fields: dict[str, dict[str, str]] = {}
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def write(self, batch: RowBatch) -> None:
+        table = TABLES[batch.table]
+        schema = raw_schema(table)
+        arrays = {name: [_text(row.get(name)) for row in batch.rows] for name in table.column_names}
+        unknown = (
+            {key for row in batch.rows for key in row} - set(table.column_names) - {"source_row"}
+        )
+        if unknown:
+            raise ValueError(f"importer produced columns {sorted(unknown)} not in {table.name}")
+        arrays["source_file"] = [batch.file] * len(batch.rows)
+        arrays["source_row"] = [row.get("source_row") for row in batch.rows]  # type: ignore[misc]
+        if table.name not in self.writers:
+            self.writers[table.name] = pq.ParquetWriter(self.path(table.name), schema)
+        self.writers[table.name].write_table(pa.table(arrays, schema=schema))
+        self.rows[table.name] = self.rows.get(table.name, 0) + len(batch.rows)
+        self.source_fields.setdefault(table.name, {}).update(batch.source_fields)
+
+    def path(self, table: str) -> Path:
+        return self.directory / f"raw_{table}.parquet"
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+
+def raw_schema(table: Table) -> pa.Schema:
+    fields = [pa.field(name, pa.string()) for name in table.column_names]
+    return pa.schema(
+        [*fields, pa.field("source_file", pa.string()), pa.field("source_row", pa.int64())]
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def load(
+    stream: Iterable[RowBatch | Problem],
+    request: LoadRequest,
+    warehouse: Warehouse,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load an importer's ``stream`` as submission ``request.submission_id``, all or nothing."""
+    staging = request.staging_dir / f"submission-{request.submission_id}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        return _load(stream, request, warehouse, staging, progress or _no_progress)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _load(
+    stream: Iterable[RowBatch | Problem],
+    request: LoadRequest,
+    warehouse: Warehouse,
+    staging: Path,
+    progress: Progress,
+) -> LoadResult:
+    writer = StagingWriter(staging)
+    importer_problems = _stage(stream, writer, progress)
+    result = LoadResult(loaded=False, rows=dict(writer.rows))
+    with duckdb.connect() as connection:
+        problems, total = _validate(connection, writer, request.today)
+        progress("validating", sum(writer.rows.values()), 1.0)
+        _count(result, importer_problems + problems, total)
+        if result.error_count or not writer.rows:
+            if not writer.rows and not result.error_count:
+                result.problems.append(
+                    Problem("", None, "", None, "no_rows", "the file holds no rows")
+                )
+                result.error_count = 1
+            return result
+        typed = _cast(connection, writer, request, staging)
+    progress("committing", sum(writer.rows.values()), 1.0)
+    warehouse.commit(request.submission_id, typed, request.replaces)
+    result.loaded = True
+    return result
+
+
+def _stage(
+    stream: Iterable[RowBatch | Problem], writer: StagingWriter, progress: Progress
+) -> list[Problem]:
+    problems = []
+    rows = 0
+    try:
+        for item in stream:
+            if isinstance(item, Problem):
+                problems.append(item)
+                continue
+            writer.write(item)
+            rows += len(item.rows)
+            progress("reading", rows, item.progress)
+    finally:
+        writer.close()
+    return problems
+
+
+def _validate(
+    connection: duckdb.DuckDBPyConnection, writer: StagingWriter, today: dt.date
+) -> tuple[list[Problem], int]:
+    problems: list[Problem] = []
+    total = 0
+    for name in writer.rows:
+        staged = f"read_parquet({validation.quote(str(writer.path(name)))})"
+        table = TABLES[name]
+        total += connection.execute(
+            validation.problem_count_sql(staged, table, today.isoformat())
+        ).fetchone()[0]  # type: ignore[index]
+        limit = MAX_REPORTED_PROBLEMS - len(problems)
+        rows = connection.execute(
+            validation.problems_sql(staged, table, today.isoformat(), max(limit, 0))
+        ).fetchall()
+        names = writer.source_fields.get(name, {})
+        problems += [
+            Problem(f, r, _partner_field(fld, names), v, rule, msg)
+            for f, r, fld, v, rule, msg in rows
+        ]
+    return _distinct(problems), total
+
+
+def _partner_field(field_name: str, names: dict[str, str]) -> str:
+    return "+".join(names.get(part, part) for part in field_name.split("+"))
+
+
+def _distinct(problems: list[Problem]) -> list[Problem]:
+    """One problem per file, row, field and rule: a person's row feeds several tables."""
+    seen: set[tuple[str, int | None, str, str]] = set()
+    kept = []
+    for problem in problems:
+        key = (problem.file, problem.row, problem.field, problem.rule)
+        if key not in seen:
+            seen.add(key)
+            kept.append(problem)
+    return sorted(kept, key=lambda p: (p.file, p.row or 0, p.field))
+
+
+def _count(result: LoadResult, problems: list[Problem], sql_total: int) -> None:
+    importer_errors = sum(p.severity == ERROR for p in problems if p.rule not in _SQL_RULES)
+    listed = sum(p.rule in _SQL_RULES for p in problems)
+    # The SQL total counts a person's row once per table it feeds; the list counts it once.
+    sql_errors = listed if sql_total <= MAX_REPORTED_PROBLEMS else sql_total
+    result.error_count = importer_errors + sql_errors
+    result.warning_count = sum(p.severity == WARNING for p in problems)
+    result.problems = problems[:MAX_REPORTED_PROBLEMS]
+
+
+_SQL_RULES = {"required", "type", "code_list", "range", "plausible_date", "duplicate_key"}
+
+
+def _cast(
+    connection: duckdb.DuckDBPyConnection,
+    writer: StagingWriter,
+    request: LoadRequest,
+    staging: Path,
+) -> dict[str, tuple[Path, int]]:
+    typed: dict[str, tuple[Path, int]] = {}
+    for name, rows in writer.rows.items():
+        staged = f"read_parquet({validation.quote(str(writer.path(name)))})"
+        select = validation.typed_select_sql(
+            staged, TABLES[name], request.pseudonym_key, request.partner, request.submission_id
+        )
+        target = staging / f"typed_{name}.parquet"
+        connection.execute(f"COPY ({select}) TO {validation.quote(str(target))} (FORMAT parquet)")
+        typed[name] = (target, rows)
+    return typed
+
+
+def _no_progress(stage: str, rows: int, fraction: float | None) -> None:
+    return None

@@ -1,0 +1,100 @@
+"""Submissions: one record per file a partner sends, from archive to warehouse."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from backbone.intake.contracts import CONTRACTS
+from backbone.partnership.models import Partner
+
+CONTRACT_CHOICES = [(c.name, c.title) for c in CONTRACTS.values()]
+
+
+class Submission(models.Model):
+    """A file (or zip) a partner submitted, archived unchanged, and what became of it."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        VALIDATED = "validated", "Validated"
+        LOADED = "loaded", "Loaded"
+        REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Superseded"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="submissions")
+    contract = models.CharField(max_length=40, choices=CONTRACT_CHOICES)
+    period = models.CharField(
+        max_length=20, blank=True, help_text="The period the file covers, e.g. 2024-25 or 2025-Q2."
+    )
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.BigIntegerField()
+    archive_path = models.CharField(max_length=500, help_text="Relative to the workspace.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    rows = models.JSONField(default=dict, blank=True, help_text="Rows loaded per table.")
+    error_count = models.IntegerField(default=0)
+    warning_count = models.IntegerField(default=0)
+    # Counts per rule and field only: the values themselves stay in the report file.
+    problem_summary = models.JSONField(default=list, blank=True)
+    report_path = models.CharField(max_length=500, blank=True)
+    message = models.TextField(blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded"
+    )
+    processing_pid = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        permissions = [
+            ("submit_data", "Can upload data files for their own partner"),
+            ("view_all_submissions", "Can see every partner's submissions"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.get_contract_display()} · {self.original_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("intake:submission_detail", args=[self.pk])
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+class ColumnMapping(models.Model):
+    """How one partner's files for one contract map onto the canonical columns."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="column_mappings")
+    contract = models.CharField(max_length=40, choices=CONTRACT_CHOICES)
+    columns = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Canonical column → your column, e.g. {"local_id": "Student ID"}.',
+    )
+    value_crosswalks = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "Canonical column → {your value: canonical value}, "
+            'e.g. {"race_ethnicity": {"AA": "Black or African American"}}.'
+        ),
+    )
+    date_format = models.CharField(
+        max_length=20, default="%Y-%m-%d", help_text="How your dates are written, e.g. %m/%d/%Y."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "contract"], name="one_mapping_per_partner_contract"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.get_contract_display()}"

@@ -1,0 +1,72 @@
+"""What importers produce: batches of raw rows for canonical tables, and problems.
+
+An importer is a generator ``read(source: Path, options: ImportOptions) -> Iterator[RowBatch |
+Problem]``. It turns a partner's file (or folder, or zip) into rows of the canonical tables in
+``backbone.warehouse.tables``: every value as text exactly as found (or normalised to the
+canonical code, e.g. an ISO date), ``None`` when empty. It never casts or validates types —
+the load does that once for every format, with the row numbers the importer recorded — but it
+reports what only it can see (a missing column, an unknown file version) as ``Problem``s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+BATCH_ROWS = 50_000  # rows per batch: bounded memory for files of millions of rows
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a submitted file, located as precisely as the format allows.
+
+    ``row`` is the 1-based line in a CSV (the header is line 1) or the element's line in XML.
+    """
+
+    file: str
+    row: int | None
+    field: str
+    value: str | None
+    rule: str
+    message: str
+    severity: str = ERROR
+
+    def describe(self) -> str:
+        where = f"{self.file}:{self.row}" if self.row else self.file
+        value = f" (value {self.value!r})" if self.value is not None else ""
+        return f"{self.severity}: {where}: {self.field or '-'}: {self.message}{value} [{self.rule}]"
+
+
+@dataclass
+class RowBatch:
+    """Raw rows for one canonical table from one source file.
+
+    Each row maps canonical column names to text or ``None`` and carries ``source_row``.
+    """
+
+    table: str
+    file: str
+    rows: list[dict[str, str | int | None]] = field(default_factory=list)
+    # Fraction of the whole input read so far (0-1), when the importer can tell: drives the bar.
+    progress: float | None = None
+    # Canonical column → the name the partner's file uses for it, so errors speak the partner's
+    # language (e.g. ``{"local_id": "PersonalID"}``).
+    source_fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What an importer may need besides the file itself."""
+
+    partner: str = ""
+    # canonical column → the partner's column name (generic CSV/XLSX)
+    column_mapping: dict[str, str] = field(default_factory=dict)
+    # canonical column → {partner's value → canonical value}
+    value_crosswalks: dict[str, dict[str, str]] = field(default_factory=dict)
+    target_table: str = ""
+    date_format: str = "%Y-%m-%d"
+
+
+ImportStream = Iterator[RowBatch | Problem]

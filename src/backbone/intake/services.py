@@ -1,0 +1,250 @@
+"""Receiving and loading submissions: the service the upload page and ``backbone ingest`` share.
+
+``receive`` archives the file unchanged (content-addressed by SHA-256) before anything else and
+records the submission; ``process`` loads it through its contract's importer. Sending the bytes of
+a loaded submission again is a no-op that says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from backbone.intake import loading
+from backbone.intake.contracts import contract as get_contract
+from backbone.intake.models import ColumnMapping, Submission
+from backbone.intake.records import ImportOptions, Problem
+from backbone.partnership.models import Partner
+from backbone.warehouse.store import Warehouse, pseudonym_key
+
+CHUNK = 1024 * 1024
+INTERRUPTED = (
+    "The load was interrupted before it finished; nothing was stored. Send the file again."
+)
+
+
+def warehouse() -> Warehouse:
+    return Warehouse(Path(settings.WORKSPACE) / "warehouse")
+
+
+@dataclass
+class Outcome:
+    """What happened to one file handed to ``ingest``."""
+
+    submission: Submission
+    duplicate: bool = False
+    result: loading.LoadResult | None = None
+
+
+def ingest(
+    path: Path,
+    partner: Partner,
+    contract: str,
+    period: str = "",
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    progress: loading.Progress | None = None,
+    original_name: str | None = None,
+) -> Outcome:
+    """Archive ``path``, then load it unless the same bytes are already loaded."""
+    get_contract(contract)  # fails early, naming the known contracts
+    recover_interrupted()
+    digest, size, archived = archive(path, partner.slug, original_name or path.name)
+    existing = loaded_duplicate(partner, contract, digest)
+    if existing:
+        return Outcome(existing, duplicate=True)
+    submission = Submission.objects.create(
+        partner=partner, contract=contract, period=period, original_name=original_name or path.name,
+        sha256=digest, size=size, archive_path=str(archived.relative_to(settings.WORKSPACE)),
+        uploaded_by=user if user is not None and user.is_authenticated else None,
+        processing_pid=os.getpid(),
+    )  # fmt: skip
+    return Outcome(submission, result=process(submission, progress))
+
+
+def archive(path: Path, partner_slug: str, name: str) -> tuple[str, int, Path]:
+    """Copy the file unchanged into ``archive/<partner>/<sha256>/<name>``, read-only.
+
+    Returns its SHA-256, size and archived path. Identical bytes are stored once.
+    """
+    incoming = (
+        Path(settings.WORKSPACE) / "archive" / ".incoming" / f"{os.getpid()}-{Path(name).name}"
+    )
+    incoming.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = _copy_hashing(path, incoming)
+    target = Path(settings.WORKSPACE) / "archive" / partner_slug / digest / Path(name).name
+    if target.exists():
+        incoming.unlink()
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        incoming.chmod(0o440)
+        os.replace(incoming, target)
+    return digest, size, target
+
+
+def _copy_hashing(source: Path, target: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with source.open("rb") as reader, target.open("wb") as writer:
+        while chunk := reader.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            writer.write(chunk)
+        writer.flush()
+        os.fsync(writer.fileno())
+    return digest.hexdigest(), size
+
+
+def loaded_duplicate(partner: Partner, contract: str, digest: str) -> Submission | None:
+    """A loaded submission of the same partner and contract with exactly these bytes."""
+    return Submission.objects.filter(
+        partner=partner, contract=contract, sha256=digest, status=Submission.Status.LOADED
+    ).first()
+
+
+def process(submission: Submission, progress: loading.Progress | None = None) -> loading.LoadResult:
+    """Load a received submission through its contract's importer; record the outcome."""
+    contract = get_contract(submission.contract)
+    replaces = _replaced_by(submission)
+    request = loading.LoadRequest(
+        submission_id=submission.pk, partner=submission.partner.slug,
+        pseudonym_key=pseudonym_key(Path(settings.WORKSPACE)),
+        staging_dir=Path(settings.WORKSPACE) / "staging", replaces={s.pk for s in replaces},
+    )  # fmt: skip
+    stream = contract.importer()(
+        Path(settings.WORKSPACE) / submission.archive_path, options_for(submission)
+    )
+    result = loading.load(stream, request, warehouse(), _tracking(submission, progress))
+    _record(submission, result, replaces)
+    return result
+
+
+def options_for(submission: Submission) -> ImportOptions:
+    contract = get_contract(submission.contract)
+    mapping = ColumnMapping.objects.filter(
+        partner=submission.partner, contract=submission.contract
+    ).first()
+    return ImportOptions(
+        partner=submission.partner.slug, target_table=contract.target_table,
+        column_mapping=mapping.columns if mapping else {},
+        value_crosswalks=mapping.value_crosswalks if mapping else {},
+        date_format=mapping.date_format if mapping else "%Y-%m-%d",
+    )  # fmt: skip
+
+
+def _replaced_by(submission: Submission) -> list[Submission]:
+    """Loaded submissions of the same partner, contract and period: a resubmission replaces them."""
+    if not submission.period:
+        return []
+    return list(
+        Submission.objects.filter(
+            partner=submission.partner, contract=submission.contract, period=submission.period,
+            status=Submission.Status.LOADED,
+        ).exclude(pk=submission.pk)
+    )  # fmt: skip
+
+
+def _tracking(submission: Submission, progress: loading.Progress | None) -> loading.Progress:
+    def track(stage: str, rows: int, fraction: float | None) -> None:
+        if stage == "committing" and submission.status == Submission.Status.RECEIVED:
+            submission.status = Submission.Status.VALIDATED
+            submission.save(update_fields=["status"])
+        if progress:
+            progress(stage, rows, fraction)
+
+    return track
+
+
+def _record(submission: Submission, result: loading.LoadResult, replaces: list[Submission]) -> None:
+    report = write_report(submission, result.problems)
+    with transaction.atomic():
+        submission.status = result.status
+        submission.rows = result.rows if result.loaded else {}
+        submission.error_count, submission.warning_count = result.error_count, result.warning_count
+        submission.problem_summary = summarise(result.problems)
+        submission.report_path = str(report.relative_to(settings.WORKSPACE)) if report else ""
+        submission.finished_at, submission.processing_pid = timezone.now(), None
+        submission.save()
+        if result.loaded:
+            Submission.objects.filter(pk__in=[s.pk for s in replaces]).update(
+                status=Submission.Status.SUPERSEDED, superseded_by=submission
+            )
+
+
+REPORT_COLUMNS = ["severity", "file", "row", "field", "value", "rule", "message"]
+
+
+def write_report(submission: Submission, problems: list[Problem]) -> Path | None:
+    """The validation report as CSV beside the archived file (it may quote identifiers)."""
+    if not problems:
+        return None
+    path = (
+        Path(settings.WORKSPACE) / submission.archive_path
+    ).parent / f"report-{submission.pk}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REPORT_COLUMNS)
+        for p in problems:
+            writer.writerow(
+                [p.severity, p.file, p.row or "", p.field, p.value or "", p.rule, p.message]
+            )
+    return path
+
+
+def summarise(problems: list[Problem]) -> list[dict[str, object]]:
+    """Counts per severity, rule and field — no values, so nothing personal reaches the app DB."""
+    counts = Counter((p.severity, p.rule, p.field, p.message) for p in problems)
+    return [
+        {"severity": severity, "rule": rule, "field": field, "message": message, "count": count}
+        for (severity, rule, field, message), count in sorted(
+            counts.items(), key=lambda item: -item[1]
+        )
+    ]
+
+
+def read_report(submission: Submission) -> list[dict[str, str]]:
+    if not submission.report_path:
+        return []
+    with (Path(settings.WORKSPACE) / submission.report_path).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def recover_interrupted() -> list[Submission]:
+    """Settle submissions whose load was killed: loaded if the warehouse committed them,
+    otherwise rejected with a message to send the file again."""
+    committed = warehouse().submissions()
+    settled = []
+    for submission in Submission.objects.filter(status__in=["received", "validated"]):
+        if submission.processing_pid and _alive(submission.processing_pid):
+            continue
+        if submission.pk in committed:
+            submission.status = Submission.Status.LOADED
+            submission.rows = {
+                f.table: f.rows for f in warehouse().files() if f.submission_id == submission.pk
+            }
+        else:
+            submission.status = Submission.Status.REJECTED
+            submission.message = INTERRUPTED
+        submission.processing_pid = None
+        submission.save()
+        settled.append(submission)
+    return settled
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

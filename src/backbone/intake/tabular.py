@@ -1,0 +1,235 @@
+"""Generic CSV and XLSX files: a partner's own columns, mapped onto one canonical table.
+
+A mapping names, for each canonical column, the partner's column that holds it; value crosswalks
+turn a partner's local labels into canonical codes (e.g. ``"AA" → "Black or African American"``).
+Columns of the identity tier that are mapped (names, birth date, identifiers) also produce one
+``identity_record`` per distinct person, so a CBO's roster needs only one file.
+
+UI quarterly wage records are this importer with a preset mapping (``WAGE_COLUMNS``).
+
+>>> options = ImportOptions(partner="tutoring", target_table="program_participation",
+...                         column_mapping={"local_id": "Student ID", "program": "Program"})
+>>> for item in read(Path("roster.csv"), options): ...  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from backbone.intake.records import BATCH_ROWS, ImportOptions, ImportStream, Problem, RowBatch
+from backbone.warehouse.tables import TABLES, Table
+
+IDENTITY_TABLE = "identity_record"
+
+# Accepted headers for UI wage records, in order of preference (standards §3.4).
+WAGE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "local_id": ("ssn", "ssn_hash", "SSN"),
+    "employer_id": ("employer_id", "employer_ui_account", "employer_fein", "fein"),
+    "year": ("year",),
+    "quarter": ("quarter",),
+    "wages": ("wages", "quarterly_wages"),
+}
+
+
+def read(source: Path, options: ImportOptions) -> ImportStream:
+    """Rows of ``options.target_table`` (and ``identity_record``) from a CSV or XLSX file."""
+    table = TABLES[options.target_table]
+    rows = _rows(source)
+    header = next(rows, None)
+    if header is None:
+        yield Problem(source.name, 1, "", None, "header", "the file is empty: no header row")
+        return
+    mapping, problems = resolve_mapping(source.name, header[1], table, options.column_mapping)
+    yield from problems
+    if any(p.severity == "error" for p in problems):
+        return
+    headers = {column: header[1][position].strip() for column, position in mapping.items()}
+    yield from _batches(source, rows, mapping, headers, table, options)
+
+
+def read_wages(source: Path, options: ImportOptions) -> ImportStream:
+    """UI quarterly wage records: ``ssn`` (or ``ssn_hash``), ``employer_id``, ``year``,
+    ``quarter``, ``wages`` — header names as in ``WAGE_COLUMNS``."""
+    with _open_text(source) as handle:
+        header = next(csv.reader(handle), [])
+    mapping = {
+        column: next((h for h in names if h in header), names[0])
+        for column, names in WAGE_COLUMNS.items()
+    }
+    mapping["ssn"] = mapping["local_id"]  # the identity tier keeps the SSN for linkage
+    wage_options = ImportOptions(
+        partner=options.partner,
+        target_table="wages",
+        column_mapping=mapping,
+        value_crosswalks=options.value_crosswalks,
+    )
+    yield from read(source, wage_options)
+
+
+def resolve_mapping(
+    file: str, header: list[str], table: Table, mapping: dict[str, str]
+) -> tuple[dict[str, int], list[Problem]]:
+    """Canonical column → position in the file; problems for mapped columns the file lacks and
+    required columns nobody mapped. Unmapped columns whose header is the canonical name map
+    to themselves."""
+    positions = {name.strip(): index for index, name in enumerate(header)}
+    identity = TABLES[IDENTITY_TABLE]
+    wanted = {
+        **{c: c for c in (*table.column_names, *identity.column_names) if c in positions},
+        **mapping,
+    }
+    resolved, problems = {}, []
+    for column, source_name in wanted.items():
+        if source_name in positions:
+            resolved[column] = positions[source_name]
+        else:
+            message = f"column {source_name!r} (mapped to {column}) is not in the file"
+            problems.append(Problem(file, 1, source_name, None, "required_column", message))
+    for column in table.columns:
+        if column.required and column.name not in wanted:
+            message = (
+                f"no column provides {column.name}: add it to the file or to the column mapping"
+            )
+            problems.append(Problem(file, 1, column.name, None, "required_column", message))
+    return resolved, problems
+
+
+def _batches(
+    source: Path,
+    rows: Iterator[tuple[int, list[str], float]],
+    mapping: dict[str, int],
+    names: dict[str, str],
+    table: Table,
+    options: ImportOptions,
+) -> Iterator[RowBatch]:
+    identity_columns = [
+        c for c in TABLES[IDENTITY_TABLE].column_names if c in mapping and c != "local_id"
+    ]
+    seen_people: set[str] = set()
+    batch = RowBatch(table.name, source.name, source_fields=names)
+    people = RowBatch(IDENTITY_TABLE, source.name, source_fields=names)
+    for line, values, fraction in rows:
+        row = _canonical_row(line, values, mapping, table, options)
+        batch.rows.append(row)
+        if identity_columns and row.get("local_id") not in seen_people:
+            seen_people.add(str(row.get("local_id")))
+            people.rows.append(_identity_row(line, values, mapping, identity_columns, options))
+        if len(batch.rows) >= BATCH_ROWS:
+            batch.progress = fraction
+            yield batch
+            batch = RowBatch(table.name, source.name, source_fields=names)
+    batch.progress = 1.0
+    yield batch
+    if people.rows:
+        yield people
+
+
+def _canonical_row(
+    line: int, values: list[str], mapping: dict[str, int], table: Table, options: ImportOptions
+) -> dict[str, str | int | None]:
+    row: dict[str, str | int | None] = {"source_row": line}
+    for column in table.columns:
+        if column.name in mapping:
+            row[column.name] = _value(
+                values, mapping[column.name], column.name, column.type, options
+            )
+    return row
+
+
+def _identity_row(
+    line: int,
+    values: list[str],
+    mapping: dict[str, int],
+    columns: list[str],
+    options: ImportOptions,
+) -> dict[str, str | int | None]:
+    identity = TABLES[IDENTITY_TABLE]
+    row: dict[str, str | int | None] = {
+        "source_row": line,
+        "local_id": _value(values, mapping["local_id"], "local_id", "VARCHAR", options),
+    }
+    for name in columns:
+        row[name] = _value(values, mapping[name], name, identity.column(name).type, options)
+    return row
+
+
+def _value(
+    values: list[str], position: int, column: str, kind: str, options: ImportOptions
+) -> str | None:
+    raw = values[position].strip() if position < len(values) else ""
+    if not raw:
+        return None
+    raw = options.value_crosswalks.get(column, {}).get(raw, raw)
+    if kind == "DATE":
+        return normalise_date(raw, options.date_format)
+    return raw
+
+
+def normalise_date(raw: str, date_format: str) -> str:
+    """ISO ``YYYY-MM-DD`` from ``raw`` in ``date_format`` (or already ISO); unchanged when neither
+    fits, so validation reports the value as the partner wrote it."""
+    for fmt in (date_format, "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return raw
+
+
+# --- reading CSV and XLSX as (line, values, fraction read) ----------------------------------
+
+
+def _rows(source: Path) -> Iterator[tuple[int, list[str], float]]:
+    if source.suffix.lower() in {".xlsx", ".xlsm"}:
+        return _xlsx_rows(source)
+    return _csv_rows(source)
+
+
+def _open_text(source: Path) -> io.TextIOWrapper:
+    # utf-8-sig drops the byte-order mark spreadsheet programs put at the start of CSV exports.
+    return open(source, encoding="utf-8-sig", newline="")
+
+
+def _csv_rows(source: Path) -> Iterator[tuple[int, list[str], float]]:
+    size = max(source.stat().st_size, 1)
+    with _open_text(source) as handle:
+        reader = csv.reader(handle)
+        line = 0
+        for values in reader:
+            line_start, line = line + 1, reader.line_num
+            if line_start == 1:
+                yield (1, values, 0.0)
+                continue
+            if values:
+                yield (line_start, values, handle.buffer.tell() / size)
+
+
+def _xlsx_rows(source: Path) -> Iterator[tuple[int, list[str], float]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(source, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        total = max(sheet.max_row or 1, 1)
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            values = [_cell_text(cell) for cell in cells]
+            if any(values):
+                yield (number, values, number / total)
+    finally:
+        workbook.close()
+
+
+def _cell_text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat(sep=" ")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)

@@ -1,0 +1,1 @@
+"""The warehouse: person-level data as Parquet files in the workspace, read through DuckDB."""

@@ -1,0 +1,215 @@
+"""The warehouse on disk and the one executor that reads it.
+
+Layout under ``<workspace>/warehouse``::
+
+    manifest.json                              what is loaded: the single commit point
+    identity/<table>/<submission_id>.parquet   identity tier (names, birth dates, identifiers)
+    analytic/<table>/<submission_id>.parquet   analytic tier (pseudonymous record_id only)
+
+A load writes its Parquet files elsewhere (the workspace's ``staging`` folder), then ``commit``
+moves them in and atomically replaces the manifest. Readers see only files the manifest lists,
+so a load that is refused or killed before that replace leaves what readers see unchanged; files
+a killed commit left behind are removed by the next commit.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from backbone.warehouse.tables import LINEAGE_COLUMNS, TABLES, Table
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+SCRATCH_PREFIX = "scratch_"
+
+
+@dataclass(frozen=True)
+class TableFile:
+    """One submission's rows of one table, as listed in the manifest."""
+
+    table: str
+    submission_id: int
+    path: str  # relative to the warehouse directory
+    rows: int
+
+
+def stored_columns(table: Table) -> list[tuple[str, str]]:
+    """The columns as stored: the person id replaced by ``record_id`` (kept too in identity)."""
+    columns = [("record_id", "VARCHAR")]
+    for column in table.columns:
+        if column.name != table.person_column or table.tier == "identity":
+            columns.append((column.name, column.type))
+    lineage_types = {"submission_id": "BIGINT", "source_row": "BIGINT"}
+    columns += [(name, lineage_types.get(name, "VARCHAR")) for name in LINEAGE_COLUMNS]
+    return columns
+
+
+def empty_relation_sql(table: Table) -> str:
+    """A typed, empty SELECT for a table nothing has been loaded into yet."""
+    columns = ", ".join(f'CAST(NULL AS {kind}) AS "{name}"' for name, kind in stored_columns(table))
+    return f"SELECT {columns} WHERE false"
+
+
+def table_view_sql(table: Table, files: list[str]) -> str:
+    """``CREATE VIEW`` over the table's listed Parquet files (or an empty typed relation)."""
+    if not files:
+        return f'CREATE OR REPLACE VIEW "{table.name}" AS {empty_relation_sql(table)}'
+    quoted = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    return f'CREATE OR REPLACE VIEW "{table.name}" AS SELECT * FROM read_parquet([{quoted}])'
+
+
+class Warehouse:
+    """The workspace's warehouse: its manifest, its files, and DuckDB connections to read them.
+
+    >>> warehouse = Warehouse(Path("/srv/riverton/warehouse"))  # doctest: +SKIP
+    >>> warehouse.query("SELECT count(*) FROM wages")  # doctest: +SKIP
+    [(2000000,)]
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+
+    # --- the manifest -------------------------------------------------------------------------
+
+    def files(self) -> list[TableFile]:
+        path = self.directory / MANIFEST
+        if not path.exists():
+            return []
+        data = json.loads(path.read_text())
+        return [TableFile(**entry) for entry in data["files"]]
+
+    def files_of(self, table: str) -> list[TableFile]:
+        return [f for f in self.files() if f.table == table]
+
+    def submissions(self) -> set[int]:
+        return {f.submission_id for f in self.files()}
+
+    def _write_manifest(self, files: list[TableFile]) -> None:
+        data = {"format": 1, "files": [f.__dict__ for f in sorted(files, key=_file_order)]}
+        temporary = self.directory / f".{MANIFEST}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(data, indent=1))
+        with temporary.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.directory / MANIFEST)  # atomic: the commit point
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Serialise commits: one writer at a time across processes."""
+        with (self.directory / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def commit(
+        self,
+        submission_id: int,
+        staged: dict[str, tuple[Path, int]],
+        replaces: set[int] = frozenset(),
+    ) -> list[TableFile]:
+        """Move a submission's staged Parquet files in and publish them in one manifest replace.
+
+        ``staged`` maps table name → (staged file, row count); ``replaces`` names submissions this
+        one supersedes, whose files leave the manifest in the same replace.
+        """
+        with self.locked():
+            self.remove_unlisted()
+            kept = [f for f in self.files() if f.submission_id not in replaces | {submission_id}]
+            added = [
+                self._move_in(submission_id, table, path, rows)
+                for table, (path, rows) in staged.items()
+            ]
+            self._write_manifest(kept + added)
+            self.remove_unlisted()
+        logger.info("committed submission %s: %s", submission_id, {f.table: f.rows for f in added})
+        return added
+
+    def _move_in(self, submission_id: int, table: str, source: Path, rows: int) -> TableFile:
+        relative = Path(TABLES[table].tier) / table / f"{submission_id}.parquet"
+        (self.directory / relative).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, self.directory / relative)
+        return TableFile(table, submission_id, str(relative), rows)
+
+    def remove(self, submission_ids: set[int]) -> None:
+        """Take submissions out of the warehouse (destruction, or undoing a load)."""
+        with self.locked():
+            self._write_manifest([f for f in self.files() if f.submission_id not in submission_ids])
+            self.remove_unlisted()
+
+    def remove_unlisted(self) -> list[Path]:
+        """Delete Parquet files the manifest does not list (left by a commit that was killed)."""
+        listed = {self.directory / f.path for f in self.files()}
+        stray = [p for p in self.directory.glob("*/*/*.parquet") if p not in listed]
+        for path in stray:
+            path.unlink()
+            logger.warning("removed %s: not in the manifest", path)
+        return stray
+
+    # --- reading --------------------------------------------------------------------------------
+
+    @contextmanager
+    def connect(self, tier: str = "analytic") -> Iterator[duckdb.DuckDBPyConnection]:
+        """An in-memory DuckDB connection with one view per table of ``tier`` (or ``"all"``)."""
+        connection = duckdb.connect()
+        try:
+            for table in TABLES.values():
+                if tier in ("all", table.tier):
+                    files = [str(self.directory / f.path) for f in self.files_of(table.name)]
+                    connection.execute(table_view_sql(table, files))
+            yield connection
+        finally:
+            connection.close()
+
+    def query(
+        self, sql: str, parameters: list[Any] | None = None, tier: str = "analytic"
+    ) -> list[tuple[Any, ...]]:
+        """Run one read-only query against the warehouse and return its rows (timed, logged)."""
+        start = time.perf_counter()
+        with self.connect(tier) as connection:
+            rows = connection.execute(sql, parameters or []).fetchall()
+        logger.debug("%.3fs: %s", time.perf_counter() - start, sql)
+        return rows
+
+    def table_counts(self) -> dict[str, dict[str, Any]]:
+        """Per table: rows and the submissions holding them (for ``backbone status``)."""
+        counts: dict[str, dict[str, Any]] = {}
+        for name in TABLES:
+            files = self.files_of(name)
+            counts[name] = {
+                "rows": sum(f.rows for f in files),
+                "submissions": sorted(f.submission_id for f in files),
+            }
+        return counts
+
+
+def _file_order(entry: TableFile) -> tuple[str, int]:
+    return (entry.table, entry.submission_id)
+
+
+def pseudonym_key(workspace: Path) -> str:
+    """The workspace's secret for ``record_id`` hashes, created once (mode 0600)."""
+    path = workspace / "pseudonym_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
