@@ -157,3 +157,45 @@ def wait_for_port(port: int, process: subprocess.Popen[str], timeout: float = 12
 def workspace(tmp_path: Path, name: str = "workspace") -> Iterator[Workspace]:
     with fresh_database_url() as url:
         yield Workspace(tmp_path / name, url)
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    """A real CSV file, written with the csv module."""
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+WAGE_HEADER = ["ssn", "employer_id", "year", "quarter", "wages"]
+
+
+def write_wage_file(path: Path, people: int, quarters: int = 4, start_year: int = 2023) -> Path:
+    """A large but predictable UI wage file: person i earns 1000 + i dollars every quarter at
+    employer ``E{i % 7}``. Streams row by row so it can be millions of rows."""
+    import csv
+
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(WAGE_HEADER)
+        for i in range(people):
+            ssn = f"{100000000 + i:09d}"
+            for q in range(quarters):
+                writer.writerow(
+                    [ssn, f"E{i % 7}", start_year + q // 4, q % 4 + 1, f"{1000 + i}.00"]
+                )
+    return path
+
+
+def tree_checksums(directory: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``directory``: compare before and after to prove nothing moved."""
+    import hashlib
+
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }

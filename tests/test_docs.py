@@ -93,3 +93,35 @@ def test_partnership_docs_example_is_a_valid_registry():
 def test_readme_starts_with_the_two_commands():
     head = (PROJECT_ROOT / "README.md").read_text()[:1500]
     assert "make demo" in head and "make test" in head
+
+
+def test_contracts_page_is_generated_from_the_code():
+    from backbone.intake.contract_docs import contracts_page
+
+    assert (DOCS / "contracts.md").read_text() == contracts_page(), (
+        "docs/contracts.md is stale: run python -m backbone.intake.contract_docs > docs/contracts.md"
+    )
+
+
+@pytest.mark.parametrize(
+    "contract_name",
+    sorted(__import__("backbone.intake.contract_docs", fromlist=["EXAMPLES"]).EXAMPLES),
+)
+def test_example_files_in_the_docs_load_without_a_problem(tmp_path, contract_name):
+    import datetime as dt
+
+    from backbone.intake.contract_docs import EXAMPLES
+    from backbone.intake.contracts import contract
+    from backbone.intake.loading import LoadRequest, load
+    from backbone.intake.records import ImportOptions
+    from backbone.warehouse.store import Warehouse
+
+    chosen = contract(contract_name)
+    options = ImportOptions(partner="example", target_table=chosen.target_table)
+    request = LoadRequest(1, "example", "key", tmp_path / "staging", today=dt.date(2026, 11, 23))
+    result = load(
+        chosen.importer()(DOCS / "examples" / EXAMPLES[contract_name], options),
+        request,
+        Warehouse(tmp_path / "w"),
+    )
+    assert result.problems == [] and result.loaded

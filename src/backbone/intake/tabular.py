@@ -82,12 +82,13 @@ def resolve_mapping(
         **{c: c for c in (*table.column_names, *identity.column_names) if c in positions},
         **mapping,
     }
-    resolved, problems = {}, []
-    for column, source_name in wanted.items():
+    resolved: dict[str, int] = {}
+    problems: list[Problem] = []
+    for name, source_name in wanted.items():
         if source_name in positions:
-            resolved[column] = positions[source_name]
+            resolved[name] = positions[source_name]
         else:
-            message = f"column {source_name!r} (mapped to {column}) is not in the file"
+            message = f"column {source_name!r} (mapped to {name}) is not in the file"
             problems.append(Problem(file, 1, source_name, None, "required_column", message))
     for column in table.columns:
         if column.required and column.name not in wanted:
@@ -205,7 +206,7 @@ def _csv_rows(source: Path) -> Iterator[tuple[int, list[str], float]]:
                 yield (1, values, 0.0)
                 continue
             if values:
-                yield (line_start, values, handle.buffer.tell() / size)
+                yield (line_start, values, handle.buffer.tell() / size)  # type: ignore[attr-defined]
 
 
 def _xlsx_rows(source: Path) -> Iterator[tuple[int, list[str], float]]:

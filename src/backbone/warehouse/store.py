@@ -122,7 +122,7 @@ class Warehouse:
         self,
         submission_id: int,
         staged: dict[str, tuple[Path, int]],
-        replaces: set[int] = frozenset(),
+        replaces: frozenset[int] | set[int] = frozenset(),
     ) -> list[TableFile]:
         """Move a submission's staged Parquet files in and publish them in one manifest replace.
 

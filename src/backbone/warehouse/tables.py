@@ -76,7 +76,9 @@ def _person(
     return Column("local_id", "VARCHAR", required=True, description=description)
 
 
-_YEAR = {"minimum": 1990, "maximum": 2100}
+def _year(name: str, description: str = "") -> Column:
+    return Column(name, "INTEGER", True, minimum=1990, maximum=2100, description=description)
+
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -128,13 +130,7 @@ TABLES: dict[str, Table] = {
             ANALYTIC,
             (
                 _person(),
-                Column(
-                    "school_year",
-                    "INTEGER",
-                    True,
-                    **_YEAR,
-                    description="Spring year: 2022 = 2021-22.",
-                ),
+                _year("school_year", "Spring year: 2022 = 2021-22."),
                 Column("school_id", "VARCHAR", True),
                 Column("grade", "VARCHAR", codes=GRADES),
                 Column("entry_date", "DATE", True),
@@ -148,7 +144,7 @@ TABLES: dict[str, Table] = {
             ANALYTIC,
             (
                 _person(),
-                Column("school_year", "INTEGER", True, **_YEAR),
+                _year("school_year"),
                 Column("school_id", "VARCHAR", True),
                 Column("days_enrolled", "DOUBLE", True, minimum=0, maximum=366),
                 Column("days_absent", "DOUBLE", True, minimum=0, maximum=366),
@@ -161,7 +157,7 @@ TABLES: dict[str, Table] = {
             ANALYTIC,
             (
                 _person(),
-                Column("school_year", "INTEGER", True, **_YEAR),
+                _year("school_year"),
                 Column("assessment_id", "VARCHAR", True),
                 Column("administration_date", "DATE"),
                 Column("subject", "VARCHAR"),
@@ -177,7 +173,7 @@ TABLES: dict[str, Table] = {
             ANALYTIC,
             (
                 _person(),
-                Column("school_year", "INTEGER", True, **_YEAR),
+                _year("school_year"),
                 Column("incident_id", "VARCHAR", True),
                 Column("incident_date", "DATE", True),
                 Column("action", "VARCHAR"),
@@ -190,7 +186,7 @@ TABLES: dict[str, Table] = {
             ANALYTIC,
             (
                 _person(),
-                Column("cohort_year", "INTEGER", True, **_YEAR),
+                _year("cohort_year"),
                 Column("status", "VARCHAR", True),
                 Column("diploma_date", "DATE"),
             ),
@@ -278,7 +274,7 @@ TABLES: dict[str, Table] = {
             (
                 _person("The worker's SSN or partner-side SSN hash (hashed again before storage)."),
                 Column("employer_id", "VARCHAR", True, description="UI account number or FEIN."),
-                Column("year", "INTEGER", True, **_YEAR),
+                _year("year"),
                 Column("quarter", "INTEGER", True, minimum=1, maximum=4),
                 Column("wages", "DECIMAL(12,2)", True, minimum=0, maximum=10_000_000),
             ),

@@ -1,0 +1,139 @@
+"""Submissions through the service the upload page and `backbone ingest` share."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from tests.fixtures import WAGE_HEADER, write_csv
+
+from backbone.intake import services
+from backbone.intake.models import ColumnMapping, Submission
+from backbone.partnership.models import Partner
+
+pytestmark = pytest.mark.django_db
+
+GOOD = [["123456789", "E1", 2024, 1, "5000.50"], ["987654321", "E2", 2024, 1, "300"]]
+
+
+@pytest.fixture
+def state_ui(db) -> Partner:
+    return Partner.objects.create(
+        slug="state-ui", name="State UI agency", partner_type="public_agency", sectors=["workforce"]
+    )
+
+
+@pytest.fixture(autouse=True)
+def empty_warehouse():
+    # Each test starts from an empty warehouse (the database is rolled back per test; the files are not).
+    services.warehouse().remove(services.warehouse().submissions())
+
+
+def test_file_is_archived_unchanged_under_its_sha256(tmp_path, state_ui):
+    path = write_csv(tmp_path / "wages.csv", WAGE_HEADER, GOOD)
+    outcome = services.ingest(path, state_ui, "ui_wages", "2024-Q1")
+    submission = outcome.submission
+    expected = hashlib.sha256(path.read_bytes()).hexdigest()
+    archived = Path(settings.WORKSPACE) / submission.archive_path
+    assert (submission.sha256, submission.size) == (expected, path.stat().st_size)
+    assert archived.read_bytes() == path.read_bytes() and expected in str(archived)
+    assert submission.status == "loaded" and submission.rows == {"wages": 2, "identity_record": 2}
+
+
+def test_same_bytes_again_is_a_no_op_that_says_so(tmp_path, state_ui):
+    path = write_csv(tmp_path / "wages.csv", WAGE_HEADER, GOOD)
+    first = services.ingest(path, state_ui, "ui_wages", "2024-Q1")
+    again = services.ingest(path, state_ui, "ui_wages", "2024-Q1")
+    assert again.duplicate and again.submission == first.submission
+    assert Submission.objects.count() == 1
+    assert services.warehouse().query("SELECT count(*) FROM wages") == [(2,)]
+
+
+def test_resubmitting_a_period_supersedes_and_keeps_both_in_history(tmp_path, state_ui):
+    first = services.ingest(
+        write_csv(tmp_path / "a.csv", WAGE_HEADER, GOOD), state_ui, "ui_wages", "2024-Q1"
+    )
+    corrected = write_csv(tmp_path / "b.csv", WAGE_HEADER, [["123456789", "E1", 2024, 1, "5200"]])
+    second = services.ingest(corrected, state_ui, "ui_wages", "2024-Q1")
+    first.submission.refresh_from_db()
+    assert (first.submission.status, first.submission.superseded_by) == (
+        "superseded",
+        second.submission,
+    )
+    assert services.warehouse().query("SELECT submission_id, sum(wages) FROM wages GROUP BY 1") == [
+        (second.submission.pk, 5200)
+    ]
+    other_period = services.ingest(
+        write_csv(tmp_path / "c.csv", WAGE_HEADER, GOOD), state_ui, "ui_wages", "2024-Q2"
+    )
+    assert other_period.submission.status == "loaded"
+    second.submission.refresh_from_db()
+    assert second.submission.status == "loaded"  # another period replaces nothing
+
+
+def test_rejected_file_keeps_values_in_the_report_file_not_in_the_database(tmp_path, state_ui):
+    bad = write_csv(tmp_path / "bad.csv", WAGE_HEADER, [*GOOD, ["123456789", "E1", 2024, 1, "1"]])
+    outcome = services.ingest(bad, state_ui, "ui_wages", "2024-Q1")
+    submission = outcome.submission
+    assert submission.status == "rejected" and submission.error_count == 1 and submission.rows == {}
+    assert "123456789" not in json.dumps(submission.problem_summary)
+    [row] = services.read_report(submission)
+    assert (row["file"], row["row"], row["field"], row["rule"]) == (
+        "bad.csv",
+        "4",
+        "ssn+employer_id+year+quarter",
+        "duplicate_key",
+    )
+    assert "123456789" in row["value"]
+
+
+def test_saved_column_mapping_is_used_for_the_partners_files(tmp_path):
+    cbo = Partner.objects.create(
+        slug="reading-buddies",
+        name="Reading Buddies",
+        partner_type="community_organization",
+        sectors=["education"],
+    )
+    ColumnMapping.objects.create(
+        partner=cbo, contract="program_participation",
+        columns={"local_id": "Kid #", "program": "Activity", "start_date": "Began"}, date_format="%m/%d/%Y",
+    )  # fmt: skip
+    path = write_csv(
+        tmp_path / "roster.csv", ["Kid #", "Activity", "Began"], [["7", "Book club", "09/15/2024"]]
+    )
+    outcome = services.ingest(path, cbo, "program_participation", "2024-25")
+    assert outcome.submission.status == "loaded", outcome.result.problems
+    assert services.warehouse().query(
+        "SELECT program, start_date::VARCHAR FROM program_participation"
+    ) == [("Book club", "2024-09-15")]
+
+
+def test_unknown_contract_is_refused_naming_the_known_ones(tmp_path, state_ui):
+    with pytest.raises(
+        KeyError, match="no contract 'wagez'; known contracts: edfi, hmis, ui_wages"
+    ):
+        services.ingest(write_csv(tmp_path / "w.csv", WAGE_HEADER, GOOD), state_ui, "wagez")
+    assert Submission.objects.count() == 0
+
+
+def test_an_interrupted_load_is_settled_by_the_next_one(tmp_path, state_ui):
+    stuck = Submission.objects.create(
+        partner=state_ui, contract="ui_wages", original_name="x.csv", sha256="0" * 64, size=1,
+        archive_path="archive/x.csv", processing_pid=2**22 + 12345,  # no such process
+    )  # fmt: skip
+    assert not _pid_exists(stuck.processing_pid)
+    services.ingest(write_csv(tmp_path / "w.csv", WAGE_HEADER, GOOD), state_ui, "ui_wages")
+    stuck.refresh_from_db()
+    assert stuck.status == "rejected" and "interrupted" in stuck.message
+
+
+def _pid_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
