@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import registry_import
+from benchmarks import registry_import, wage_load
 
-BENCHMARKS = {"registry_import": registry_import.main}
+BENCHMARKS = {"registry_import": registry_import.main, "wage_load": wage_load.main}
 
 
 def main(names: list[str]) -> None:

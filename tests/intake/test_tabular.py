@@ -31,7 +31,7 @@ def collect(stream) -> tuple[dict[str, list[dict]], list[Problem]]:
     problems = []
     for item in stream:
         if isinstance(item, RowBatch):
-            rows.setdefault(item.table, []).extend(item.rows)
+            rows.setdefault(item.table, []).extend(item.as_rows())
         else:
             problems.append(item)
     return rows, problems

@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -73,19 +74,18 @@ class StagingWriter:
 
     def write(self, batch: RowBatch) -> None:
         table = TABLES[batch.table]
-        schema = raw_schema(table)
-        arrays = {name: [_text(row.get(name)) for row in batch.rows] for name in table.column_names}
-        unknown = (
-            {key for row in batch.rows for key in row} - set(table.column_names) - {"source_row"}
-        )
+        columns = batch.columns if batch.columns is not None else _columns(batch.rows)
+        unknown = set(columns) - set(table.column_names) - {"source_row"}
         if unknown:
             raise ValueError(f"importer produced columns {sorted(unknown)} not in {table.name}")
-        arrays["source_file"] = [batch.file] * len(batch.rows)
-        arrays["source_row"] = [row.get("source_row") for row in batch.rows]  # type: ignore[misc]
+        count = len(batch)
+        arrays = {name: _text_array(columns.get(name), count) for name in table.column_names}
+        arrays["source_file"] = pa.array([batch.file] * count, pa.string())
+        arrays["source_row"] = pa.array(columns["source_row"], pa.int64())
         if table.name not in self.writers:
-            self.writers[table.name] = pq.ParquetWriter(self.path(table.name), schema)
-        self.writers[table.name].write_table(pa.table(arrays, schema=schema))
-        self.rows[table.name] = self.rows.get(table.name, 0) + len(batch.rows)
+            self.writers[table.name] = pq.ParquetWriter(self.path(table.name), raw_schema(table))
+        self.writers[table.name].write_table(pa.table(arrays, schema=raw_schema(table)))
+        self.rows[table.name] = self.rows.get(table.name, 0) + count
         self.source_fields.setdefault(table.name, {}).update(batch.source_fields)
 
     def path(self, table: str) -> Path:
@@ -103,8 +103,18 @@ def raw_schema(table: Table) -> pa.Schema:
     )
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+def _columns(rows: list[dict[str, str | int | None]]) -> dict[str, list[Any]]:
+    names = {key for row in rows for key in row} | {"source_row"}
+    return {name: [row.get(name) for row in rows] for name in names}
+
+
+def _text_array(values: list[Any] | None, count: int) -> pa.Array:
+    if values is None:
+        return pa.nulls(count, pa.string())
+    try:
+        return pa.array(values, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # an importer handed over numbers: keep their text
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
 
 
 def load(
@@ -136,8 +146,9 @@ def _load(
         problems, total = _validate(connection, writer, request.today)
         progress("validating", sum(writer.rows.values()), 1.0)
         _count(result, importer_problems + problems, total)
-        if result.error_count or not writer.rows:
-            if not writer.rows and not result.error_count:
+        empty = sum(writer.rows.values()) == 0
+        if result.error_count or empty:
+            if empty and not result.error_count:
                 result.problems.append(
                     Problem("", None, "", None, "no_rows", "the file holds no rows")
                 )
@@ -161,7 +172,7 @@ def _stage(
                 problems.append(item)
                 continue
             writer.write(item)
-            rows += len(item.rows)
+            rows += len(item)
             progress("reading", rows, item.progress)
     finally:
         writer.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
@@ -49,11 +50,28 @@ class RowBatch:
     table: str
     file: str
     rows: list[dict[str, str | int | None]] = field(default_factory=list)
+    # Or, faster for big files: column name → values (``source_row`` included), all equal length.
+    columns: dict[str, list[Any]] | None = None
     # Fraction of the whole input read so far (0-1), when the importer can tell: drives the bar.
     progress: float | None = None
     # Canonical column → the name the partner's file uses for it, so errors speak the partner's
     # language (e.g. ``{"local_id": "PersonalID"}``).
     source_fields: dict[str, str] = field(default_factory=dict)
+
+    def as_rows(self) -> list[dict[str, Any]]:
+        """The batch as one dict per row, whichever form the importer used."""
+        if self.columns is None:
+            return self.rows
+        names = list(self.columns)
+        return [
+            dict(zip(names, values, strict=True))
+            for values in zip(*self.columns.values(), strict=True)
+        ]
+
+    def __len__(self) -> int:
+        if self.columns is not None:
+            return len(self.columns["source_row"])
+        return len(self.rows)
 
 
 @dataclass(frozen=True)

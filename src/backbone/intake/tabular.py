@@ -17,8 +17,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from backbone.intake.records import BATCH_ROWS, ImportOptions, ImportStream, Problem, RowBatch
 from backbone.warehouse.tables import TABLES, Table
@@ -99,6 +100,23 @@ def resolve_mapping(
     return resolved, problems
 
 
+Converter = Callable[[str], str | None]
+
+
+def converter(column: str, kind: str, options: ImportOptions) -> Converter:
+    """The function turning one raw cell of ``column`` into canonical text (None when empty)."""
+    crosswalk = options.value_crosswalks.get(column, {})
+
+    def convert(raw: str) -> str | None:
+        value = raw.strip()
+        if not value:
+            return None
+        value = crosswalk.get(value, value)
+        return normalise_date(value, options.date_format) if kind == "DATE" else value
+
+    return convert
+
+
 def _batches(
     source: Path,
     rows: Iterator[tuple[int, list[str], float]],
@@ -107,67 +125,70 @@ def _batches(
     table: Table,
     options: ImportOptions,
 ) -> Iterator[RowBatch]:
-    identity_columns = [
-        c for c in TABLES[IDENTITY_TABLE].column_names if c in mapping and c != "local_id"
-    ]
-    seen_people: set[str] = set()
-    batch = RowBatch(table.name, source.name, source_fields=names)
-    people = RowBatch(IDENTITY_TABLE, source.name, source_fields=names)
-    for line, values, fraction in rows:
-        row = _canonical_row(line, values, mapping, table, options)
-        batch.rows.append(row)
-        if identity_columns and row.get("local_id") not in seen_people:
-            seen_people.add(str(row.get("local_id")))
-            people.rows.append(_identity_row(line, values, mapping, identity_columns, options))
-        if len(batch.rows) >= BATCH_ROWS:
-            batch.progress = fraction
-            yield batch
-            batch = RowBatch(table.name, source.name, source_fields=names)
-    batch.progress = 1.0
-    yield batch
-    if people.rows:
-        yield people
-
-
-def _canonical_row(
-    line: int, values: list[str], mapping: dict[str, int], table: Table, options: ImportOptions
-) -> dict[str, str | int | None]:
-    row: dict[str, str | int | None] = {"source_row": line}
-    for column in table.columns:
-        if column.name in mapping:
-            row[column.name] = _value(
-                values, mapping[column.name], column.name, column.type, options
-            )
-    return row
-
-
-def _identity_row(
-    line: int,
-    values: list[str],
-    mapping: dict[str, int],
-    columns: list[str],
-    options: ImportOptions,
-) -> dict[str, str | int | None]:
     identity = TABLES[IDENTITY_TABLE]
-    row: dict[str, str | int | None] = {
-        "source_row": line,
-        "local_id": _value(values, mapping["local_id"], "local_id", "VARCHAR", options),
+    target = {
+        c.name: converter(c.name, c.type, options) for c in table.columns if c.name in mapping
     }
-    for name in columns:
-        row[name] = _value(values, mapping[name], name, identity.column(name).type, options)
-    return row
+    people = {
+        c.name: converter(c.name, c.type, options) for c in identity.columns if c.name in mapping
+    }
+    seen: set[str | None] = set()
+    for lines, values, fraction in _chunks(rows):
+        columns = _convert(lines, values, mapping, target)
+        yield RowBatch(
+            table.name, source.name, columns=columns, progress=fraction, source_fields=names
+        )
+        if len(people) > 1:  # the person id and at least one identifying column
+            new = _first_sightings(values, mapping["local_id"], people["local_id"], seen)
+            if new:
+                picked = _convert(
+                    [lines[i] for i in new], [values[i] for i in new], mapping, people
+                )
+                yield RowBatch(IDENTITY_TABLE, source.name, columns=picked, source_fields=names)
 
 
-def _value(
-    values: list[str], position: int, column: str, kind: str, options: ImportOptions
-) -> str | None:
-    raw = values[position].strip() if position < len(values) else ""
-    if not raw:
-        return None
-    raw = options.value_crosswalks.get(column, {}).get(raw, raw)
-    if kind == "DATE":
-        return normalise_date(raw, options.date_format)
-    return raw
+def _chunks(
+    rows: Iterator[tuple[int, list[str], float]],
+) -> Iterator[tuple[list[int], list[list[str]], float]]:
+    lines: list[int] = []
+    values: list[list[str]] = []
+    fraction = 0.0
+    for line, cells, fraction in rows:
+        lines.append(line)
+        values.append(cells)
+        if len(lines) >= BATCH_ROWS:
+            yield lines, values, fraction
+            lines, values = [], []
+    if lines:
+        yield lines, values, 1.0
+
+
+def _convert(
+    lines: list[int],
+    values: list[list[str]],
+    mapping: dict[str, int],
+    converters: dict[str, Converter],
+) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {"source_row": lines}
+    for name, convert in converters.items():
+        position = mapping[name]
+        columns[name] = [
+            convert(cells[position]) if position < len(cells) else None for cells in values
+        ]
+    return columns
+
+
+def _first_sightings(
+    values: list[list[str]], position: int, convert: Converter, seen: set[str | None]
+) -> list[int]:
+    """Indices of rows whose person id has not been seen before (one identity row per person)."""
+    new = []
+    for index, cells in enumerate(values):
+        person = convert(cells[position]) if position < len(cells) else None
+        if person not in seen:
+            seen.add(person)
+            new.append(index)
+    return new
 
 
 def normalise_date(raw: str, date_format: str) -> str:
