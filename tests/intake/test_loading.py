@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.fixtures import PROJECT_ROOT, WAGE_HEADER, tree_checksums, write_csv, write_wage_file
 
 from backbone.intake import tabular
 from backbone.intake.loading import LoadRequest, load
 from backbone.intake.records import ImportOptions
 from backbone.warehouse.store import Warehouse
+from tests.fixtures import PROJECT_ROOT, WAGE_HEADER, tree_checksums, write_csv, write_wage_file
 
 TODAY = dt.date(2026, 11, 23)
 

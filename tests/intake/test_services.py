@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from tests.fixtures import WAGE_HEADER, write_csv
 
 from backbone.intake import services
 from backbone.intake.models import ColumnMapping, Submission
 from backbone.partnership.models import Partner
+from tests.fixtures import WAGE_HEADER, write_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from openpyxl import Workbook
-from tests.fixtures import write_csv
 
 from backbone.intake import tabular
 from backbone.intake.records import ImportOptions, Problem, RowBatch
+from tests.fixtures import write_csv
 
 ROSTER_HEADER = ["Student ID", "First", "Last", "DOB", "Program", "Start", "Hours"]
 ROSTER = [
