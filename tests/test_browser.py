@@ -89,3 +89,38 @@ def test_wrong_password_is_told_and_not_let_in(browser, demo_url):
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("didn't match")
     page.close()
+
+
+def test_partner_clerk_uploads_a_file_and_reads_its_report(browser, demo_url, tmp_path):
+    bad = tmp_path / "roster-fall.csv"
+    bad.write_text(
+        "local_id,program,start_date\nBF-1,Homework Help,2025-09-31\nBF-2,Homework Help,2025-09-08\n"
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_url, username="partner")
+    page.get_by_role("link", name="Submissions").click()
+    page.get_by_role("link", name="Upload a file").click()
+    page.get_by_label("Contract").select_option("program_participation")
+    page.get_by_label("Period").fill("2025-26")
+    page.get_by_label("File").set_input_files(bad)
+    page.screenshot(path=SCREENSHOTS / "upload.png")
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("roster-fall.csv")
+    expect(page.get_by_text("Nothing was stored")).to_be_visible()
+    expect(page.get_by_role("cell", name="2025-09-31")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "submission-rejected.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the report (CSV)").click()
+    report = download.value.path().read_text()
+    assert "roster-fall.csv,2,start_date,2025-09-31,type" in report
+    page.close()
+
+
+def test_data_team_reads_the_submission_calendar(browser, demo_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_url)
+    page.goto(f"{demo_url}/submissions/calendar/")
+    expect(page.get_by_role("heading", name="Submission calendar")).to_be_visible()
+    expect(page.get_by_text("late").first).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "submission-calendar.png")
+    page.close()

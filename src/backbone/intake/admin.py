@@ -28,3 +28,10 @@ class ColumnMappingAdmin(admin.ModelAdmin):
     list_display = ["partner", "contract", "date_format"]
     list_filter = ["contract"]
     autocomplete_fields = ["partner"]
+
+
+@admin.register(m.ReportingSchedule)
+class ReportingScheduleAdmin(admin.ModelAdmin):
+    list_display = ["partner", "contract", "frequency", "due_days", "starts"]
+    list_filter = ["frequency", "contract"]
+    autocomplete_fields = ["partner"]

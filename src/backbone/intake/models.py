@@ -98,3 +98,33 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} · {self.get_contract_display()}"
+
+
+class ReportingSchedule(models.Model):
+    """The measurement plan's due date for one partner's contract: when each period is due."""
+
+    class Frequency(models.TextChoices):
+        SCHOOL_YEAR = "school_year", "Every school year (July–June)"
+        QUARTERLY = "quarterly", "Every quarter"
+        MONTHLY = "monthly", "Every month"
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="reporting_schedules"
+    )
+    contract = models.CharField(max_length=40, choices=CONTRACT_CHOICES)
+    frequency = models.CharField(max_length=20, choices=Frequency.choices)
+    due_days = models.PositiveIntegerField(
+        default=45, help_text="Days after the period ends that the file is due."
+    )
+    starts = models.DateField(help_text="The first period due is the one holding this date.")
+
+    class Meta:
+        ordering = ["partner__name", "contract"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "contract"], name="one_schedule_per_partner_contract"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.get_contract_display()} · {self.get_frequency_display()}"

@@ -8,20 +8,24 @@ a loaded submission again is a no-op that says so.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from backbone.intake import loading
+from backbone.intake import loading, schedule
 from backbone.intake.contracts import contract as get_contract
-from backbone.intake.models import ColumnMapping, Submission
+from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
 from backbone.intake.records import ImportOptions, Problem
 from backbone.partnership.models import Partner
 from backbone.warehouse.store import Warehouse, pseudonym_key
@@ -209,10 +213,14 @@ def summarise(problems: list[Problem]) -> list[dict[str, object]]:
     ]
 
 
+def report_file(submission: Submission) -> Path:
+    return Path(settings.WORKSPACE) / submission.report_path
+
+
 def read_report(submission: Submission) -> list[dict[str, str]]:
     if not submission.report_path:
         return []
-    with (Path(settings.WORKSPACE) / submission.report_path).open(encoding="utf-8") as handle:
+    with report_file(submission).open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -248,3 +256,82 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# --- who may see and send what ----------------------------------------------------------------
+
+VIEW_ALL = "intake.view_all_submissions"
+SUBMIT = "intake.submit_data"
+
+
+def partner_of(user: User | AnonymousUser) -> Partner | None:
+    """The partner a signed-in user works for, if any."""
+    link = getattr(user, "partner_user", None) if user.is_authenticated else None
+    return link.partner if link else None
+
+
+def submittable_partners(user: User | AnonymousUser) -> QuerySet[Partner]:
+    """Partners this user may upload for: every partner for backbone data staff, else their own."""
+    if user.has_perm(VIEW_ALL):
+        return Partner.objects.all()
+    partner = partner_of(user)
+    if partner is None or not user.has_perm(SUBMIT):
+        return Partner.objects.none()
+    return Partner.objects.filter(pk=partner.pk)
+
+
+def visible_submissions(user: User | AnonymousUser) -> QuerySet[Submission]:
+    """The submissions this user may see: all, or their own partner's."""
+    submissions = Submission.objects.select_related("partner", "uploaded_by")
+    if user.has_perm(VIEW_ALL):
+        return submissions
+    partner = partner_of(user)
+    return submissions.filter(partner=partner) if partner else submissions.none()
+
+
+def submission_calendar(
+    user: User | AnonymousUser, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """For each reporting schedule the user may see: every period's due date and status."""
+    today = today or timezone.localdate()
+    visible = visible_submissions(user).filter(status=Submission.Status.LOADED).exclude(period="")
+    rows = []
+    for plan in ReportingSchedule.objects.filter(
+        partner__in=_visible_partners(user)
+    ).select_related("partner"):
+        loaded = {
+            s.period: timezone.localdate(s.finished_at or s.received_at)
+            for s in visible.filter(partner=plan.partner, contract=plan.contract)
+        }
+        statuses = schedule.calendar(plan.frequency, plan.due_days, plan.starts, loaded, today)
+        rows.append(
+            {"plan": plan, "periods": statuses, "late": sum(s.state == "late" for s in statuses)}
+        )
+    return sorted(rows, key=lambda row: (-row["late"], row["plan"].partner.name))
+
+
+def _visible_partners(user: User | AnonymousUser) -> QuerySet[Partner]:
+    if user.has_perm(VIEW_ALL):
+        return Partner.objects.all()
+    partner = partner_of(user)
+    return Partner.objects.filter(pk=partner.pk) if partner else Partner.objects.none()
+
+
+def ingest_upload(
+    uploaded: UploadedFile, partner: Partner, contract: str, period: str, user: User | AnonymousUser
+) -> Outcome:
+    """Ingest a file uploaded through the web page; the working copy is removed afterwards."""
+    name = Path(uploaded.name or "upload").name
+    incoming = (
+        Path(settings.WORKSPACE) / "incoming" / f"{os.getpid()}-{timezone.now():%Y%m%d%H%M%S%f}"
+    )
+    incoming.mkdir(parents=True, exist_ok=True)
+    path = incoming / name
+    try:
+        with path.open("wb") as writer:
+            for chunk in uploaded.chunks():
+                writer.write(chunk)
+        return ingest(path, partner, contract, period, user, original_name=name)
+    finally:
+        path.unlink(missing_ok=True)
+        incoming.rmdir()

@@ -90,3 +90,10 @@ class AgreementAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [AgreementPartyInline]
+
+
+@admin.register(m.PartnerUser)
+class PartnerUserAdmin(admin.ModelAdmin):
+    list_display = ["user", "partner", "person"]
+    list_filter = ["partner"]
+    autocomplete_fields = ["partner", "person"]

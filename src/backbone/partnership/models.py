@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -268,3 +269,16 @@ class AgreementParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} in {self.agreement}"
+
+
+class PartnerUser(models.Model):
+    """The partner a user account works for: scopes what they submit and see."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_user"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="users")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL)
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.partner}"

@@ -1,0 +1,87 @@
+"""Submission pages: the list, the upload page, a submission's report, the calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+
+from backbone.intake import services
+from backbone.intake.forms import UploadForm
+from backbone.intake.models import Submission
+
+
+def intake_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Signed-in users who may send or oversee submissions; others get 403."""
+
+    def check(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        if not (request.user.has_perm(services.SUBMIT) or request.user.has_perm(services.VIEW_ALL)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(check)
+
+
+@intake_page
+def submission_list(request: HttpRequest) -> HttpResponse:
+    submissions = services.visible_submissions(request.user)
+    status = request.GET.get("status", "")
+    if status:
+        submissions = submissions.filter(status=status)
+    context = {
+        "submissions": submissions[:200],
+        "status": status,
+        "statuses": Submission.Status.choices,
+    }
+    return render(request, "intake/submission_list.html", context)
+
+
+@intake_page
+def upload(request: HttpRequest) -> HttpResponse:
+    partners = services.submittable_partners(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, partners=partners)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outcome = services.ingest_upload(
+            data["file"], data["partner"], data["contract"], data["period"], request.user
+        )
+        url = outcome.submission.get_absolute_url() + ("?duplicate=1" if outcome.duplicate else "")
+        if request.headers.get("x-requested-with") == "XMLHttpRequest":
+            return JsonResponse({"url": url, "status": outcome.submission.status})
+        return redirect(url)
+    return render(request, "intake/upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@intake_page
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(services.visible_submissions(request.user), pk=pk)
+    context = {
+        "submission": submission,
+        "problems": services.read_report(submission)[:500],
+        "duplicate": request.GET.get("duplicate") == "1",
+        "history": services.visible_submissions(request.user).filter(
+            partner=submission.partner, contract=submission.contract, period=submission.period
+        ),
+    }
+    return render(request, "intake/submission_detail.html", context)
+
+
+@intake_page
+def report_csv(request: HttpRequest, pk: int) -> FileResponse:
+    submission = get_object_or_404(services.visible_submissions(request.user), pk=pk)
+    if not submission.report_path:
+        raise PermissionDenied("This submission has no problems to report.")
+    path = services.report_file(submission)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"submission-{pk}-report.csv")
+
+
+@intake_page
+def calendar(request: HttpRequest) -> HttpResponse:
+    rows = services.submission_calendar(request.user)
+    return render(
+        request, "intake/calendar.html", {"rows": rows, "late": sum(r["late"] for r in rows)}
+    )
