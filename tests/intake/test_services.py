@@ -137,3 +137,22 @@ def _pid_exists(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_a_folder_is_archived_as_a_reproducible_zip_and_loaded(tmp_path):
+    import zipfile
+
+    from tests.intake.hmis_files import write_hmis_export
+
+    coalition = Partner.objects.create(
+        slug="coc", name="CoC", partner_type="homeless_service_provider", sectors=["homelessness"]
+    )
+    folder = write_hmis_export(tmp_path / "export")
+    outcome = services.ingest(folder, coalition, "hmis", "2026-Q3")
+    submission = outcome.submission
+    assert submission.status == "loaded", outcome.result.problems
+    archived = Path(settings.WORKSPACE) / submission.archive_path
+    with zipfile.ZipFile(archived) as zipped:
+        assert sorted(zipped.namelist()) == sorted(p.name for p in folder.iterdir())
+        assert zipped.read("Client.csv") == (folder / "Client.csv").read_bytes()
+    assert services.ingest(folder, coalition, "hmis", "2026-Q3").duplicate

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import os
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,7 @@ def ingest(
     if existing:
         return Outcome(existing, duplicate=True)
     submission = Submission.objects.create(
-        partner=partner, contract=contract, period=period, original_name=original_name or path.name,
+        partner=partner, contract=contract, period=period, original_name=archived.name,
         sha256=digest, size=size, archive_path=str(archived.relative_to(settings.WORKSPACE)),
         uploaded_by=user if user is not None and user.is_authenticated else None,
         processing_pid=os.getpid(),
@@ -77,14 +78,18 @@ def ingest(
 def archive(path: Path, partner_slug: str, name: str) -> tuple[str, int, Path]:
     """Copy the file unchanged into ``archive/<partner>/<sha256>/<name>``, read-only.
 
-    Returns its SHA-256, size and archived path. Identical bytes are stored once.
+    A folder (an HMIS export, a set of Ed-Fi files) is archived as a zip of its files, built the
+    same way every time, so the same folder gives the same bytes. Returns the SHA-256, size and
+    archived path. Identical bytes are stored once.
     """
-    incoming = (
-        Path(settings.WORKSPACE) / "archive" / ".incoming" / f"{os.getpid()}-{Path(name).name}"
-    )
+    name = Path(name).name + (".zip" if path.is_dir() else "")
+    incoming = Path(settings.WORKSPACE) / "archive" / ".incoming" / f"{os.getpid()}-{name}"
     incoming.parent.mkdir(parents=True, exist_ok=True)
-    digest, size = _copy_hashing(path, incoming)
-    target = Path(settings.WORKSPACE) / "archive" / partner_slug / digest / Path(name).name
+    if path.is_dir():
+        digest, size = zip_folder(path, incoming)
+    else:
+        digest, size = _copy_hashing(path, incoming)
+    target = Path(settings.WORKSPACE) / "archive" / partner_slug / digest / name
     if target.exists():
         incoming.unlink()
     else:
@@ -92,6 +97,21 @@ def archive(path: Path, partner_slug: str, name: str) -> tuple[str, int, Path]:
         incoming.chmod(0o440)
         os.replace(incoming, target)
     return digest, size, target
+
+
+def zip_folder(folder: Path, target: Path) -> tuple[str, int]:
+    """Zip every file under ``folder`` in name order with a fixed timestamp (reproducible
+    bytes); return the zip's SHA-256 and size."""
+    with zipfile.ZipFile(target, "w") as zipped:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(
+                file.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0)
+            )
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with file.open("rb") as source, zipped.open(info, "w") as sink:
+                while chunk := source.read(CHUNK):
+                    sink.write(chunk)
+    return hashlib.sha256(target.read_bytes()).hexdigest(), target.stat().st_size
 
 
 def _copy_hashing(source: Path, target: Path) -> tuple[str, int]:

@@ -150,8 +150,12 @@ class Warehouse:
     def remove(self, submission_ids: set[int]) -> None:
         """Take submissions out of the warehouse (destruction, or undoing a load)."""
         with self.locked():
-            self._write_manifest([f for f in self.files() if f.submission_id not in submission_ids])
-            self.remove_unlisted()
+            files = self.files()
+            self._write_manifest([f for f in files if f.submission_id not in submission_ids])
+            for entry in files:
+                if entry.submission_id in submission_ids:
+                    (self.directory / entry.path).unlink(missing_ok=True)
+            logger.info("removed submissions %s from the warehouse", sorted(submission_ids))
 
     def remove_unlisted(self) -> list[Path]:
         """Delete Parquet files the manifest does not list (left by a commit that was killed)."""
