@@ -379,6 +379,23 @@ def _date(value: str | None) -> str | None:
     return match.group(1) if match else value
 
 
+# Canonical column → the HMIS column it comes from, so errors name the column the export uses.
+SOURCE_FIELDS = {
+    CLIENT: {
+        "local_id": "PersonalID", "first_name": "FirstName", "middle_name": "MiddleName",
+        "last_name": "LastName", "name_suffix": "NameSuffix", "birth_date": "DOB", "ssn": "SSN",
+        "dob_quality": "DOBDataQuality", "ssn_quality": "SSNDataQuality", "sex": "Sex",
+        "birth_year_month": "DOB",
+    },
+    ENROLLMENT: {
+        "local_id": "PersonalID", "enrollment_id": "EnrollmentID", "household_id": "HouseholdID",
+        "project_type": "ProjectType", "entry_date": "EntryDate", "exit_date": "ExitDate",
+        "move_in_date": "MoveInDate", "destination": "Destination",
+        "relationship_to_hoh": "RelationshipToHoH",
+    },
+}  # fmt: skip
+
+
 class _Batches:
     """Collects one file's rows per canonical table; hands out full ``RowBatch``es."""
 
@@ -398,7 +415,8 @@ class _Batches:
 
     def take(self, table: str) -> RowBatch:
         rows = self.pending.pop(table)
-        return RowBatch(table, self.file, rows, progress=self.progress())
+        fields = SOURCE_FIELDS.get(self.file, {})
+        return RowBatch(table, self.file, rows, progress=self.progress(), source_fields=fields)
 
 
 # --- the export's files, in a folder or a zip ---------------------------------------------
