@@ -58,3 +58,22 @@ def test_calendar_lists_newest_first_with_the_open_period():
         ("2025-Q2", "late"),  # was due 2025-07-30
         ("2025-Q1", "in"),  # due 2025-04-30, in on 04-20
     ]
+
+
+@pytest.mark.parametrize(
+    ("label", "end"),
+    [
+        ("2024-25", D(2025, 6, 30)),
+        ("1999-00", D(2000, 6, 30)),
+        ("2025-Q1", D(2025, 3, 31)),
+        ("2024-02", D(2024, 2, 29)),
+        ("2025-12", D(2025, 12, 31)),
+        ("2025", D(2025, 12, 31)),
+        ("fall cohort", None),
+        ("2024-13", None),
+    ],
+)
+def test_period_end(label, end):
+    from backbone.intake.schedule import period_end
+
+    assert period_end(label) == end

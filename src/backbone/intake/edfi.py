@@ -36,7 +36,8 @@ Demographics (``person_demographics``)
     former learners) and empty when absent; in 6.x EconomicDisadvantage "Eligible For Free
     Meals", "Eligible for Reduced-Price Meals" and "Other Economic Disadvantage" are true, "Not
     Qualified…" false, "Unknown" empty.
-    Ed-Fi has no "as of" date for demographics, so ``as_of`` is the date the file was last modified
+    Ed-Fi has no "as of" date for demographics, so ``as_of`` is ``options.as_of`` (the end of the
+    submission's period) when given, otherwise the date the file was last modified
     (a zip member's own date): the date of the extract.
 
 Attendance
@@ -1279,7 +1280,7 @@ class _Assembler:
     def _demographics_row(
         self, student_id: str, values: dict[str, str | None], where: _Where
     ) -> Iterator[RowBatch]:
-        values.update(local_id=student_id or None, as_of=where.modified)
+        values.update(local_id=student_id or None, as_of=self.options.as_of or where.modified)
         yield from self.batches.add("person_demographics", where, values)
 
     # enrollment and attendance

@@ -85,6 +85,9 @@ class ImportOptions:
     value_crosswalks: dict[str, dict[str, str]] = field(default_factory=dict)
     target_table: str = ""
     date_format: str = "%Y-%m-%d"
+    # ISO date the submission describes (its period's end), for formats with no date of their own
+    # for demographics (Ed-Fi); empty when unknown.
+    as_of: str = ""
 
 
 ImportStream = Iterator[RowBatch | Problem]

@@ -11,6 +11,7 @@ loaded, ``period_status`` says for each period whether it is in, late, or not ye
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -85,3 +86,24 @@ def calendar(
         for period in periods(frequency, starts, today)
     ]
     return sorted(statuses, key=lambda status: status.period.start, reverse=True)
+
+
+def period_end(label: str) -> dt.date | None:
+    """The last day of a period label: ``2024-25``, ``2025-Q2``, ``2025-03`` or ``2025``; None
+    for anything else (a free-form period)."""
+    parsers = {
+        r"(\d{4})-(\d{2})": lambda y, m: _school_or_month(int(y), int(m)),
+        r"(\d{4})-Q([1-4])": lambda y, q: _month_end(int(y), 3 * int(q)),
+        r"(\d{4})": lambda y: dt.date(int(y), 12, 31),
+    }
+    for pattern, parse in parsers.items():
+        match = re.fullmatch(pattern, label.strip())
+        if match:
+            return parse(*match.groups())  # type: ignore[operator]
+    return None
+
+
+def _school_or_month(year: int, second: int) -> dt.date | None:
+    if second == (year + 1) % 100:  # 2024-25: a school year
+        return dt.date(year + 1, 6, 30)
+    return _month_end(year, second) if 1 <= second <= 12 else None

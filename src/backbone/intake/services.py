@@ -160,7 +160,14 @@ def options_for(submission: Submission) -> ImportOptions:
         column_mapping=mapping.columns if mapping else {},
         value_crosswalks=mapping.value_crosswalks if mapping else {},
         date_format=mapping.date_format if mapping else "%Y-%m-%d",
+        as_of=_as_of(submission),
     )  # fmt: skip
+
+
+def _as_of(submission: Submission) -> str:
+    """The end of the submission's period, else the day it was received."""
+    end = schedule.period_end(submission.period)
+    return (end or timezone.localdate(submission.received_at)).isoformat()
 
 
 def _replaced_by(submission: Submission) -> list[Submission]:

@@ -1,0 +1,270 @@
+"""Invented people's names, and the identifier noise partners introduce when they record them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from backbone.demo.city.params import NOISE_RATES
+
+# first name → nicknames people go by; the generator picks formal names from these keys often.
+NICKNAMES: dict[str, tuple[str, ...]] = {
+    "Jonathan": ("Jon", "Johnny"), "Elizabeth": ("Liz", "Beth", "Lizzy"),
+    "William": ("Will", "Bill"), "Robert": ("Rob", "Bobby"), "Katherine": ("Kate", "Katie"),
+    "Michael": ("Mike",), "Christopher": ("Chris",), "Alexander": ("Alex",),
+    "Jennifer": ("Jen", "Jenny"), "Samantha": ("Sam",), "Daniel": ("Dan", "Danny"),
+    "Anthony": ("Tony",), "Isabella": ("Bella", "Izzy"), "Nicholas": ("Nick",),
+    "Victoria": ("Vicky", "Tori"), "Benjamin": ("Ben",), "Jacqueline": ("Jackie",),
+    "Joseph": ("Joe", "Joey"), "Margaret": ("Maggie", "Peggy"), "Matthew": ("Matt",),
+    "Abigail": ("Abby",), "Zachary": ("Zach",), "Gabriella": ("Gabby",),
+    "Alejandro": ("Alex",), "Guadalupe": ("Lupe",), "Francisco": ("Paco", "Frank"),
+    "Jose": ("Pepe",), "Deshawn": ("Shawn",), "Jamal": ("Mal",), "Tyrone": ("Ty",),
+    "Natalia": ("Nati",), "Nguyen": ("Win",), "Anjali": ("Anju",), "Dakota": ("Kody",),
+}  # fmt: skip
+FEMALE = (
+    "Elizabeth",
+    "Katherine",
+    "Jennifer",
+    "Samantha",
+    "Isabella",
+    "Victoria",
+    "Jacqueline",
+    "Margaret",
+    "Abigail",
+    "Gabriella",
+    "Guadalupe",
+    "Natalia",
+    "Anjali",
+    "Aaliyah",
+    "Maya",
+    "Olivia",
+    "Emma",
+    "Sofia",
+    "Ava",
+    "Mia",
+    "Zoe",
+    "Imani",
+    "Keisha",
+    "Camila",
+    "Ximena",
+    "Valeria",
+    "Mei",
+    "Linh",
+    "Priya",
+    "Hana",
+    "Nia",
+    "Jasmine",
+    "Grace",
+    "Harper",
+    "Leilani",
+    "Aiyana",
+    "Rosa",
+    "Destiny",
+    "Lucia",
+    "Amara",
+    "Fatima",
+    "Chloe",
+    "Ruby",
+    "Tamika",
+    "Dakota",
+)
+MALE = (
+    "Jonathan",
+    "William",
+    "Robert",
+    "Michael",
+    "Christopher",
+    "Alexander",
+    "Daniel",
+    "Anthony",
+    "Nicholas",
+    "Benjamin",
+    "Joseph",
+    "Matthew",
+    "Zachary",
+    "Alejandro",
+    "Francisco",
+    "Jose",
+    "Deshawn",
+    "Jamal",
+    "Tyrone",
+    "Ethan",
+    "Liam",
+    "Noah",
+    "Mateo",
+    "Santiago",
+    "Diego",
+    "Luis",
+    "Malik",
+    "Darnell",
+    "Andre",
+    "Minh",
+    "Arjun",
+    "Kenji",
+    "Wei",
+    "Elijah",
+    "Isaiah",
+    "Caleb",
+    "Owen",
+    "Hunter",
+    "Keanu",
+    "Tariq",
+    "Omar",
+    "Marcus",
+    "Julian",
+)
+LAST_NAMES: dict[str, tuple[str, ...]] = {
+    "White": (
+        "Smith",
+        "Johnson",
+        "Miller",
+        "Anderson",
+        "Olson",
+        "Peterson",
+        "Schmidt",
+        "Murphy",
+        "Kowalski",
+        "Nelson",
+        "Larson",
+        "Fitzgerald",
+        "Hoffman",
+        "Bauer",
+        "Sullivan",
+        "Walsh",
+    ),
+    "Black or African American": (
+        "Washington",
+        "Jackson",
+        "Robinson",
+        "Harris",
+        "Williams",
+        "Brooks",
+        "Coleman",
+        "Freeman",
+        "Banks",
+        "Jefferson",
+        "Okafor",
+        "Mensah",
+        "Mitchell",
+        "Greene",
+    ),
+    "Hispanic or Latino": (
+        "Garcia",
+        "Rodriguez",
+        "Martinez",
+        "Hernandez",
+        "Lopez",
+        "Gonzalez",
+        "Perez",
+        "Sanchez",
+        "Ramirez",
+        "Torres",
+        "Flores",
+        "Rivera",
+        "Gutierrez",
+        "Morales",
+        "Castillo",
+    ),
+    "Asian": (
+        "Nguyen",
+        "Tran",
+        "Kim",
+        "Patel",
+        "Chen",
+        "Wang",
+        "Li",
+        "Park",
+        "Vang",
+        "Singh",
+        "Yamamoto",
+        "Le",
+        "Huang",
+        "Xiong",
+    ),
+    "American Indian or Alaska Native": ("Begay", "Yazzie", "Tsosie", "Whitehorse", "Redcloud"),
+    "Native Hawaiian or Pacific Islander": ("Kealoha", "Kahale", "Tupou", "Faleolo"),
+}
+MIDDLE = ("Marie", "Ann", "Lee", "James", "Rose", "Lynn", "Jose", "Grace", "Ray", "Jean", "")
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def last_name_for(race: str, rng: random.Random) -> str:
+    """A surname drawn from the pool of the given race/ethnicity (mixed pools for multiracial)."""
+    pool = LAST_NAMES.get(race)
+    if pool is None:
+        pool = LAST_NAMES[rng.choice(("White", "Black or African American", "Hispanic or Latino"))]
+    return rng.choice(pool)
+
+
+def first_name_for(sex: str, rng: random.Random) -> str:
+    return rng.choice(FEMALE if sex == "female" else MALE)
+
+
+def typo(name: str, rng: random.Random) -> str:
+    """One keyboard slip: a letter replaced, dropped or doubled (never the first letter)."""
+    if len(name) < 3:
+        return name + rng.choice(_LETTERS)
+    position = rng.randrange(1, len(name))
+    kind = rng.randrange(3)
+    if kind == 0:
+        letter = rng.choice([c for c in _LETTERS if c != name[position].lower()])
+        return name[:position] + letter + name[position + 1 :]
+    if kind == 1:
+        return name[:position] + name[position + 1 :]
+    return name[:position] + name[position] + name[position:]
+
+
+def transpose_date(day: dt.date, rng: random.Random) -> dt.date:
+    """Day and month exchanged when that is a valid, different date; else two year digits."""
+    if day.day <= 12 and day.day != day.month:
+        return day.replace(month=day.day, day=day.month)
+    year = day.year
+    swapped = int(f"{str(year)[:2]}{str(year)[3]}{str(year)[2]}")
+    if swapped == year or not 1930 <= swapped <= 2025:
+        return day + dt.timedelta(days=rng.choice((-10, 10)))
+    try:
+        return day.replace(year=swapped)
+    except ValueError:  # 29 February
+        return day.replace(year=swapped, day=28)
+
+
+def noisy_identity(
+    first: str, last: str, birth: dt.date, rng: random.Random, missing_dob_rate: float | None = None
+) -> tuple[str, str, dt.date | None, list[str]]:
+    """The person's names and birth date as a partner other than the district records them.
+
+    Returns the recorded first name, last name, birth date (``None`` when left blank) and the
+    list of noise kinds applied (for the truth file), at the rates of ``NOISE_RATES``.
+    """
+    applied: list[str] = []
+    if first in NICKNAMES and rng.random() < NOISE_RATES["nickname"]:
+        first = rng.choice(NICKNAMES[first])
+        applied.append("nickname")
+    if rng.random() < NOISE_RATES["typo"]:
+        if rng.random() < 0.5:
+            first = typo(first, rng)
+        else:
+            last = typo(last, rng)
+        applied.append("typo")
+    if rng.random() < NOISE_RATES["name_swap"]:
+        first, last = last, first
+        applied.append("name_swap")
+    recorded: dt.date | None = birth
+    missing = NOISE_RATES["missing_birth_date"] if missing_dob_rate is None else missing_dob_rate
+    if rng.random() < missing:
+        recorded = None
+        applied.append("missing_birth_date")
+    elif rng.random() < NOISE_RATES["transposed_birth_date"]:
+        recorded = transpose_date(birth, rng)
+        applied.append("transposed_birth_date")
+    return first, last, recorded, applied
+
+
+def noisy_ssn(ssn: str, rng: random.Random) -> tuple[str, bool]:
+    """The SSN with one digit wrong at the ``ssn_typo`` rate; ``(ssn, changed)``."""
+    if rng.random() >= NOISE_RATES["ssn_typo"]:
+        return ssn, False
+    position = rng.randrange(9)
+    digit = rng.choice([d for d in "0123456789" if d != ssn[position]])
+    return ssn[:position] + digit + ssn[position + 1 :], True
