@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory) -> Iterator[str]:
     with workspace(tmp_path_factory.mktemp("browser")) as ws:
-        ws.run("demo", "--build-only")
+        ws.run("demo", "--build-only", "--students", "300")
         with ws.serving("serve") as url:
             yield url
 

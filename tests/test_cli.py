@@ -12,16 +12,25 @@ from tests.fixtures import SMALL_REGISTRY, workspace
 
 def test_demo_build_only_exits_zero_and_reports_logins(tmp_path):
     with workspace(tmp_path) as ws:
-        result = ws.run("demo", "--build-only")
+        result = ws.run("demo", "--build-only", "--students", "300")
         assert "director" in result.stdout and "riverton-demo" in result.stdout
+        assert "0 rejected" in result.stdout
         status = json.loads(ws.run("status", "--json").stdout)
         assert status["registry"]["partners"] >= 20
-        assert ws.run("demo", "--build-only").returncode == 0  # building again is harmless
+        assert (
+            status["warehouse"]["attendance"]["rows"] > 0
+            and status["warehouse"]["wages"]["rows"] > 0
+        )
+        again = ws.run(
+            "demo", "--build-only", "--students", "300"
+        )  # building again changes nothing
+        assert "— 0 loaded" in again.stdout and "0 rejected" in again.stdout
+        assert json.loads(ws.run("status", "--json").stdout)["warehouse"] == status["warehouse"]
 
 
 def test_export_import_export_gives_identical_files(tmp_path):
     with workspace(tmp_path, "first") as first, workspace(tmp_path, "second") as second:
-        first.run("demo", "--build-only")
+        first.run("demo", "--build-only", "--students", "0")
         a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
         first.run("partnership", "export", str(a))
         assert json.loads(second.run("status", "--json").stdout)["registry"] == {}
@@ -68,7 +77,7 @@ def test_bad_file_is_refused_naming_line_and_field_and_changes_nothing(
 
 def test_serve_answers_with_the_login_page_and_static_css(tmp_path):
     with workspace(tmp_path) as ws:
-        ws.run("demo", "--build-only")
+        ws.run("demo", "--build-only", "--students", "0")
         with ws.serving("serve") as url:
             with urllib.request.urlopen(f"{url}/login/") as response:
                 assert response.status == 200 and "Sign in" in response.read().decode()

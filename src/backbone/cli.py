@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -97,26 +99,63 @@ def run_server(host: str, port: int, threads: int) -> None:
 def demo(
     workspace: WorkspaceOption = None,
     build_only: Annotated[bool, typer.Option("--build-only", help="Build, then exit.")] = False,
+    students: Annotated[
+        int, typer.Option(help="Size of the synthetic city (0: registry only).")
+    ] = 20_000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Build the fictional Riverton partnership in the workspace and serve it.
+    """Build the fictional Riverton partnership and its synthetic city in the workspace, load
+    every partner's files through the real importers, and serve it.
 
-    Example: [bold]backbone demo --build-only --workspace /tmp/riverton[/bold]
+    Example: [bold]backbone demo --build-only --students 2000 --workspace /tmp/riverton[/bold]
     """
     setup_django(workspace, demo=True)
     from backbone.demo import services as demo_services
 
-    with console.status("Building the demo partnership…"):
-        migrate_database()
-        built = demo_services.build_demo()
-    console.print(f"Demo partnership built in [bold]{workspace_dir()}[/bold]: {built.summary}")
+    migrate_database()
+    with demo_progress() as show:
+        built = demo_services.build_demo(students, progress=show)
+    console.print(
+        f"Demo partnership built in [bold]{workspace_dir()}[/bold]: {built.summary}", soft_wrap=True
+    )
+    if built.city:
+        print_city_load(built.city)
     table = Table("user", "password", "can", title="Demo logins")
     for login in built.logins:
         table.add_row(login.username, login.password, login.description)
     console.print(table)
     if not build_only:
         run_server(host, port, threads=4)
+
+
+@contextmanager
+def demo_progress() -> Iterator[Callable[[str, int, int], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("Building the demo partnership", total=None)
+
+        def show(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage[:60], completed=done, total=total or None)
+
+        yield show
+
+
+def print_city_load(city: Any) -> None:
+    console.print(
+        f"Synthetic city: {city.files} partner files — {city.loaded} loaded ({city.rows:,} rows), "
+        f"{city.already_loaded} already loaded, {len(city.rejected)} rejected.",
+        soft_wrap=True,
+    )
+    for path in city.rejected:
+        errors.print(f"[red]rejected:[/red] {path} (see backbone status and the submission pages)")
 
 
 @app.command()
@@ -150,9 +189,7 @@ def print_status(report: dict[str, Any]) -> None:
     tables = Table("warehouse table", "rows", "submissions")
     for name, info in report["warehouse"].items():
         if info["rows"]:
-            tables.add_row(
-                name, f"{info['rows']:,}", ", ".join(str(s) for s in info["submissions"])
-            )
+            tables.add_row(name, f"{info['rows']:,}", str(len(info["submissions"])))
     if tables.row_count:
         console.print(tables)
     for agreement in report["expiring_agreements"]:

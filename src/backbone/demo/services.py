@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
-from backbone.intake.models import ReportingSchedule
+from backbone.demo.city import CityManifest, generate_city, read_manifest
+from backbone.intake import services as intake
+from backbone.intake.models import ColumnMapping, ReportingSchedule
 from backbone.partnership.models import Partner, PartnerUser
 from backbone.partnership.services import import_registry_file
 
@@ -25,10 +29,29 @@ class DemoLogin:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class BuiltDemo:
     summary: str
     logins: list[DemoLogin]
+    city: CityLoad | None = None
+
+
+@dataclass
+class CityLoad:
+    """How the synthetic city's files went through intake."""
+
+    files: int = 0
+    loaded: int = 0
+    already_loaded: int = 0
+    rejected: list[str] = field(default_factory=list)
+    rows: int = 0
+    generated: bool = False
+
+
+DEFAULT_STUDENTS = 20_000
+DEMO_SEED = 7
+# Stage, done, total: "generating" (0 of 1) then "loading <file>" (i of n files).
+DemoProgress = Callable[[str, int, int], None]
 
 
 DEMO_LOGINS = [
@@ -59,8 +82,63 @@ DEMO_SCHEDULES = [
 DEMO_SCHEDULE_START = dt.date(2024, 7, 1)
 
 
+def build_demo(students: int = DEFAULT_STUDENTS, progress: DemoProgress | None = None) -> BuiltDemo:
+    """Build the Riverton registry and logins, then generate the synthetic city (once per size)
+    and load every partner file through the real importers. Safe to run again: files already
+    loaded are recognised and skipped."""
+    built = build_registry()
+    if students > 0:
+        built.city = load_city(ensure_city(students, progress), progress)
+    return built
+
+
+def ensure_city(students: int, progress: DemoProgress | None = None) -> CityManifest:
+    """The city in ``<workspace>/demo-city``, generated only when missing or of another size."""
+    root = Path(settings.WORKSPACE) / "demo-city"
+    existing = read_manifest(root)
+    if (
+        existing
+        and existing.parameters.get("students") == students
+        and existing.parameters.get("seed") == DEMO_SEED
+    ):
+        return existing
+    if progress:
+        progress("generating the synthetic city", 0, 1)
+    return generate_city(root, students=students, seed=DEMO_SEED)
+
+
+def load_city(city: CityManifest, progress: DemoProgress | None = None) -> CityLoad:
+    """Ingest every file of the city's manifest, as its partner would, in manifest order."""
+    for (slug, contract), mapping in city.column_mappings.items():
+        saved = {
+            k: mapping[k] for k in ("columns", "value_crosswalks", "date_format") if k in mapping
+        }
+        partner = Partner.objects.get(slug=slug)
+        ColumnMapping.objects.update_or_create(partner=partner, contract=contract, defaults=saved)
+    load = CityLoad(files=len(city.files))
+    for done, entry in enumerate(city.files):
+        if progress:
+            progress(f"loading {entry.path}", done, len(city.files))
+        partner = Partner.objects.get(slug=entry.partner)
+        outcome = intake.ingest(city.path(entry), partner, entry.contract, entry.period)
+        _count(load, outcome, entry.path)
+    if progress:
+        progress("loaded", len(city.files), len(city.files))
+    return load
+
+
+def _count(load: CityLoad, outcome: intake.Outcome, path: str) -> None:
+    if outcome.duplicate:
+        load.already_loaded += 1
+    elif outcome.result and outcome.result.loaded:
+        load.loaded += 1
+        load.rows += sum(outcome.result.rows.values())
+    else:
+        load.rejected.append(path)
+
+
 @transaction.atomic
-def build_demo() -> BuiltDemo:
+def build_registry() -> BuiltDemo:
     """Import the Riverton registry and create the demo logins; safe to run again."""
     summary = import_registry_file(DEMO_REGISTRY)
     groups = {name: _group_with(name, perms) for name, perms in DEMO_GROUPS.items()}

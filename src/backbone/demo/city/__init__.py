@@ -70,6 +70,6 @@ files. About 100 MB and under a minute at 20,000 students.
 """
 
 from backbone.demo.city.files import ManifestEntry
-from backbone.demo.city.generate import CityManifest, generate_city
+from backbone.demo.city.generate import CityManifest, generate_city, read_manifest
 
-__all__ = ["CityManifest", "ManifestEntry", "generate_city"]
+__all__ = ["CityManifest", "ManifestEntry", "generate_city", "read_manifest"]

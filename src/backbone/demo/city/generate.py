@@ -25,6 +25,9 @@ class CityManifest:
     # "date_format": …} for partners whose files need a mapping.
     column_mappings: dict[tuple[str, str], dict] = field(default_factory=dict)
     truth_dir: Path = Path()
+    # What it was generated with (students, seed, years, first_school_year): a city is reused
+    # only when these match.
+    parameters: dict[str, int] = field(default_factory=dict)
 
     def select(
         self, partner: str | None = None, contract: str | None = None
@@ -76,6 +79,12 @@ def generate_city(
         sink.entries,
         {(partners.EASTSIDE, partners.PARTICIPATION): partners.EASTSIDE_MAPPING},
         out_dir / "truth",
+        {
+            "students": students,
+            "seed": seed,
+            "years": years,
+            "first_school_year": first_school_year,
+        },
     )
     _write_manifest(manifest)
     return manifest
@@ -96,9 +105,23 @@ def _write_partner_files(city: world.World, economy: econ.Economy, sink: Sink, s
 
 def _write_manifest(manifest: CityManifest) -> None:
     data = {
+        "parameters": manifest.parameters,
         "files": [e.__dict__ for e in manifest.files],
         "column_mappings": [
             {"partner": k[0], "contract": k[1], **v} for k, v in manifest.column_mappings.items()
         ],
     }
     (manifest.root / "manifest.json").write_text(json.dumps(data, indent=2) + "\n")
+
+
+def read_manifest(root: Path) -> CityManifest | None:
+    """The manifest of a city generated earlier in ``root``, or None when there is none."""
+    path = Path(root) / "manifest.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text())
+    mappings = {(m.pop("partner"), m.pop("contract")): m for m in data.get("column_mappings", [])}
+    files = [ManifestEntry(**entry) for entry in data["files"]]
+    return CityManifest(
+        Path(root), files, mappings, Path(root) / "truth", data.get("parameters", {})
+    )
