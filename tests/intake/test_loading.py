@@ -175,3 +175,18 @@ def test_a_load_killed_part_way_leaves_the_warehouse_as_it_was_and_the_next_load
     assert warehouse.query("SELECT count(*), count(DISTINCT record_id) FROM wages") == [
         (600_000, 150_000)
     ]
+
+
+def test_a_derived_table_replaces_its_previous_version_and_is_readable(tmp_path):
+    import pyarrow as pa
+
+    _, warehouse = load_wages(tmp_path, write_csv(tmp_path / "w.csv", WAGE_HEADER, GOOD), 1)
+    first = warehouse.write_derived(
+        "crosswalk", "analytic", pa.table({"record_id": ["a"], "person_key": ["P1"]})
+    )
+    second = warehouse.write_derived(
+        "crosswalk", "analytic", pa.table({"record_id": ["a", "b"], "person_key": ["P1", "P2"]})
+    )
+    assert not first.exists() and second.exists()
+    assert warehouse.query("SELECT count(*) FROM crosswalk") == [(2,)]
+    assert warehouse.query("SELECT count(*) FROM wages") == [(4,)]  # submissions untouched

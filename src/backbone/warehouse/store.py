@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from backbone.warehouse.tables import LINEAGE_COLUMNS, TABLES, Table
 
@@ -85,12 +87,18 @@ class Warehouse:
 
     # --- the manifest -------------------------------------------------------------------------
 
-    def files(self) -> list[TableFile]:
+    def _manifest(self) -> dict[str, Any]:
         path = self.directory / MANIFEST
         if not path.exists():
-            return []
-        data = json.loads(path.read_text())
-        return [TableFile(**entry) for entry in data["files"]]
+            return {"format": 1, "files": [], "derived": {}}
+        return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+    def files(self) -> list[TableFile]:
+        return [TableFile(**entry) for entry in self._manifest()["files"]]
+
+    def derived(self) -> dict[str, str]:
+        """Derived tables (e.g. the crosswalk) → their current file, relative to the warehouse."""
+        return dict(self._manifest().get("derived", {}))
 
     def files_of(self, table: str) -> list[TableFile]:
         return [f for f in self.files() if f.table == table]
@@ -98,8 +106,14 @@ class Warehouse:
     def submissions(self) -> set[int]:
         return {f.submission_id for f in self.files()}
 
-    def _write_manifest(self, files: list[TableFile]) -> None:
-        data = {"format": 1, "files": [f.__dict__ for f in sorted(files, key=_file_order)]}
+    def _write_manifest(
+        self, files: list[TableFile], derived: dict[str, str] | None = None
+    ) -> None:
+        data = {
+            "format": 1,
+            "files": [f.__dict__ for f in sorted(files, key=_file_order)],
+            "derived": self.derived() if derived is None else derived,
+        }
         temporary = self.directory / f".{MANIFEST}.{os.getpid()}.tmp"
         temporary.write_text(json.dumps(data, indent=1))
         with temporary.open("rb") as handle:
@@ -157,9 +171,28 @@ class Warehouse:
                     (self.directory / entry.path).unlink(missing_ok=True)
             logger.info("removed submissions %s from the warehouse", sorted(submission_ids))
 
+    def write_derived(self, name: str, tier: str, rows: pa.Table) -> Path:
+        """Replace derived table ``name`` with ``rows`` in one manifest replace (e.g. the
+        crosswalk after a linkage run); the previous version's file is then removed."""
+        with self.locked():
+            relative = Path(tier) / name / f"{name}-{time.time_ns()}.parquet"
+            target = self.directory / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_suffix(".tmp")
+            pq.write_table(rows, temporary)
+            os.replace(temporary, target)
+            self._write_manifest(self.files(), {**self.derived(), name: str(relative)})
+            self.remove_unlisted()
+        return target
+
+    def read_derived(self, name: str) -> pa.Table | None:
+        relative = self.derived().get(name)
+        return pq.read_table(self.directory / relative) if relative else None
+
     def remove_unlisted(self) -> list[Path]:
         """Delete Parquet files the manifest does not list (left by a commit that was killed)."""
         listed = {self.directory / f.path for f in self.files()}
+        listed |= {self.directory / path for path in self.derived().values()}
         stray = [p for p in self.directory.glob("*/*/*.parquet") if p not in listed]
         for path in stray:
             path.unlink()
@@ -177,6 +210,12 @@ class Warehouse:
                 if tier in ("all", table.tier):
                     files = [str(self.directory / f.path) for f in self.files_of(table.name)]
                     connection.execute(table_view_sql(table, files))
+            for name, relative in self.derived().items():
+                if tier == "all" or relative.startswith(f"{tier}/"):
+                    path = sql_string(str(self.directory / relative))
+                    connection.execute(
+                        f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet({path})'
+                    )
             yield connection
         finally:
             connection.close()
@@ -201,6 +240,10 @@ class Warehouse:
                 "submissions": sorted(f.submission_id for f in files),
             }
         return counts
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _file_order(entry: TableFile) -> tuple[str, int]:
