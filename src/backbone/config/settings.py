@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "backbone.partnership",
     "backbone.intake",
+    "backbone.identity",
 ]
 
 MIDDLEWARE = [

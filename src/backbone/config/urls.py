@@ -7,5 +7,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("submissions/", include("backbone.intake.urls")),
+    path("linkage/", include("backbone.identity.urls")),
     path("", include("backbone.partnership.urls")),
 ]

@@ -1,0 +1,41 @@
+"""Linkage pages: the overview, the review queue, and one pair side by side."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from backbone.identity import services
+from backbone.identity.models import ReviewPair
+
+REVIEW = "identity.review_matches"
+
+
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(request, "identity/overview.html", services.linkage_overview())
+
+
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    decision = request.GET.get("decision", ReviewPair.Decision.PENDING)
+    pairs = ReviewPair.objects.filter(decision=decision)[:300]
+    context = {"pairs": pairs, "decision": decision, "decisions": ReviewPair.Decision.choices}
+    return render(request, "identity/review_queue.html", context)
+
+
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def review_pair(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = get_object_or_404(ReviewPair, pk=pk)
+    if request.method == "POST":
+        services.decide(
+            pair, request.POST.get("decision", ""), request.user, request.POST.get("note", "")
+        )
+        following = services.next_pending(after=pair)
+        return redirect(following.get_absolute_url() if following else "identity:review_queue")
+    context = {"pair": pair, "comparisons": services.pair_comparison(pair)}
+    return render(request, "identity/review_pair.html", context)

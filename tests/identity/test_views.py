@@ -1,0 +1,82 @@
+"""Clerical review through the real HTTP stack, with records read from a real warehouse."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+
+from backbone.identity.models import LinkageRun, ReviewPair
+from backbone.identity.services import decided_pairs
+from backbone.intake import services as intake
+from backbone.partnership.models import Partner
+from tests.fixtures import write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pair(tmp_path) -> ReviewPair:
+    intake.warehouse().remove(intake.warehouse().submissions())
+    tutoring = Partner.objects.create(
+        slug="tutoring",
+        name="Tutoring",
+        partner_type="community_organization",
+        sectors=["education"],
+    )
+    header = ["local_id", "first_name", "last_name", "birth_date", "ssn", "program", "start_date"]
+    rows = [
+        ["T1", "Jonathan", "Smyth", "2014-03-15", "123456789", "Reading", "2025-09-08"],
+        ["T2", "Jon", "Smith", "2014-03-15", "", "Reading", "2025-09-08"],
+    ]
+    intake.ingest(
+        write_csv(tmp_path / "roster.csv", header, rows), tutoring, "program_participation"
+    )
+    with intake.warehouse().connect("identity") as connection:
+        ids = dict(connection.execute("SELECT local_id, record_id FROM identity_record").fetchall())
+    a, b = sorted([ids["T1"], ids["T2"]])
+    run = LinkageRun.objects.create(model_version="test")
+    return ReviewPair.objects.create(
+        run=run,
+        record_a=a,
+        record_b=b,
+        source_a="tutoring",
+        source_b="tutoring",
+        match_probability=0.71,
+    )
+
+
+@pytest.fixture
+def steward(client):
+    user = User.objects.create_user("steward", password="a long test password")
+    user.user_permissions.add(Permission.objects.get(codename="review_matches"))
+    client.force_login(user)
+    return client
+
+
+def test_steward_sees_both_records_side_by_side_with_the_ssn_masked(steward, pair):
+    page = steward.get(pair.get_absolute_url()).content.decode()
+    assert "Jonathan" in page and "Jon" in page and "Smyth" in page and "Smith" in page
+    assert "•••-••-6789" in page and "123456789" not in page
+    assert 'class="agree-exact"><th scope="row">Birth date' in page
+    assert 'class="agree-close"><th scope="row">Last name' in page
+
+
+def test_decision_is_kept_and_becomes_a_constraint(steward, pair):
+    response = steward.post(pair.get_absolute_url(), {"decision": "different", "note": "twins"})
+    assert response.status_code == 302
+    pair.refresh_from_db()
+    assert (pair.decision, pair.note, pair.decided_by.username) == ("different", "twins", "steward")
+    assert decided_pairs() == (set(), {(pair.record_a, pair.record_b)})
+
+
+@pytest.mark.parametrize("name", ["identity:overview", "identity:review_queue"])
+def test_pages_need_the_review_permission(client, pair, name):
+    client.force_login(User.objects.create_user("clerk", password="a long test password"))
+    assert client.get(reverse(name)).status_code == 403
+    assert client.get(pair.get_absolute_url()).status_code == 403
+
+
+def test_overview_counts_records_not_yet_linked(steward, pair):
+    page = steward.get(reverse("identity:overview")).content.decode()
+    assert "1 pair waiting" in page
