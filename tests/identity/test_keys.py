@@ -21,12 +21,17 @@ def test_first_run_gives_one_new_key_per_cluster():
 def test_same_input_gives_same_keys_and_the_secret_matters():
     clusters = {"a": "1", "b": "1", "c": "2"}
     assert assign_person_keys(clusters, {}, SECRET) == assign_person_keys(clusters, {}, SECRET)
-    assert assign_person_keys(clusters, {}, "other")["a"] != assign_person_keys(clusters, {}, SECRET)["a"]
+    assert (
+        assign_person_keys(clusters, {}, "other")["a"]
+        != assign_person_keys(clusters, {}, SECRET)["a"]
+    )
 
 
 def test_records_added_to_a_person_keep_the_persons_key():
     before = {"a": "P1", "b": "P1", "c": "P2"}
-    after = assign_person_keys({"a": "x", "b": "x", "new": "x", "c": "y", "other": "z"}, before, SECRET)
+    after = assign_person_keys(
+        {"a": "x", "b": "x", "new": "x", "c": "y", "other": "z"}, before, SECRET
+    )
     assert (after["a"], after["b"], after["new"], after["c"]) == ("P1", "P1", "P1", "P2")
     assert after["other"] not in {"P1", "P2"}
 
@@ -54,8 +59,14 @@ def test_changed_records_lists_only_records_whose_key_moved():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(min_value=1, max_value=40), st.integers(min_value=0, max_value=10), st.randoms(use_true_random=False))
-def test_adding_new_records_to_existing_people_never_renumbers_anyone(people, newcomers, rng: random.Random):
+@given(
+    st.integers(min_value=1, max_value=40),
+    st.integers(min_value=0, max_value=10),
+    st.randoms(use_true_random=False),
+)
+def test_adding_new_records_to_existing_people_never_renumbers_anyone(
+    people, newcomers, rng: random.Random
+):
     records = {f"r{i}": f"c{rng.randrange(people)}" for i in range(people * 2)}
     before = assign_person_keys(records, {}, SECRET)
     grown = dict(records)
