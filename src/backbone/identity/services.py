@@ -57,7 +57,8 @@ def decide(
 
 def decided_pairs() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(pairs decided the same person, pairs decided different people), each as ordered ids."""
-    same, different = set(), set()
+    same: set[tuple[str, str]] = set()
+    different: set[tuple[str, str]] = set()
     for a, b, decision in ReviewPair.objects.exclude(decision="pending").values_list(
         "record_a", "record_b", "decision"
     ):
