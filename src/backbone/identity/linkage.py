@@ -1,0 +1,781 @@
+"""Record linkage: which records, across partners' files, are the same person.
+
+Splink 5 (Fellegi-Sunter) does the probabilistic work; this module holds what backbone decides
+around it, each step small and separately usable:
+
+* ``linkage_settings`` — blocking rules and comparisons as data, for whatever roles a source
+  has (``standardise.ROLES``), built only from Splink's library comparisons and plain column
+  equalities, so the same settings run on DuckDB and on Spark.
+* ``train`` — no labels needed: λ from deterministic rules, u by seeded random sampling, m by
+  EM over two blocking rules.
+* ``predict`` — Splink's scores, with **strong identifiers** (the same SSN or student id)
+  overriding them to probability 1, so a record with a changed name still links.
+* ``cluster`` — one-to-one between duplicate-free sources, connected components otherwise.
+* ``LinkageModel`` — the trained model as versioned JSON (Splink's ``save_model_to_json``),
+  reusable to score new records without retraining.
+
+Two doors use them: ``link_files`` (link two CSV/Parquet files, or deduplicate one, optionally
+scored against known true pairs) and ``link_identity_records`` (the warehouse's identity tier,
+all partners at once). Both run on an in-memory DuckDB by default; pass ``db_api`` (e.g. a
+Splink ``SparkAPI``) to ``link_standardised`` to run the same model elsewhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from backbone.identity import evaluation
+from backbone.identity.evaluation import Pair, Score
+from backbone.identity.standardise import (
+    ROLES,
+    SOURCE_DATASET,
+    STRONG_IDS,
+    UNIQUE_ID,
+    literal,
+    map_roles,
+    quote,
+    standardised_sql,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLD = 0.5
+MODEL_FORMAT = "backbone.linkage-model/1"
+# Pairs scored below this are dropped after prediction: far from any sensible threshold.
+PREDICT_FLOOR = 0.01
+# The match weight given to a strong-identifier match: probability 1 to double precision.
+STRONG_MATCH_WEIGHT = 60.0
+# FEBRL-style ids are seven digits; the warehouse's contract says an SSN is nine.
+FILE_SSN_MIN_DIGITS = 7
+LinkType = Literal["link_only", "dedupe_only", "link_and_dedupe"]
+LINK_TYPES: tuple[LinkType, ...] = ("link_only", "dedupe_only", "link_and_dedupe")
+
+
+# --- settings as data ---------------------------------------------------------------------------
+
+
+def comparisons(roles: Sequence[str]) -> list[ComparisonCreator | dict[str, Any]]:
+    """The comparisons for the roles present, in a fixed order (roles without one are skipped:
+    addresses, city and state serve only for blocking)."""
+    library = {
+        "first_name": lambda: cl.NameComparison("first_name").configure(
+            term_frequency_adjustments=True
+        ),
+        "middle_name": lambda: cl.JaroWinklerAtThresholds("middle_name", [0.88]),
+        "last_name": lambda: cl.NameComparison("last_name").configure(
+            term_frequency_adjustments=True
+        ),
+        # A typed DATE column, not datetime_format: strptime patterns differ between engines.
+        "birth_date": lambda: cl.DateOfBirthComparison("birth_date", input_is_string=False),
+        "sex": lambda: cl.ExactMatch("sex"),
+        "ssn": lambda: cl.DamerauLevenshteinAtThresholds("ssn", [1, 2]),
+        "student_id": lambda: cl.ExactMatch("student_id"),
+        "street_number": lambda: cl.ExactMatch("street_number").configure(
+            term_frequency_adjustments=True
+        ),
+        "zip": lambda: cl.DamerauLevenshteinAtThresholds("zip", [1, 2]).configure(
+            term_frequency_adjustments=True
+        ),
+    }
+    return [library[role]() for role in ROLES if role in roles and role in library]
+
+
+def blocking_rules(roles: Sequence[str]) -> list[BlockingRuleCreator | dict[str, Any]]:
+    """Rules that generate candidate pairs: any one agreeing makes a pair a candidate."""
+    present = set(roles)
+    candidates: list[tuple[tuple[str, ...], BlockingRuleCreator]] = [
+        (("first_name", "last_name"), block_on("first_name", "last_name")),
+        # plain equality, valid SQL on every engine: catches first and last name swapped
+        (
+            ("first_name", "last_name"),
+            CustomRule("l.first_name = r.last_name and l.last_name = r.first_name"),
+        ),
+        (("birth_date",), block_on("birth_date")),
+        (("ssn",), block_on("ssn")),
+        (("student_id",), block_on("student_id")),
+        (("state", "street_address"), block_on("state", "street_address")),
+        (("street_number", "street_address"), block_on("street_number", "street_address")),
+        (("zip",), block_on("zip")),
+    ]
+    return [rule for needs, rule in candidates if present.issuperset(needs)]
+
+
+def linkage_settings(
+    roles: Sequence[str],
+    link_type: LinkType = "link_only",
+    unique_id_column: str = UNIQUE_ID,
+    compared: Sequence[str] | None = None,
+) -> SettingsCreator:
+    """Splink settings (blocking rules and comparisons) for a source with these roles.
+
+    ``compared`` limits the comparisons to fewer roles than block (a role only one source
+    holds cannot be trained); strong identifiers are always carried into the predictions so
+    the deterministic pass (``predict``) can see them.
+
+    >>> settings = linkage_settings(["first_name", "last_name", "birth_date"])
+    >>> len(settings.comparisons)
+    3
+    """
+    if link_type not in LINK_TYPES:
+        raise ValueError(f"link_type must be one of {LINK_TYPES}, not {link_type!r}")
+    chosen = comparisons(roles if compared is None else compared)
+    if not chosen:
+        raise ValueError(f"no comparable columns among {sorted(roles)}")
+    return SettingsCreator(
+        unique_id_column_name=unique_id_column,
+        source_dataset_column_name=SOURCE_DATASET,
+        link_type=link_type,
+        blocking_rules_to_generate_predictions=blocking_rules(roles),
+        comparisons=chosen,
+        additional_columns_to_retain=[r for r in STRONG_IDS if r in roles],
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+@dataclass(frozen=True)
+class LinkageModel:
+    """A trained model: Splink's settings JSON and a version that changes when it does."""
+
+    version: str
+    settings: dict[str, Any]
+
+    @classmethod
+    def from_linker(cls, linker: Linker, name: str = "backbone") -> LinkageModel:
+        settings = linker.misc.save_model_to_json()
+        # linker_uid is random per Linker: dropped, so the same training gives the same version
+        settings.pop("linker_uid", None)
+        digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+        return cls(f"{name}-{digest[:12]}", settings)
+
+    @property
+    def roles(self) -> list[str]:
+        """The roles the model compares or carries (comparisons' and retained columns)."""
+        compared = [c["output_column_name"] for c in self.settings["comparisons"]]
+        retained = self.settings.get("additional_columns_to_retain", [])
+        return compared + [r for r in retained if r not in compared]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": MODEL_FORMAT, "version": self.version, "settings": self.settings}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LinkageModel:
+        if data.get("format") != MODEL_FORMAT:
+            raise ValueError(f"not a backbone linkage model (format {data.get('format')!r})")
+        return cls(data["version"], data["settings"])
+
+    def save(self, path: Path) -> Path:
+        path.write_text(json.dumps(self.to_dict(), indent=1, sort_keys=True), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> LinkageModel:
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+# --- training, prediction, clustering --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Training:
+    """How to estimate the model without labels (the seed makes u-sampling repeatable)."""
+
+    max_pairs: float = 1e7
+    seed: int = 42
+    recall: float = 0.8  # share of true matches the deterministic λ rules are assumed to find
+
+
+def train(linker: Linker, roles: Sequence[str], training: Training = Training()) -> None:
+    """Estimate λ, u and m: deterministic rules, seeded random sampling, then EM."""
+    linker.training.estimate_probability_two_random_records_match(
+        lambda_rules(roles), recall=training.recall
+    )
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=training.max_pairs, seed=training.seed
+    )
+    for rule in em_rules(roles):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True
+        )
+
+
+def lambda_rules(roles: Sequence[str]) -> list[str | BlockingRuleCreator]:
+    """Rules that almost only true matches meet, to estimate λ: same SSN, or same full name
+    and birth date (or, lacking those, agreement on the first two roles)."""
+    sure = [("ssn",), ("first_name", "last_name", "birth_date")]
+    chosen = [cols for cols in sure if set(roles).issuperset(cols)] or [tuple(roles[:2])]
+    return [block_on(*cols) for cols in chosen]
+
+
+def em_rules(roles: Sequence[str]) -> list[BlockingRuleCreator]:
+    """Two EM blocking rules that between them leave every comparison free to be trained once:
+    birth date (trains names, ids, places), then postcode or else full name (trains the date)."""
+    present = set(roles)
+    rules = [block_on("birth_date")] if "birth_date" in present else []
+    if "zip" in present:
+        rules.append(block_on("zip"))
+    elif {"first_name", "last_name"} <= present:
+        rules.append(block_on("first_name", "last_name"))
+    if len(rules) < 2 and "ssn" in present:
+        rules.append(block_on("ssn"))
+    return rules
+
+
+def strong_match_sql(roles: Sequence[str]) -> str | None:
+    """SQL true when a pair shares a strong identifier (NULLs never match), or None."""
+    terms = [f"({r}_l = {r}_r)" for r in STRONG_IDS if r in roles]
+    return " OR ".join(terms) or None
+
+
+def predict(linker: Linker, roles: Sequence[str], floor: float = PREDICT_FLOOR) -> SplinkDataFrame:
+    """Score candidate pairs; pairs sharing a strong identifier get probability 1 whatever
+    Splink says (a changed name must not split a person whose SSN matches)."""
+    if strong_match_sql(roles) is None:
+        return linker.inference.predict(threshold_match_probability=floor)
+    scored = linker.inference.predict()
+    sql = override_strong_sql(scored, roles, floor)
+    overridden = linker.misc.query_sql(sql)
+    scored.drop_table_from_database_and_remove_from_cache()
+    return linker.table_management.register_table_predict(overridden)
+
+
+def override_strong_sql(scored: SplinkDataFrame, roles: Sequence[str], floor: float) -> str:
+    """``SELECT`` the scored pairs with strong-identifier matches set to probability 1."""
+    strong = strong_match_sql(roles)
+    names = [c.unquote().name for c in scored.columns]
+    kept = [n for n in names if n not in ("match_probability", "match_weight")]
+    return (
+        f"SELECT {', '.join(kept)}, "
+        f"CASE WHEN {strong} THEN {STRONG_MATCH_WEIGHT} ELSE match_weight END AS match_weight, "
+        f"CASE WHEN {strong} THEN 1.0 ELSE match_probability END AS match_probability "
+        f"FROM {scored.physical_name} WHERE ({strong}) OR match_probability >= {floor}"
+    )
+
+
+def cluster(
+    linker: Linker,
+    predictions: SplinkDataFrame,
+    threshold: float,
+    duplicate_free: Sequence[str] = (),
+) -> SplinkDataFrame:
+    """Clusters at ``threshold``: one-to-one across ``duplicate_free`` sources (at most one
+    record of each per cluster), connected components when no source is duplicate-free."""
+    if duplicate_free:
+        return linker.clustering.cluster_using_single_best_links(
+            predictions, duplicate_free_datasets=list(duplicate_free),
+            threshold_match_probability=threshold,
+        )  # fmt: skip
+    return linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=threshold
+    )
+
+
+# --- the engine-neutral pipeline --------------------------------------------------------------
+
+Record = tuple[str, str]  # (source dataset, unique id)
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    """Two records and the probability that they are the same person."""
+
+    left: Record
+    right: Record
+    match_probability: float
+
+
+@dataclass
+class Linkage:
+    """What a linkage run produced: scored pairs, clusters and the model that made them."""
+
+    model: LinkageModel
+    pairs: list[ScoredPair]
+    clusters: dict[Record, str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def clustered_pairs(self) -> set[tuple[Record, Record]]:
+        """Every pair of records put in the same cluster."""
+        keyed = {_key(r): c for r, c in self.clusters.items()}
+        return {(_unkey(a), _unkey(b)) for a, b in evaluation.pairs_from_clusters(keyed)}
+
+    def best_probability(self) -> dict[Record, float]:
+        """Per record, the highest probability of a pair inside its own cluster."""
+        best: dict[Record, float] = {}
+        for p in self.pairs:
+            if self.clusters.get(p.left) == self.clusters.get(p.right) is not None:
+                for record in (p.left, p.right):
+                    best[record] = max(best.get(record, 0.0), p.match_probability)
+        return best
+
+
+def _key(record: Record) -> str:
+    return f"{record[0]}\x1f{record[1]}"
+
+
+def _unkey(key: str) -> Record:
+    dataset, _, unique_id = key.partition("\x1f")
+    return (dataset, unique_id)
+
+
+class Stopwatch:
+    """Named wall-clock timings of the steps of one run."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.timings[name] = round(time.perf_counter() - start, 3)
+        logger.info("linkage %s: %.2fs", name, self.timings[name])
+
+
+def link_standardised(
+    db_api: Any,
+    inputs: Sequence[Any],
+    roles: Sequence[str],
+    link_type: LinkType,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    duplicate_free: Sequence[str] = (),
+    model: LinkageModel | None = None,
+    training: Training = Training(),
+    name: str = "backbone",
+    compared: Sequence[str] | None = None,
+) -> Linkage:
+    """Train (unless ``model`` is given), predict and cluster standardised inputs.
+
+    Args:
+        db_api: a Splink database API (``DuckDBAPI``, ``SparkAPI``…).
+        inputs: tables with ``unique_id``, ``source_dataset`` and role columns, in any form
+            ``db_api.register`` accepts (a table name, a Spark DataFrame, a pyarrow table).
+        roles: the role columns to compare (see ``standardise.ROLES``).
+        link_type: ``link_only``, ``dedupe_only`` or ``link_and_dedupe``.
+        duplicate_free: source datasets with no duplicates: cluster one-to-one across them.
+        compared: the roles to compare, when fewer than ``roles`` (see ``linkage_settings``).
+    """
+    watch = Stopwatch()
+    sdfs = [db_api.register(table) for table in inputs]
+    settings: Any = (
+        model.settings if model else linkage_settings(roles, link_type, compared=compared)
+    )
+    linker = Linker(sdfs, settings, log_level=logging.WARNING)
+    if model is None:
+        with watch.step("train"):
+            train(linker, roles, training)
+    trained = model or LinkageModel.from_linker(linker, name)
+    with watch.step("predict"):
+        predictions = predict(linker, trained.roles)
+    with watch.step("cluster"):
+        clusters = cluster(linker, predictions, threshold, duplicate_free)
+    with watch.step("collect"):
+        records = collect_clusters(clusters)
+        result = Linkage(trained, collect_pairs(predictions, records), records)
+    result.timings = watch.timings
+    return result
+
+
+def collect_pairs(predictions: SplinkDataFrame, clusters: dict[Record, str]) -> list[ScoredPair]:
+    """The scored pairs as Python objects.
+
+    ``dedupe_only`` predictions carry no source dataset (ids are unique across the inputs
+    then), so it is looked up from the clustered records.
+    """
+    names = {c.unquote().name for c in predictions.columns}
+    if "source_dataset_l" in names:
+        columns = "source_dataset_l, unique_id_l, source_dataset_r, unique_id_r"
+    else:
+        columns = "NULL AS source_dataset_l, unique_id_l, NULL AS source_dataset_r, unique_id_r"
+    rows = _fetch(predictions, f"SELECT {columns}, match_probability FROM {{this}}")
+    dataset_of = {unique_id: dataset for dataset, unique_id in clusters}
+
+    def record(row: dict[str, Any], side: str) -> Record:
+        unique_id = str(row[f"unique_id_{side}"])
+        return (row[f"source_dataset_{side}"] or dataset_of[unique_id], unique_id)
+
+    return [ScoredPair(record(r, "l"), record(r, "r"), float(r["match_probability"])) for r in rows]
+
+
+def _fetch(frame: SplinkDataFrame, sql: str) -> list[dict[str, Any]]:
+    """Rows of a query over ``frame`` (``{this}``), with the scratch table dropped after."""
+    result = frame.query_sql(sql)
+    try:
+        return result.as_record_list()
+    finally:
+        result.drop_table_from_database_and_remove_from_cache()
+
+
+def collect_clusters(clusters: SplinkDataFrame) -> dict[Record, str]:
+    """``(source dataset, unique id) → cluster id`` for every record."""
+    rows = _fetch(clusters, f"SELECT {SOURCE_DATASET}, {UNIQUE_ID}, cluster_id FROM {{this}}")
+    return {(r[SOURCE_DATASET], str(r[UNIQUE_ID])): str(r["cluster_id"]) for r in rows}
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+@dataclass
+class LinkReport:
+    """The result of ``link_files``: what was linked, how, the links and (with labels) scores.
+
+    ``pairs`` are the linked record pairs after clustering, as (id in the first file, id in
+    the second) — or two ids of the one file when deduplicating; ``clusters`` maps each
+    file's record ids to cluster ids.
+    """
+
+    files: list[str]
+    mode: str
+    id_column: str
+    roles: dict[str, list[str]]  # role → the column used in each file
+    threshold: float
+    records: dict[str, int]
+    candidate_pairs: int
+    pairs: list[tuple[str, str, float]]
+    clusters: dict[str, dict[str, str]]
+    model: LinkageModel
+    timings: dict[str, float]
+    metrics: list[Score] = field(default_factory=list)
+    clustered: Score | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (what ``backbone link files --json`` prints)."""
+        return {
+            "files": self.files,
+            "mode": self.mode,
+            "id_column": self.id_column,
+            "roles": self.roles,
+            "threshold": self.threshold,
+            "records": self.records,
+            "candidate_pairs": self.candidate_pairs,
+            "linked_pairs": len(self.pairs),
+            "pairs": [{"left": a, "right": b, "match_probability": p} for a, b, p in self.pairs],
+            "clusters": self.clusters,
+            "model": self.model.to_dict(),
+            "timings": self.timings,
+            "metrics": [m.to_dict() for m in self.metrics],
+            "clustered": self.clustered.to_dict() if self.clustered else None,
+        }
+
+
+def link_files(
+    paths: list[Path],
+    id_column: str,
+    labels: Path | None = None,
+    column_map: dict[str, str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    *,
+    one_to_one: bool = True,
+    model: LinkageModel | None = None,
+    training: Training = Training(),
+) -> LinkReport:
+    """Link two files (one-to-one unless ``one_to_one=False``), or deduplicate one.
+
+    Columns map to roles by name (FEBRL4's ``given_name``, ``surname``, ``date_of_birth``,
+    ``soc_sec_id``… map automatically); ``column_map`` (file column → role) overrides. With
+    ``labels`` (a CSV of true pairs: an id of the first file, then one of the second), the
+    report carries precision, recall and F1 per threshold.
+
+    >>> report = link_files([Path("a.csv"), Path("b.csv")], "rec_id")  # doctest: +SKIP
+    >>> report.clustered  # doctest: +SKIP
+    """
+    if not 1 <= len(paths) <= 2:
+        raise ValueError(f"link_files takes one file (dedupe) or two (link), not {len(paths)}")
+    names = _dataset_names(paths)
+    connection = duckdb.connect()
+    try:
+        watch = Stopwatch()
+        with watch.step("standardise"):
+            inputs, roles_used = _load_files(connection, paths, names, id_column, column_map)
+        roles = [r for r in ROLES if all(r in used for used in roles_used)]
+        duplicate_free = names if len(paths) == 2 and one_to_one else []
+        linkage = link_standardised(
+            DuckDBAPI(connection=connection), inputs, roles,
+            _file_link_type(len(paths), one_to_one), threshold=threshold,
+            duplicate_free=duplicate_free, model=model, training=training, name="files",
+        )  # fmt: skip
+    finally:
+        connection.close()
+    report = _file_report(paths, names, id_column, roles_used, roles, threshold, linkage)
+    report.timings = {**watch.timings, **linkage.timings}
+    if labels is not None:
+        score_report(report, linkage, read_labels(labels, names))
+    return report
+
+
+def _file_link_type(files: int, one_to_one: bool) -> LinkType:
+    if files == 1:
+        return "dedupe_only"
+    return "link_only" if one_to_one else "link_and_dedupe"
+
+
+def _dataset_names(paths: Sequence[Path]) -> list[str]:
+    """A distinct source-dataset name per file: its stem, numbered if two stems are equal."""
+    stems = [p.stem for p in paths]
+    return [s if stems.count(s) == 1 else f"{s}_{i + 1}" for i, s in enumerate(stems)]
+
+
+def _load_files(
+    connection: duckdb.DuckDBPyConnection,
+    paths: Sequence[Path],
+    names: Sequence[str],
+    id_column: str,
+    column_map: dict[str, str] | None,
+) -> tuple[list[str], list[dict[str, str]]]:
+    """Read and standardise each file into its own table; the tables and each file's roles."""
+    tables, roles_used = [], []
+    for index, (path, name) in enumerate(zip(paths, names, strict=True)):
+        raw = f"backbone_raw_{index}"
+        connection.execute(f"CREATE TABLE {raw} AS SELECT * FROM {_reader_sql(path)}")
+        columns = {row[0]: row[1] for row in connection.execute(f"DESCRIBE {raw}").fetchall()}
+        if id_column not in columns:
+            raise ValueError(f"{path.name} has no id column {id_column!r}")
+        usable = {c: r for c, r in (column_map or {}).items() if c in columns}
+        roles = map_roles([c for c in columns if c != id_column], usable)
+        roles_used.append(roles)
+        tables.append(f"backbone_linkage_input_{index}")
+        sql = standardised_sql(
+            raw, quote(id_column), literal(name), roles, columns, list(roles),
+            ssn_min_digits=FILE_SSN_MIN_DIGITS,
+        )  # fmt: skip
+        connection.execute(f"CREATE TABLE {tables[-1]} AS {sql}")
+    return tables, roles_used
+
+
+def _reader_sql(path: Path) -> str:
+    """DuckDB's reader for a CSV or Parquet file; CSV as text, so ids keep leading zeros."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    location = literal(str(path))
+    if path.suffix.lower() == ".parquet":
+        return f"read_parquet({location})"
+    return f"read_csv({location}, all_varchar=true, header=true)"
+
+
+def _file_report(
+    paths: Sequence[Path],
+    names: Sequence[str],
+    id_column: str,
+    roles_used: Sequence[dict[str, str]],
+    roles: Sequence[str],
+    threshold: float,
+    linkage: Linkage,
+) -> LinkReport:
+    order = {name: i for i, name in enumerate(names)}
+    scored = {frozenset((p.left, p.right)): p.match_probability for p in linkage.pairs}
+    # a pair joined only through others (connected components) has no score of its own: 0
+    pairs = sorted(
+        (*_ordered(a, b, order), scored.get(frozenset((a, b)), 0.0))
+        for a, b in linkage.clustered_pairs()
+    )
+    records: dict[str, int] = {name: 0 for name in names}
+    clusters: dict[str, dict[str, str]] = {name: {} for name in names}
+    for (dataset, unique_id), cluster_id in linkage.clusters.items():
+        records[dataset] += 1
+        clusters[dataset][unique_id] = cluster_id
+    return LinkReport(
+        files=[str(p) for p in paths],
+        mode="dedupe" if len(paths) == 1 else "link",
+        id_column=id_column,
+        roles={r: [used.get(r, "") for used in roles_used] for r in roles},
+        threshold=threshold,
+        records=records,
+        candidate_pairs=len(linkage.pairs),
+        pairs=pairs,
+        clusters=clusters,
+        model=linkage.model,
+        timings=linkage.timings,
+    )
+
+
+def _ordered(a: Record, b: Record, order: dict[str, int]) -> tuple[str, str]:
+    """Two records' ids, the first file's first (or the smaller id within one file)."""
+    first, second = sorted((a, b), key=lambda r: (order[r[0]], r[1]))
+    return (first[1], second[1])
+
+
+def read_labels(path: Path, names: Sequence[str]) -> set[Pair]:
+    """True pairs from a CSV of two id columns (first file's id, then the second's)."""
+    right_name = names[-1]
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    return {
+        evaluation.pair(_key((names[0], row[0].strip())), _key((right_name, row[1].strip())))
+        for row in rows[1:]
+        if len(row) >= 2 and row[0].strip()
+    }
+
+
+def score_report(report: LinkReport, linkage: Linkage, truth: set[Pair]) -> None:
+    """Fill in the report's per-threshold table and its clustered score."""
+    scored = [(_key(p.left), _key(p.right), p.match_probability) for p in linkage.pairs]
+    report.metrics = evaluation.threshold_table(scored, truth)
+    clustered = {evaluation.pair(_key(a), _key(b)) for a, b in linkage.clustered_pairs()}
+    report.clustered = evaluation.score(clustered, truth, report.threshold)
+
+
+# --- the warehouse's identity tier ------------------------------------------------------------
+
+IDENTITY_ROLES = (
+    "first_name", "middle_name", "last_name", "birth_date", "sex", "ssn", "student_id",
+    "street_address", "city", "zip",
+)  # fmt: skip
+
+
+@dataclass
+class IdentityLinkage:
+    """Who is who across partners: each identity record's cluster (a person) and evidence."""
+
+    clusters: dict[str, str]  # record_id → cluster_id
+    match_probability: dict[str, float | None]  # record_id → best link inside its cluster
+    model: LinkageModel
+    sources: dict[str, int]  # partner → records linked
+    timings: dict[str, float] = field(default_factory=dict)
+    # Every scored pair above the prediction floor: (record_id, record_id, probability).
+    pairs: list[tuple[str, str, float]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model.to_dict(),
+            "sources": self.sources,
+            "clusters": len(set(self.clusters.values())),
+            "records": [
+                {"record_id": r, "cluster_id": c, "match_probability": self.match_probability[r]}
+                for r, c in sorted(self.clusters.items())
+            ],
+            "timings": self.timings,
+        }
+
+
+def link_identity_records(
+    connection: duckdb.DuckDBPyConnection,
+    relation_or_table: str | duckdb.DuckDBPyRelation = "identity_record",
+    *,
+    duplicate_free_sources: Sequence[str] = (),
+    threshold: float = DEFAULT_THRESHOLD,
+    model: LinkageModel | None = None,
+    training: Training = Training(),
+) -> IdentityLinkage:
+    """Link identity records of every partner into persons (``link_and_dedupe``).
+
+    Args:
+        connection: a DuckDB connection that can read ``relation_or_table``, e.g.
+            ``Warehouse.connect(tier="identity")``.
+        relation_or_table: rows shaped like ``identity_record`` (``record_id``,
+            ``source_partner`` and any of ``IDENTITY_ROLES``): a table or view name, or a
+            relation. A record_id loaded several times counts once, from its latest load.
+        duplicate_free_sources: partners whose records are known distinct people (the
+            district): clusters then hold at most one record of each, linked one-to-one.
+        model: a saved model to score with instead of training a new one.
+
+    >>> with warehouse.connect(tier="identity") as connection:  # doctest: +SKIP
+    ...     linkage = link_identity_records(connection, duplicate_free_sources=["district"])
+    """
+    watch = Stopwatch()
+    with watch.step("standardise"):
+        table, roles, compared, sources = _standardise_identity(connection, relation_or_table)
+    try:
+        linkage = link_standardised(
+            DuckDBAPI(connection=connection), [table], roles, "link_and_dedupe",
+            threshold=threshold,
+            duplicate_free=[dataset_name(p) for p in duplicate_free_sources if p in sources],
+            model=model, training=training, name="identity", compared=compared,
+        )  # fmt: skip
+    finally:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+    best = linkage.best_probability()
+    return IdentityLinkage(
+        clusters={record[1]: c for record, c in linkage.clusters.items()},
+        match_probability={record[1]: best.get(record) for record in linkage.clusters},
+        model=linkage.model,
+        sources=sources,
+        timings={**watch.timings, **linkage.timings},
+        pairs=[(p.left[1], p.right[1], p.match_probability) for p in linkage.pairs],
+    )
+
+
+def _standardise_identity(
+    connection: duckdb.DuckDBPyConnection, source: str | duckdb.DuckDBPyRelation
+) -> tuple[str, list[str], list[str], dict[str, int]]:
+    """Clean identity rows into a scratch table, one row per record_id.
+
+    Returns the table, the roles holding any value, the roles to compare (those at least two
+    partners hold: a role only one partner has gives EM no matches to learn from) and the
+    records per partner.
+    """
+    name = _relation_name(connection, source)
+    columns = {r[0]: r[1] for r in connection.execute(f"DESCRIBE {name}").fetchall()}
+    missing = {"record_id", "source_partner"} - set(columns)
+    if missing:
+        raise ValueError(f"{name} lacks the identity columns {sorted(missing)}")
+    roles = {r: r for r in IDENTITY_ROLES if r in columns}
+    table = "backbone_identity_linkage_input"
+    sql = standardised_sql(
+        latest_rows_sql(name, columns), "record_id", dataset_sql("source_partner"), roles,
+        columns, IDENTITY_ROLES,  # every role, NULL when absent: a saved model may compare it
+    )  # fmt: skip
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
+    holders = _partners_holding(connection, table, IDENTITY_ROLES)
+    present = [r for r in IDENTITY_ROLES if holders[r] >= 1]
+    compared = [r for r in IDENTITY_ROLES if holders[r] >= 2]
+    counted = f"SELECT source_partner, count(DISTINCT record_id) FROM {name} GROUP BY 1"
+    sources = dict(connection.execute(counted).fetchall())
+    return table, present, compared, sources
+
+
+def dataset_name(partner: str) -> str:
+    """The partner's source-dataset name: an SQL-identifier-safe form of its slug (Splink
+    writes dataset names into column aliases)."""
+    return "".join(c if c.isalnum() else "_" for c in partner)
+
+
+def dataset_sql(column: str) -> str:
+    """``dataset_name`` in SQL."""
+    return f"regexp_replace({column}, '[^A-Za-z0-9]', '_', 'g')"
+
+
+def _relation_name(
+    connection: duckdb.DuckDBPyConnection, source: str | duckdb.DuckDBPyRelation
+) -> str:
+    """A name ``connection`` can select from: the table or view name, or a view made of a
+    relation."""
+    if isinstance(source, str):
+        return quote(source)
+    source.create_view("backbone_identity_linkage_source", replace=True)
+    return "backbone_identity_linkage_source"
+
+
+def latest_rows_sql(name: str, columns: dict[str, str]) -> str:
+    """One row per record_id: the latest load's (a partner's latest word on a person)."""
+    order = [f"{c} DESC" for c in ("submission_id", "source_row") if c in columns] or ["1"]
+    return (
+        f"(SELECT * EXCLUDE (backbone_rank) FROM (SELECT *, row_number() OVER (PARTITION BY "
+        f"record_id ORDER BY {', '.join(order)}) AS backbone_rank FROM {name}) "
+        f"WHERE backbone_rank = 1)"
+    )
+
+
+def _partners_holding(
+    connection: duckdb.DuckDBPyConnection, table: str, roles: Sequence[str]
+) -> dict[str, int]:
+    """Per role, how many partners have at least one value of it."""
+    counts = ", ".join(f"count(DISTINCT CASE WHEN {r} IS NOT NULL THEN {SOURCE_DATASET} END)"
+                       for r in roles)  # fmt: skip
+    row = connection.execute(f"SELECT {counts} FROM {table}").fetchone()
+    return dict(zip(roles, row or (), strict=True))

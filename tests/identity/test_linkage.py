@@ -1,0 +1,206 @@
+"""Linkage on FEBRL4 (5,000 × 5,000, 5,000 published true pairs) and on small files built from it.
+
+Expected values come from outside the code under test: the published true pairs in
+``febrl4_links.csv``, and precision/recall counted here from the report's own pairs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from backbone.identity import evaluation
+from backbone.identity.linkage import (
+    DEFAULT_THRESHOLD,
+    LinkageModel,
+    LinkReport,
+    Training,
+    blocking_rules,
+    em_rules,
+    link_files,
+    linkage_settings,
+)
+from backbone.identity.standardise import map_roles
+from tests.fixtures import SHARED_DATA
+
+FEBRL4 = SHARED_DATA / "febrl4"
+FAST = Training(max_pairs=1e6)
+
+
+def febrl_file(name: str) -> Path:
+    path = FEBRL4 / name
+    assert path.is_file(), f"FEBRL4 reference data missing: {path} (see ../shared/data/README.md)"
+    return path
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def true_pairs() -> set[tuple[str, str]]:
+    return {(r["rec_id_l"], r["rec_id_r"]) for r in read_rows(febrl_file("febrl4_links.csv"))}
+
+
+def f1(found: set[tuple[str, str]], truth: set[tuple[str, str]]) -> tuple[float, float, float]:
+    """Precision, recall and F1, by hand (not through the code under test)."""
+    hits = len(found & truth)
+    precision, recall = hits / len(found), hits / len(truth)
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+@pytest.fixture(scope="module")
+def febrl_report() -> LinkReport:
+    return link_files(
+        [febrl_file("febrl4a.csv"), febrl_file("febrl4b.csv")],
+        "rec_id",
+        labels=febrl_file("febrl4_links.csv"),
+    )
+
+
+def test_febrl4_link_reaches_f1_0995_at_the_default_threshold(febrl_report):
+    found = {(a, b) for a, b, _ in febrl_report.pairs}
+    precision, recall, score = f1(found, true_pairs())
+    assert score >= 0.995, (precision, recall)
+    assert febrl_report.threshold == DEFAULT_THRESHOLD
+    # the clusters say the same as the pairs: one-to-one, each a/b record in at most one pair
+    lefts, rights = [a for a, _ in found], [b for _, b in found]
+    assert len(set(lefts)) == len(lefts) and len(set(rights)) == len(rights)
+
+
+def test_febrl4_report_metrics_agree_with_a_count_by_hand(febrl_report):
+    found = {(a, b) for a, b, _ in febrl_report.pairs}
+    precision, recall, _ = f1(found, true_pairs())
+    assert febrl_report.clustered.precision == pytest.approx(precision)
+    assert febrl_report.clustered.recall == pytest.approx(recall)
+    assert [m.threshold for m in febrl_report.metrics] == list(evaluation.THRESHOLDS)
+    recalls = [m.recall for m in febrl_report.metrics]
+    assert recalls == sorted(recalls, reverse=True)  # a higher threshold never finds more
+
+
+def test_febrl4_columns_map_to_roles_automatically(febrl_report):
+    assert febrl_report.roles == {
+        "first_name": ["given_name", "given_name"],
+        "last_name": ["surname", "surname"],
+        "birth_date": ["date_of_birth", "date_of_birth"],
+        "ssn": ["soc_sec_id", "soc_sec_id"],
+        "street_number": ["street_number", "street_number"],
+        "street_address": ["address_1", "address_1"],
+        "city": ["suburb", "suburb"],
+        "zip": ["postcode", "postcode"],
+        "state": ["state", "state"],
+    }
+    assert febrl_report.records == {"febrl4a": 5000, "febrl4b": 5000}
+
+
+def test_report_is_json_serialisable(febrl_report):
+    data = json.loads(json.dumps(febrl_report.to_dict()))
+    assert data["mode"] == "link" and data["linked_pairs"] == len(febrl_report.pairs)
+    assert data["model"]["version"] == febrl_report.model.version
+    assert {m["threshold"] for m in data["metrics"]} == set(evaluation.THRESHOLDS)
+    assert len(data["clusters"]["febrl4a"]) == 5000
+
+
+def test_model_json_round_trip_gives_the_same_links(febrl_report, tmp_path):
+    path = febrl_report.model.save(tmp_path / "model.json")
+    loaded = LinkageModel.load(path)
+    assert loaded == febrl_report.model
+    assert loaded.version.startswith("files-")
+    again = link_files(
+        [febrl_file("febrl4a.csv"), febrl_file("febrl4b.csv")], "rec_id", model=loaded
+    )
+    assert again.model.version == febrl_report.model.version  # scoring does not change it
+    assert {(a, b) for a, b, _ in again.pairs} == {(a, b) for a, b, _ in febrl_report.pairs}
+    assert "train" not in again.timings
+
+
+def test_a_file_that_is_not_a_model_is_refused(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({"format": "something-else"}))
+    with pytest.raises(ValueError, match="not a backbone linkage model"):
+        LinkageModel.load(path)
+
+
+def test_dedupe_of_one_file_finds_the_true_pairs(tmp_path):
+    rows = read_rows(febrl_file("febrl4a.csv")) + read_rows(febrl_file("febrl4b.csv"))
+    combined = write_rows(tmp_path / "febrl4ab.csv", rows)
+    report = link_files([combined], "rec_id", training=FAST)
+    assert report.mode == "dedupe" and report.records == {"febrl4ab": 10000}
+    found = {tuple(sorted((a, b))) for a, b, _ in report.pairs}
+    truth = {tuple(sorted(p)) for p in true_pairs()}
+    precision, recall, _ = f1(found, truth)
+    assert precision >= 0.99 and recall >= 0.99, (precision, recall)
+
+
+def small_pair_of_files(tmp_path: Path, count: int = 400) -> tuple[Path, Path]:
+    """The first ``count`` true pairs of FEBRL4 as two small files."""
+    wanted = sorted(true_pairs())[:count]
+    left, right = {a for a, _ in wanted}, {b for _, b in wanted}
+    a_rows = [r for r in read_rows(febrl_file("febrl4a.csv")) if r["rec_id"] in left]
+    b_rows = [r for r in read_rows(febrl_file("febrl4b.csv")) if r["rec_id"] in right]
+    return write_rows(tmp_path / "a.csv", a_rows), write_rows(tmp_path / "b.csv", b_rows)
+
+
+def test_same_ssn_links_even_when_names_and_birth_date_differ(tmp_path):
+    a_path, b_path = small_pair_of_files(tmp_path)
+    a_rows, b_rows = read_rows(a_path), read_rows(b_path)
+    target = a_rows[0]
+    changed = next(r for r in b_rows if r["soc_sec_id"] == target["soc_sec_id"])
+    changed.update(given_name="zebulon", surname="quartermaine", date_of_birth="18990101",
+                   street_number="999", address_1="nowhere lane", postcode="9999")  # fmt: skip
+    write_rows(b_path, b_rows)
+    report = link_files([a_path, b_path], "rec_id", training=FAST)
+    linked = {(a, b): p for a, b, p in report.pairs}
+    assert linked[(target["rec_id"], changed["rec_id"])] == 1.0
+
+
+def test_without_the_ssn_those_records_do_not_link(tmp_path):
+    """The control for the test above: the probabilistic model alone would not join them."""
+    a_path, b_path = small_pair_of_files(tmp_path)
+    a_rows, b_rows = read_rows(a_path), read_rows(b_path)
+    target = a_rows[0]
+    changed = next(r for r in b_rows if r["soc_sec_id"] == target["soc_sec_id"])
+    changed.update(given_name="zebulon", surname="quartermaine", date_of_birth="18990101",
+                   street_number="999", address_1="nowhere lane", postcode="9999")  # fmt: skip
+    write_rows(b_path, b_rows)
+    report = link_files([a_path, b_path], "rec_id", training=FAST, column_map={"soc_sec_id": ""})
+    assert (target["rec_id"], changed["rec_id"]) not in {(a, b) for a, b, _ in report.pairs}
+    assert "ssn" not in report.roles
+
+
+def test_column_map_overrides_names(tmp_path):
+    assert map_roles(["id", "fname", "surname"], {"fname": "first_name"}) == {
+        "first_name": "fname",
+        "last_name": "surname",
+    }
+    with pytest.raises(ValueError, match="unknown linkage roles \\['nickname'\\]"):
+        map_roles(["fname"], {"fname": "nickname"})
+
+
+def test_settings_depend_on_the_columns_present():
+    settings = linkage_settings(["first_name", "last_name", "birth_date", "zip"])
+    names = [c.create_output_column_name() for c in settings.comparisons]
+    assert names == ["first_name", "last_name", "birth_date", "zip"]
+    assert len(blocking_rules(["first_name", "last_name"])) == 2  # together, and swapped
+    assert len(em_rules(["first_name", "last_name", "birth_date", "zip"])) == 2
+    with pytest.raises(ValueError, match="no comparable columns"):
+        linkage_settings(["city"])
+    with pytest.raises(ValueError, match="link_type must be one of"):
+        linkage_settings(["first_name"], link_type="merge")
+
+
+def test_a_missing_id_column_is_named(tmp_path):
+    a_path, b_path = small_pair_of_files(tmp_path, 10)
+    with pytest.raises(ValueError, match=r"a\.csv has no id column 'id'"):
+        link_files([a_path, b_path], "id")
