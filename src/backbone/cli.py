@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +27,8 @@ app = typer.Typer(
 )
 partnership_app = typer.Typer(help="Export and import the registry as partnership.yaml.")
 app.add_typer(partnership_app, name="partnership")
+link_app = typer.Typer(help="Link people across partners' records.", invoke_without_command=True)
+app.add_typer(link_app, name="link")
 
 console = Console()
 errors = Console(stderr=True)
@@ -338,6 +341,101 @@ def report_outcome(path: Path, outcome: Any) -> bool:
             f"… the full report is {submission.report_path} in the workspace.", soft_wrap=True
         )
     return bool(result.loaded)
+
+
+@link_app.callback()
+def link(
+    ctx: typer.Context,
+    workspace: WorkspaceOption = None,
+    retrain: Annotated[
+        bool, typer.Option(help="Train a new model instead of reusing the last one.")
+    ] = False,
+) -> None:
+    """Link every identity record in the workspace into persons and publish the crosswalk.
+
+    Reuses the last run's model (so new submissions are scored against existing persons), keeps
+    each person's key when their links did not change, and queues uncertain pairs for review.
+    Example: [bold]backbone link[/bold]
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    setup_django(workspace)
+    migrate_database()
+    from backbone.identity.services import run_linkage
+
+    with console.status("Linking…") as status:
+        run = run_linkage(retrain=retrain, progress=lambda message: status.update(message))
+    console.print(
+        f"Linked {run.records:,} records into {run.persons:,} persons "
+        f"({run.linked_across_sources:,} at more than one partner); "
+        f"{run.keys_kept:,} kept their key, {run.keys_new:,} new; "
+        f"{run.queued_for_review:,} pairs wait for review. Model {run.model_version}.",
+        soft_wrap=True,
+    )
+
+
+class LinkEngine(StrEnum):
+    """Where Splink runs for ``backbone link files``."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+@link_app.command("files")
+def link_files_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="One file to deduplicate, or two to link.", exists=True)
+    ],
+    id_column: Annotated[str, typer.Option("--id", help="The column holding each record's id.")],
+    labels: Annotated[
+        Path | None, typer.Option(help="CSV of true pairs (two id columns) to score against.")
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Match probability to link at.")] = 0.5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+    engine: Annotated[
+        LinkEngine, typer.Option(help="Run Splink on DuckDB, or on a local Spark (needs Java).")
+    ] = LinkEngine.duckdb,
+) -> None:
+    """Link two CSV files, or deduplicate one, with the same engine as the workspace.
+
+    Columns are recognised by name (given_name, surname, date_of_birth, soc_sec_id, postcode…).
+    With --labels, prints precision, recall and F1 per threshold.
+    Example: [bold]backbone link files a.csv b.csv --id rec_id --labels links.csv[/bold]
+    """
+    from backbone.identity.linkage import link_files
+
+    if len(files) > 2:
+        errors.print("Give one file to deduplicate or two to link.")
+        raise typer.Exit(code=2)
+    with console.status("Training and linking…"):
+        report = link_files(
+            list(files), id_column, labels=labels, threshold=threshold, engine=engine.value
+        )
+    data = report.to_dict()
+    if as_json:
+        console.print_json(json.dumps(data, default=str))
+        return
+    print_link_report(data)
+
+
+def print_link_report(data: dict[str, Any]) -> None:
+    console.print(
+        f"{data['mode']}: {data['records']} records, {data['linked_pairs']} linked pairs at "
+        f"p ≥ {data['threshold']:g}; model {data['model']['version']}",
+        soft_wrap=True,
+    )
+    if data["metrics"]:
+        table = Table("threshold", "precision", "recall", "F1", title="Against the labels")
+        for row in data["metrics"]:
+            scores = (f"{row[key]:.4f}" for key in ("precision", "recall", "f1"))
+            table.add_row(f"{row['threshold']:g}", *scores)
+        console.print(table)
+    if data["clustered"]:
+        final = data["clustered"]
+        console.print(
+            f"After clustering: precision {final['precision']:.4f}, recall {final['recall']:.4f}, "
+            f"F1 {final['f1']:.4f}"
+        )
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -191,8 +191,13 @@ def test_column_map_overrides_names(tmp_path):
 def test_settings_depend_on_the_columns_present():
     settings = linkage_settings(["first_name", "last_name", "birth_date", "zip"])
     names = [c.create_output_column_name() for c in settings.comparisons]
-    assert names == ["first_name", "last_name", "birth_date", "zip"]
-    assert len(blocking_rules(["first_name", "last_name"])) == 2  # together, and swapped
+    assert names == ["name", "birth_date", "zip"]  # first and last compared together
+    # together, swapped, nickname groups, and the same surname with the same initial, or the
+    # same first name with a surname of the same initial
+    assert len(blocking_rules(["first_name", "last_name"])) == 5
+    assert [c.create_output_column_name() for c in linkage_settings(["last_name"]).comparisons] == [
+        "last_name"
+    ]
     assert len(em_rules(["first_name", "last_name", "birth_date", "zip"])) == 2
     with pytest.raises(ValueError, match="no comparable columns"):
         linkage_settings(["city"])

@@ -22,6 +22,7 @@ Splink ``SparkAPI``) to ``link_standardised`` to run the same model elsewhere.
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import json
@@ -34,8 +35,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
+import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import ColumnExpression, DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
@@ -44,6 +46,8 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 from backbone.identity import evaluation
 from backbone.identity.evaluation import Pair, Score
 from backbone.identity.standardise import (
+    FIRST_NAME_GROUPS,
+    FULL_NAME,
     ROLES,
     SOURCE_DATASET,
     STRONG_IDS,
@@ -60,6 +64,10 @@ DEFAULT_THRESHOLD = 0.5
 MODEL_FORMAT = "backbone.linkage-model/1"
 # Pairs scored below this are dropped after prediction: far from any sensible threshold.
 PREDICT_FLOOR = 0.01
+# The least m a trained level keeps (``floor_m``): no single disagreement vetoes a link.
+M_FLOOR = 1e-3
+# The least probability of a pair that makes a person without a birth date a candidate.
+SOLE_CANDIDATE_FLOOR = 0.05
 # The match weight given to a strong-identifier match: probability 1 to double precision.
 STRONG_MATCH_WEIGHT = 60.0
 # FEBRL-style ids are seven digits; the warehouse's contract says an SSN is nine.
@@ -82,8 +90,7 @@ def comparisons(roles: Sequence[str]) -> list[ComparisonCreator | dict[str, Any]
         "last_name": lambda: cl.NameComparison("last_name").configure(
             term_frequency_adjustments=True
         ),
-        # A typed DATE column, not datetime_format: strptime patterns differ between engines.
-        "birth_date": lambda: cl.DateOfBirthComparison("birth_date", input_is_string=False),
+        "birth_date": birth_date_comparison,
         "sex": lambda: cl.ExactMatch("sex"),
         "ssn": lambda: cl.DamerauLevenshteinAtThresholds("ssn", [1, 2]),
         "student_id": lambda: cl.ExactMatch("student_id"),
@@ -94,7 +101,67 @@ def comparisons(roles: Sequence[str]) -> list[ComparisonCreator | dict[str, Any]
             term_frequency_adjustments=True
         ),
     }
+    if {"first_name", "last_name"} <= set(roles):  # compared together: swaps, nicknames
+        library["first_name"] = name_comparison
+        roles = [role for role in roles if role != "last_name"]
     return [library[role]() for role in ROLES if role in roles and role in library]
+
+
+def name_comparison() -> ComparisonCreator:
+    """First and last name together, so a swapped pair or a nickname still counts.
+
+    Levels, strongest first: the same full name (weighed by how common it is), first and last
+    swapped, both nearly equal, nickname of the same name with a nearly equal surname, both
+    roughly equal, same surname, same first name.
+    """
+    first, last = "first_name", "last_name"
+    return cl.CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            cll.And(cll.NullLevel(first), cll.NullLevel(last)),
+            cll.ExactMatchLevel(FULL_NAME).configure(tf_adjustment_column=FULL_NAME),
+            cll.ColumnsReversedLevel(first, last),
+            cll.And(cll.JaroWinklerLevel(first, 0.92), cll.JaroWinklerLevel(last, 0.92)),
+            cll.And(
+                cll.ArrayIntersectLevel(FIRST_NAME_GROUPS, 1), cll.JaroWinklerLevel(last, 0.92)
+            ).configure(label_for_charts="Nickname of the same first name, surname nearly equal"),
+            cll.And(cll.JaroWinklerLevel(first, 0.88), cll.JaroWinklerLevel(last, 0.88)),
+            cll.ExactMatchLevel(last).configure(tf_adjustment_column=last),
+            cll.ExactMatchLevel(first).configure(tf_adjustment_column=first),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def birth_date_comparison() -> ComparisonCreator:
+    """Birth dates on a typed DATE (strptime patterns differ between engines), with the two
+    keying slips partners make: day and month exchanged, one digit wrong or two swapped, and a
+    wrong year."""
+    date = "birth_date"
+    swapped = (
+        "year(birth_date_l) = year(birth_date_r) AND month(birth_date_l) = day(birth_date_r) "
+        "AND day(birth_date_l) = month(birth_date_r)"
+    )
+    other_year = (
+        "month(birth_date_l) = month(birth_date_r) AND day(birth_date_l) = day(birth_date_r)"
+    )
+    return cl.CustomComparison(
+        output_column_name=date,
+        comparison_levels=[
+            cll.NullLevel(date),
+            cll.ExactMatchLevel(date),
+            cll.CustomLevel(swapped, "Day and month exchanged"),
+            cll.DamerauLevenshteinLevel(ColumnExpression(date).cast_to_string(), 1),
+            cll.CustomLevel(other_year, "Same day and month, another year"),
+            cll.AbsoluteDateDifferenceLevel(
+                date, input_is_string=False, threshold=1, metric="month"
+            ),
+            cll.AbsoluteDateDifferenceLevel(
+                date, input_is_string=False, threshold=1, metric="year"
+            ),
+            cll.ElseLevel(),
+        ],
+    )
 
 
 def blocking_rules(roles: Sequence[str]) -> list[BlockingRuleCreator | dict[str, Any]]:
@@ -108,6 +175,13 @@ def blocking_rules(roles: Sequence[str]) -> list[BlockingRuleCreator | dict[str,
             CustomRule("l.first_name = r.last_name and l.last_name = r.first_name"),
         ),
         (("birth_date",), block_on("birth_date")),
+        # a nickname (Bobby, Robert) or a slip in one of the names, when there is no birth date
+        (
+            ("first_name", "last_name"),
+            block_on(FIRST_NAME_GROUPS, "last_name", arrays_to_explode=[FIRST_NAME_GROUPS]),
+        ),
+        (("first_name", "last_name"), block_on(initial("first_name"), "last_name")),
+        (("first_name", "last_name"), block_on("first_name", initial("last_name"))),
         (("ssn",), block_on("ssn")),
         (("student_id",), block_on("student_id")),
         (("state", "street_address"), block_on("state", "street_address")),
@@ -115,6 +189,11 @@ def blocking_rules(roles: Sequence[str]) -> list[BlockingRuleCreator | dict[str,
         (("zip",), block_on("zip")),
     ]
     return [rule for needs, rule in candidates if present.issuperset(needs)]
+
+
+def initial(column: str) -> ColumnExpression:
+    """The first letter of a name: keying slips rarely touch it."""
+    return ColumnExpression(column).substr(1, 1)
 
 
 def linkage_settings(
@@ -158,7 +237,7 @@ class LinkageModel:
 
     @classmethod
     def from_linker(cls, linker: Linker, name: str = "backbone") -> LinkageModel:
-        settings = linker.misc.save_model_to_json()
+        settings = floor_m(linker.misc.save_model_to_json())
         # linker_uid is random per Linker: dropped, so the same training gives the same version
         settings.pop("linker_uid", None)
         digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
@@ -210,9 +289,28 @@ def train(linker: Linker, roles: Sequence[str], training: Training = Training())
         max_pairs=training.max_pairs, seed=training.seed
     )
     for rule in em_rules(roles):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except ValueError as error:  # Splink refuses an m that underflowed to 0 on few pairs
+            logger.warning("linkage: EM session skipped: %s", error)
+
+
+def floor_m(settings: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
+    """The settings with every trained m raised to at least ``floor``.
+
+    EM gives m = 0 to a level no true match fell into during training (a different sex, a
+    middle name that disagrees), which would make that one disagreement veto any link, however
+    strong the rest; keying errors make such disagreements merely unlikely.
+    """
+    floored = copy.deepcopy(settings)
+    for comparison in floored["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m = level.get("m_probability")
+            if isinstance(m, float | int) and not level.get("is_null_level") and m < floor:
+                level["m_probability"] = floor
+    return floored
 
 
 def lambda_rules(roles: Sequence[str]) -> list[str | BlockingRuleCreator]:
@@ -380,7 +478,9 @@ def link_standardised(
     if model is None:
         with watch.step("train"):
             train(linker, roles, training)
-    trained = model or LinkageModel.from_linker(linker, name)
+        model = LinkageModel.from_linker(linker, name)
+        linker = Linker(sdfs, model.settings, log_level=logging.WARNING)  # the floored m
+    trained = model
     with watch.step("predict"):
         predictions = predict(linker, trained.roles)
     with watch.step("cluster"):
@@ -429,6 +529,9 @@ def collect_clusters(clusters: SplinkDataFrame) -> dict[Record, str]:
 
 
 # --- files ----------------------------------------------------------------------------------
+
+Engine = Literal["duckdb", "spark"]
+ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
 
 
 @dataclass
@@ -484,6 +587,8 @@ def link_files(
     one_to_one: bool = True,
     model: LinkageModel | None = None,
     training: Training = Training(),
+    engine: Engine = "duckdb",
+    spark: Any = None,
 ) -> LinkReport:
     """Link two files (one-to-one unless ``one_to_one=False``), or deduplicate one.
 
@@ -491,6 +596,10 @@ def link_files(
     ``soc_sec_id``… map automatically); ``column_map`` (file column → role) overrides. With
     ``labels`` (a CSV of true pairs: an id of the first file, then one of the second), the
     report carries precision, recall and F1 per threshold.
+
+    Files are read and standardised in DuckDB either way; ``engine="spark"`` then trains,
+    predicts and clusters on Spark (on the ``spark`` session if given, else on a local one
+    started for the call), with the same settings, and ``model`` from either engine.
 
     >>> report = link_files([Path("a.csv"), Path("b.csv")], "rec_id")  # doctest: +SKIP
     >>> report.clustered  # doctest: +SKIP
@@ -505,10 +614,10 @@ def link_files(
             inputs, roles_used = _load_files(connection, paths, names, id_column, column_map)
         roles = [r for r in ROLES if all(r in used for used in roles_used)]
         duplicate_free = names if len(paths) == 2 and one_to_one else []
-        linkage = link_standardised(
-            DuckDBAPI(connection=connection), inputs, roles,
-            _file_link_type(len(paths), one_to_one), threshold=threshold,
-            duplicate_free=duplicate_free, model=model, training=training, name="files",
+        linkage = _link_loaded(
+            connection, engine, spark, inputs, roles, _file_link_type(len(paths), one_to_one),
+            threshold=threshold, duplicate_free=duplicate_free, model=model, training=training,
+            name="files",
         )  # fmt: skip
     finally:
         connection.close()
@@ -517,6 +626,27 @@ def link_files(
     if labels is not None:
         score_report(report, linkage, read_labels(labels, names))
     return report
+
+
+def _link_loaded(
+    connection: duckdb.DuckDBPyConnection,
+    engine: Engine,
+    spark: Any,
+    inputs: list[str],
+    roles: list[str],
+    link_type: LinkType,
+    **options: Any,
+) -> Linkage:
+    """``link_standardised`` over the loaded tables on ``engine``."""
+    if engine == "duckdb":
+        db_api = DuckDBAPI(connection=connection)
+        return link_standardised(db_api, inputs, roles, link_type, **options)
+    if engine != "spark":
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    # PySpark is optional: imported only when Spark is asked for.
+    from backbone.identity.spark import link_on_spark
+
+    return link_on_spark(connection, inputs, roles, link_type, session=spark, **options)
 
 
 def _file_link_type(files: int, one_to_one: bool) -> LinkType:
@@ -649,6 +779,8 @@ class IdentityLinkage:
     timings: dict[str, float] = field(default_factory=dict)
     # Every scored pair above the prediction floor: (record_id, record_id, probability).
     pairs: list[tuple[str, str, float]] = field(default_factory=list)
+    # Records without a birth date joined to the one person they could be (``join_sole``).
+    sole_candidate_links: list[tuple[str, str, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -690,24 +822,123 @@ def link_identity_records(
     watch = Stopwatch()
     with watch.step("standardise"):
         table, roles, compared, sources = _standardise_identity(connection, relation_or_table)
+    duplicate_free = [dataset_name(p) for p in duplicate_free_sources if p in sources]
     try:
         linkage = link_standardised(
             DuckDBAPI(connection=connection), [table], roles, "link_and_dedupe",
-            threshold=threshold,
-            duplicate_free=[dataset_name(p) for p in duplicate_free_sources if p in sources],
+            threshold=threshold, duplicate_free=duplicate_free,
             model=model, training=training, name="identity", compared=compared,
         )  # fmt: skip
+        facts = _record_facts(connection, table)
     finally:
         connection.execute(f"DROP TABLE IF EXISTS {table}")
     best = linkage.best_probability()
+    pairs = [(p.left[1], p.right[1], p.match_probability) for p in linkage.pairs]
+    with watch.step("sole candidates"):
+        clusters, joined = join_sole_candidates(
+            {record[1]: c for record, c in linkage.clusters.items()}, pairs, facts,
+            set(duplicate_free),
+        )  # fmt: skip
+    probability = {record[1]: best.get(record) for record in linkage.clusters}
+    for left, right, p in joined:
+        probability[left] = max(probability[left] or 0.0, p)
+        probability[right] = max(probability[right] or 0.0, p)
     return IdentityLinkage(
-        clusters={record[1]: c for record, c in linkage.clusters.items()},
-        match_probability={record[1]: best.get(record) for record in linkage.clusters},
+        clusters=clusters,
+        match_probability=probability,
         model=linkage.model,
         sources=sources,
         timings={**watch.timings, **linkage.timings},
-        pairs=[(p.left[1], p.right[1], p.match_probability) for p in linkage.pairs],
+        pairs=pairs,
+        sole_candidate_links=joined,
     )
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What ``join_sole_candidates`` needs to know of a record besides its scores."""
+
+    source: str
+    has_birth_date: bool
+    ssn: str | None
+    sex: str | None
+
+
+def _record_facts(connection: duckdb.DuckDBPyConnection, table: str) -> dict[str, RecordFacts]:
+    sql = f"SELECT {UNIQUE_ID}, {SOURCE_DATASET}, birth_date IS NOT NULL, ssn, sex FROM {table}"
+    return {row[0]: RecordFacts(*row[1:]) for row in connection.execute(sql).fetchall()}
+
+
+def join_sole_candidates(
+    clusters: dict[str, str],
+    pairs: Sequence[tuple[str, str, float]],
+    facts: dict[str, RecordFacts],
+    duplicate_free: set[str],
+) -> tuple[dict[str, str], list[tuple[str, str, float]]]:
+    """Join a person known only without a birth date to the one person they could be.
+
+    A record with no birth date can only be scored on its name, which alone never reaches the
+    threshold. When its person (every record of its cluster lacks a birth date) has scored
+    pairs with exactly one person known with a birth date, and nothing contradicts it (a
+    duplicate-free source on both sides, different SSNs, different sexes), the two are joined.
+    Returns the clusters and the joins made (for clerical review).
+
+    >>> facts = {r: RecordFacts(s, b, None, None) for r, s, b in
+    ...          [("t1", "tutoring", False), ("d1", "district", True), ("d2", "district", True)]}
+    >>> join_sole_candidates({"t1": "a", "d1": "b", "d2": "c"}, [("t1", "d1", 0.2)], facts,
+    ...                      {"district"})[0]["t1"]
+    'b'
+    """
+    result = dict(clusters)
+    members: dict[str, set[str]] = {}
+    for record, cluster in result.items():
+        members.setdefault(cluster, set()).add(record)
+    scored: dict[str, list[tuple[str, float]]] = {}
+    for left, right, probability in pairs:
+        if probability < SOLE_CANDIDATE_FLOOR:
+            continue
+        scored.setdefault(left, []).append((right, probability))
+        scored.setdefault(right, []).append((left, probability))
+    joined = []
+    for record in sorted(scored):
+        own = result[record]
+        if _dated(members[own], facts):
+            continue
+        # persons known only without a birth date are no rivals: they may join the same one
+        others = {result[o] for o, _ in scored[record] if _dated(members[result[o]], facts)}
+        others.discard(own)
+        if len(others) != 1:
+            continue
+        (other,) = others
+        if _contradict(members[own], members[other], facts, duplicate_free):
+            continue
+        mate, probability = max(
+            ((o, p) for o, p in scored[record] if result[o] == other), key=lambda x: x[1]
+        )
+        for member in members[own]:
+            result[member] = other
+        members[other] |= members.pop(own)
+        joined.append((record, mate, probability))
+    return result, joined
+
+
+def _dated(records: set[str], facts: dict[str, RecordFacts]) -> bool:
+    return any(facts[r].has_birth_date for r in records)
+
+
+def _contradict(
+    a: set[str], b: set[str], facts: dict[str, RecordFacts], duplicate_free: set[str]
+) -> bool:
+    """True when two persons cannot be one: a duplicate-free source on both sides, or SSNs
+    or sexes that both sides have and that differ."""
+    if {facts[r].source for r in a} & {facts[r].source for r in b} & duplicate_free:
+        return True
+    for attribute in ("ssn", "sex"):
+        values_a = {getattr(facts[r], attribute) for r in a} - {None}
+        values_b = {getattr(facts[r], attribute) for r in b} - {None}
+        if values_a and values_b and not values_a & values_b:
+            return True
+    return False
 
 
 def _standardise_identity(

@@ -3,15 +3,23 @@ side-by-side view, and the linkage overview."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from backbone.identity import decisions, linkage
+from backbone.identity.keys import assign_person_keys
 from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.identity.review import FieldComparison, compare_records
 from backbone.intake.services import warehouse
+from backbone.partnership.models import Partner
+from backbone.warehouse.store import Warehouse, pseudonym_key
 
 LINKED_RECORDS_SQL = (
     "SELECT count(DISTINCT i.record_id) FROM identity_record i JOIN crosswalk c USING (record_id)"
@@ -88,3 +96,129 @@ def linkage_overview() -> dict[str, Any]:
         if has_crosswalk:
             linked = connection.execute(LINKED_RECORDS_SQL).fetchone()[0]  # type: ignore[index]
     return {"run": run, "review_counts": counts, "records": total, "unlinked": total - linked}
+
+
+# --- running linkage over the workspace ---------------------------------------------------------
+
+REVIEW_BAND = (0.5, 0.95)  # pairs linkage is unsure about go to clerical review
+LinkProgress = Callable[[str], None]
+
+
+def run_linkage(retrain: bool = False, progress: LinkProgress | None = None) -> LinkageRun:
+    """Link every identity record in the warehouse into persons and publish the crosswalk.
+
+    Scores with the previous run's model unless ``retrain`` (or there is none), so a new
+    submission is scored against existing persons the same way; respects every steward decision;
+    keeps each person's key when their links did not change.
+    """
+    say = progress or (lambda message: None)
+    previous_run = LinkageRun.objects.exclude(model_json={}).first()
+    model = (
+        None
+        if retrain or previous_run is None
+        else linkage.LinkageModel.from_dict(previous_run.model_json)
+    )
+    run = LinkageRun.objects.create()
+    store = warehouse()
+    with store.connect("identity") as connection:
+        sources = dict(connection.execute(
+            "SELECT record_id, any_value(source_partner) FROM identity_record GROUP BY record_id"
+        ).fetchall())  # fmt: skip
+        say(
+            f"linking {len(sources):,} identity records"
+            + (" with the saved model" if model else ", training a model")
+        )
+        result = linkage.link_identity_records(
+            connection, duplicate_free_sources=_duplicate_free(), model=model
+        )
+    same, different = decided_pairs()
+    clusters = decisions.apply_decisions(result.clusters, same, different)
+    say("assigning person keys")
+    previous = _previous_keys(store)
+    person_keys = assign_person_keys(
+        clusters, previous, secret=pseudonym_key(Path(settings.WORKSPACE))
+    )
+    _write_crosswalk(store, person_keys, sources, result, run)
+    uncertain = [pair for pair in result.pairs if REVIEW_BAND[0] <= pair[2] < REVIEW_BAND[1]]
+    _queue_for_review(run, uncertain + result.sole_candidate_links, sources)
+    _record_run(run, result, clusters, sources, person_keys, previous)
+    say(f"{run.persons:,} persons; {run.queued_for_review} pairs waiting for review")
+    return run
+
+
+def _duplicate_free() -> list[str]:
+    """Partners whose records are distinct people: school districts keep one record per student."""
+    return list(
+        Partner.objects.filter(partner_type="school_district").values_list("slug", flat=True)
+    )
+
+
+def _previous_keys(store: Warehouse) -> dict[str, str]:
+    table = store.read_derived("crosswalk")
+    if table is None:
+        return {}
+    return dict(
+        zip(
+            table.column("record_id").to_pylist(),
+            table.column("person_key").to_pylist(),
+            strict=True,
+        )
+    )
+
+
+def _write_crosswalk(
+    store: Warehouse,
+    keys: dict[str, str],
+    sources: dict[str, str],
+    result: linkage.IdentityLinkage,
+    run: LinkageRun,
+) -> None:
+    records = sorted(keys)
+    rows = pa.table({
+        "record_id": records,
+        "source_partner": [sources[r] for r in records],
+        "person_key": [keys[r] for r in records],
+        "match_probability": pa.array(
+            [result.match_probability.get(r) for r in records], pa.float64()
+        ),
+        "model_version": [result.model.version] * len(records),
+        "linkage_run": pa.array([run.pk] * len(records), pa.int64()),
+    })  # fmt: skip
+    store.write_derived("crosswalk", "analytic", rows)
+
+
+def _queue_for_review(
+    run: LinkageRun, pairs: list[tuple[str, str, float]], sources: dict[str, str]
+) -> None:
+    """Queue each pair once, however often linkage runs: uncertain scores, and records
+    without a birth date joined to their sole candidate."""
+    for left, right, probability in pairs:
+        a, b = sorted((left, right))
+        ReviewPair.objects.get_or_create(
+            record_a=a, record_b=b,
+            defaults={"run": run, "source_a": sources.get(a, ""), "source_b": sources.get(b, ""),
+                      "match_probability": probability},
+        )  # fmt: skip
+
+
+def _record_run(
+    run: LinkageRun,
+    result: linkage.IdentityLinkage,
+    clusters: dict[str, str],
+    sources: dict[str, str],
+    keys: dict[str, str],
+    previous: dict[str, str],
+) -> None:
+    persons: dict[str, set[str]] = {}
+    for record, key in keys.items():
+        persons.setdefault(key, set()).add(sources[record])
+    old_keys = set(previous.values())
+    run.model_version, run.model_json = result.model.version, result.model.to_dict()
+    run.records, run.persons = len(keys), len(persons)
+    run.linked_across_sources = sum(len(s) > 1 for s in persons.values())
+    run.keys_kept = len(set(keys.values()) & old_keys)
+    run.keys_new = len(set(keys.values()) - old_keys)
+    run.queued_for_review = ReviewPair.objects.filter(decision="pending").count()
+    run.source_match_rates = decisions.source_match_rates(clusters, sources)
+    run.finished_at = timezone.now()
+    run.save()

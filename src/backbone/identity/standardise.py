@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from backbone.identity.nicknames import name_groups_sql
+
 UNIQUE_ID = "unique_id"
 SOURCE_DATASET = "source_dataset"
 
@@ -215,4 +217,23 @@ def standardised_sql(
         else:
             cleaned = f"CAST(NULL AS {ROLES[role]})"
         columns.append(f"{cleaned} AS {role}")
-    return f"SELECT {', '.join(columns)} FROM {source}"
+    cleaned_sql = f"SELECT {', '.join(columns)} FROM {source}"
+    derived = derived_columns(keep)
+    if not derived:
+        return cleaned_sql
+    return f"SELECT *, {', '.join(derived)} FROM ({cleaned_sql})"
+
+
+# Columns computed from the cleaned roles, for comparisons that need more than one role.
+FULL_NAME = "full_name"  # "first last": term frequencies of whole names
+FIRST_NAME_GROUPS = "first_name_groups"  # nickname groups (``nicknames``)
+
+
+def derived_columns(roles: Sequence[str]) -> list[str]:
+    """SQL for the derived columns the roles allow (over the cleaned columns)."""
+    derived = []
+    if "first_name" in roles:
+        derived.append(f"{name_groups_sql('first_name')} AS {FIRST_NAME_GROUPS}")
+        if "last_name" in roles:
+            derived.append(f"first_name || ' ' || last_name AS {FULL_NAME}")
+    return derived

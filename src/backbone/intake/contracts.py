@@ -82,7 +82,7 @@ CONTRACTS: dict[str, Contract] = {
             "ui_wages",
             "UI quarterly wage records (state workforce agency)",
             ("identity_record", "wages"),
-            "CSV: ssn or ssn_hash, employer_id, year, quarter, wages",
+            "CSV: ssn or ssn_hash, employer_id, year, quarter, wages (first_name, last_name too)",
             "wages",
         ),
         _generic("person_demographics", "People and their demographics"),

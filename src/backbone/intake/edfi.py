@@ -181,6 +181,7 @@ _SOURCE_FIELDS: dict[str, dict[str, str]] = {
         "local_id": "StudentUniqueId", "student_id": "StudentUniqueId", "first_name": "FirstName",
         "middle_name": "MiddleName", "last_name": "LastSurname",
         "name_suffix": "GenerationCodeSuffix", "birth_date": "BirthDate", "sex": "BirthSex",
+        "ssn": "IdentificationCode",
     },
     "person_demographics": {
         "local_id": "StudentUniqueId", "birth_year_month": "BirthDate", "sex": "Sex",
@@ -317,10 +318,11 @@ class DemographicRec:
     economic: str | None
     characteristics: tuple[str, ...]
     disabilities: int
+    ssn: str | None = None  # a StudentIdentificationCode of the SSN system, where collected
 
     def is_empty(self) -> bool:
         """True for an association that carries no demographics (every DS 6.x SEOA)."""
-        scalars = (self.sex, self.hispanic, self.english, self.economic)
+        scalars = (self.sex, self.hispanic, self.english, self.economic, self.ssn)
         return all(v is None for v in scalars) and not (
             self.races or self.characteristics or self.disabilities
         )
@@ -471,7 +473,17 @@ def _xml_demographic(el: ET.Element) -> DemographicRec:
         _leaf_codes(el, "StudentCharacteristic")
         + _leaf_codes(el, "StudentCharacteristicDescriptor"),
         len(_leaf_codes(el, "Disability") + _leaf_codes(el, "DisabilityDescriptor")),
+        _xml_ssn(el),
     )
+
+
+def _xml_ssn(el: ET.Element) -> str | None:
+    """The identification code assigned under the SSN identification system, if any."""
+    for code in el.iter("StudentIdentificationCode"):
+        system = _code(code, "StudentIdentificationSystem")
+        if system and system.upper() == "SSN":
+            return _text(code, "IdentificationCode")
+    return None
 
 
 def _xml_enrollment(el: ET.Element) -> EnrollmentRec:
@@ -675,7 +687,16 @@ def _json_demographic(r: dict[str, Any]) -> DemographicRec:
         _get_code(r, "economicDisadvantageDescriptor"),
         _codes(r, "studentCharacteristics", "studentCharacteristicDescriptor"),
         len(_codes(r, "disabilities", "disabilityDescriptor")),
+        _json_ssn(r),
     )
+
+
+def _json_ssn(r: dict[str, Any]) -> str | None:
+    for code in r.get("studentIdentificationCodes") or []:
+        system = code_value(code.get("studentIdentificationSystemDescriptor"))
+        if system and system.upper() == "SSN":
+            return code.get("identificationCode")
+    return None
 
 
 def _json_enrollment(r: dict[str, Any]) -> EnrollmentRec:
@@ -1111,8 +1132,10 @@ class _Demographics:
     characteristics: set[str] = field(default_factory=set)
     disability: bool = False
     economic_reported: bool = False  # an explicit EconomicDisadvantage, "Unknown" included
+    ssn: str | None = None  # goes to the identity tier, never to person_demographics
 
     def merge(self, rec: DemographicRec) -> None:
+        self.ssn = self.ssn or rec.ssn
         self.sex = self.sex or _sex(rec.sex)
         self.hispanic = _any(self.hispanic, rec.hispanic)
         self.races.update(rec.races)
@@ -1182,6 +1205,7 @@ class _Assembler:
         self.options = options
         self.batches = _Batches()
         self.people: dict[str, _Person] = {}
+        self.identities: list[tuple[dict[str, str | None], _Where]] = []
         self.demographics: dict[str, _Demographics] = {}
         self.enrollments: dict[tuple[str | None, str | None], list[tuple[Any, ...]]] = defaultdict(
             list
@@ -1256,7 +1280,9 @@ class _Assembler:
             "sex": _sex(rec.birth_sex),
             "student_id": rec.student_id,
         }
-        yield from self.batches.add("identity_record", where, values)
+        # Written once demographics are read: an SEOA may carry the SSN.
+        self.identities.append((values, where))
+        yield from ()
 
     def _demographic(self, rec: DemographicRec, where: _Where) -> Iterator[RowBatch]:
         if not rec.is_empty():
@@ -1265,6 +1291,10 @@ class _Assembler:
         yield from ()
 
     def _finish_demographics(self) -> Iterator[RowBatch | Problem]:
+        for values, where in self.identities:
+            demo = self.demographics.get(values["student_id"] or "")
+            values["ssn"] = demo.ssn if demo else None
+            yield from self.batches.add("identity_record", where, values)
         for student_id, person in self.people.items():
             demo = self.demographics.pop(student_id, None)
             values = demo.values() if demo else {}

@@ -15,7 +15,8 @@ a fictional city over ``years`` school years (school_year = spring year) and wri
   Zipped because attendance exceptions alone are about a million events at 20,000 students.
 * ``riverton-area-homeless-coalition`` / ``hmis``: one HMIS CSV FY2026 export zip per school
   year (``hmis_export``): families with children in emergency shelter, rapid re-housing, PSH.
-* ``three-rivers-workforce-board`` / ``ui_wages``: ``ssn,employer_id,year,quarter,wages``, one
+* ``three-rivers-workforce-board`` / ``ui_wages``: ``ssn,first_name,last_name,employer_id,year,
+  quarter,wages``, one
   CSV per quarter ("2025-Q2"); / ``training``: one CSV per programme year.
 * CBO rosters (``program_participation``), per school year: ``bright-futures-tutoring`` (CSV),
   ``riverton-mentoring-alliance`` (XLSX), ``eastside-youth-center`` (its own column names, local

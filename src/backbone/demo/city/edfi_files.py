@@ -11,6 +11,7 @@ StudentSchoolAttendance (exception events only), AssessmentMetadata and StudentA
 
 from __future__ import annotations
 
+import random
 import zipfile
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
@@ -235,7 +236,15 @@ def demographics(child: Person, r: StudentYear) -> str:
         parts.append(_characteristic("Economic Disadvantaged"))
     if r.flagged_homeless:
         parts.append(_characteristic("Homeless"))
+    if random.Random(child.pid).random() < p.DISTRICT_SSN_SHARE:
+        parts.append(_ssn_code(child.ssn))
     return e("StudentEducationOrganizationAssociation", "".join(parts))
+
+
+def _ssn_code(ssn: str) -> str:
+    system = e("StudentIdentificationSystemDescriptor", d("StudentIdentificationSystem", "SSN"))
+    code = e("AssigningOrganizationIdentificationCode", "SSA") + e("IdentificationCode", ssn)
+    return e("StudentIdentificationCode", code + system)
 
 
 def _characteristic(code: str) -> str:

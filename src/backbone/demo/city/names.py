@@ -189,12 +189,54 @@ MIDDLE = ("Marie", "Ann", "Lee", "James", "Rose", "Lynn", "Jose", "Grace", "Ray"
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
+# Surnames are heavy-tailed in a real city: the common ones above are shared by a third of
+# people, the rest have rarer names, here made from a stem and an ending (15 x 15 per group).
+COMMON_SURNAME_SHARE = 0.35
+SURNAME_PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "White": (
+        ("Ash", "Black", "Brad", "Carl", "Dun", "Fair", "Hart", "Hol", "Kirk", "Lang", "Mar",
+         "Nor", "Pen", "Thorn", "Whit"),
+        ("ford", "wood", "ley", "ton", "well", "er", "by", "man", "field", "worth", "ham",
+         "ridge", "stead", "son", "croft"),
+    ),
+    "Black or African American": (
+        ("Ad", "Bo", "Dar", "Ell", "Fr", "Gil", "Hol", "Lov", "Mor", "Ow", "Rich", "Thom",
+         "Wat", "Bell", "Cro"),
+        ("ebayo", "ington", "ison", "ard", "ley", "well", "ins", "mond", "ell", "ow", "ton",
+         "ers", "field", "by", "enu"),
+    ),
+    "Hispanic or Latino": (
+        ("Al", "Bel", "Cas", "Del", "Es", "Fer", "Gal", "Ibar", "Mal", "Nav", "Or", "Pa", "Que",
+         "San", "Val"),
+        ("varado", "tran", "tillo", "gado", "pinoza", "nandez", "lardo", "rola", "donado",
+         "arro", "tega", "dilla", "zada", "doval", "verde"),
+    ),
+    "Asian": (
+        ("Cha", "Ho", "Lu", "Ma", "Pha", "Sun", "Ta", "Vu", "Yo", "Ka", "Sa", "Shi", "Mo", "Du",
+         "Ha"),
+        ("ng", "o", "an", "kawa", "mura", "ta", "shi", "n", "oh", "ong", "ra", "moto", "da",
+         "yama", "ki"),
+    ),
+    "American Indian or Alaska Native": (
+        ("Black", "Running", "Two", "White", "Little", "Eagle", "Yellow", "Big"),
+        ("horse", "water", "bear", "feather", "elk", "cloud", "hawk", "wolf"),
+    ),
+    "Native Hawaiian or Pacific Islander": (
+        ("Ka", "Ke", "Ma", "Na", "Pa", "Fa", "Ta", "Le"),
+        ("hale", "lani", "kai", "olo", "nui", "hana", "pua", "ua"),
+    ),
+}  # fmt: skip
+_MIXED = ("White", "Black or African American", "Hispanic or Latino")
+
+
 def last_name_for(race: str, rng: random.Random) -> str:
-    """A surname drawn from the pool of the given race/ethnicity (mixed pools for multiracial)."""
-    pool = LAST_NAMES.get(race)
-    if pool is None:
-        pool = LAST_NAMES[rng.choice(("White", "Black or African American", "Hispanic or Latino"))]
-    return rng.choice(pool)
+    """A surname of the given race/ethnicity's pools (mixed pools for multiracial): a common
+    one at ``COMMON_SURNAME_SHARE``, else a rarer one."""
+    group = race if race in LAST_NAMES else rng.choice(_MIXED)
+    if rng.random() < COMMON_SURNAME_SHARE:
+        return rng.choice(LAST_NAMES[group])
+    stems, endings = SURNAME_PARTS[group]
+    return rng.choice(stems) + rng.choice(endings)
 
 
 def first_name_for(sex: str, rng: random.Random) -> str:

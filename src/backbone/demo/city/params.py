@@ -131,5 +131,8 @@ NOISE_RATES = {
     "transposed_birth_date": 0.02,  # day and month exchanged, or two year digits swapped
     "ssn_typo": 0.01,  # one digit of the SSN wrong (HMIS, training)
 }
+# Students whose SSN the district holds (Ed-Fi StudentIdentificationCode, system SSN): the
+# state collects it for P-20W linkage, and a few families decline.
+DISTRICT_SSN_SHARE = 0.95
 HMIS_CHILD_SSN_SHARE = 0.35  # children whose SSN HMIS records
 HMIS_ADULT_SSN_SHARE = 0.85

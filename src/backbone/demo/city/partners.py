@@ -133,20 +133,26 @@ def _roster_row(
 
 # --- UI wages ---------------------------------------------------------------------------------
 
-WAGE_HEADER = ("ssn", "employer_id", "year", "quarter", "wages")
+# Employers report each employee's SSN and name (first and last, as on the payroll).
+WAGE_HEADER = ("ssn", "first_name", "last_name", "employer_id", "year", "quarter", "wages")
 WORKFORCE = "three-rivers-workforce-board"
 
 
-def write_wages(economy: Economy, sink: Sink) -> None:
-    """One wage file per quarter, as the workforce board receives them from the state."""
+def write_wages(economy: Economy, sink: Sink, rng: random.Random) -> None:
+    """One wage file per quarter, as the workforce board receives them from the state; the
+    payroll name has typos and swaps like any other partner's (nicknames too: employers key
+    in what the new hire writes)."""
+    payroll = Registry(WORKFORCE, lambda n: str(n), rng)
     for quarter in economy.quarters:
         period = f"{quarter[0]}-Q{quarter[1]}"
         target = sink.path(WORKFORCE, "ui_wages", period, ".csv")
         file = sink.add(WORKFORCE, "ui_wages", period, target)
         rows = []
         for person, employer, wage in economy.wages.get(quarter, []):
-            sink.link(WORKFORCE, "ui_wages", file, person.ssn, person.pid)
-            rows.append((person.ssn, employer, quarter[0], quarter[1], f"{wage:.2f}"))
+            first, last, _, noise = payroll.identity(person)
+            noise = [kind for kind in noise if not kind.endswith("birth_date")]
+            sink.link(WORKFORCE, "ui_wages", file, person.ssn, person.pid, noise)
+            rows.append((person.ssn, first, last, employer, quarter[0], quarter[1], f"{wage:.2f}"))
         write_csv(target, WAGE_HEADER, rows)
 
 
