@@ -102,7 +102,7 @@ def test_person_level_precision_and_recall_against_the_truth(city_warehouse, lin
         clusters[cluster_id].append(record_id)
     found, truth = pairs_of(clusters), person_pairs(city, records)
     precision, recall = precision_recall(found, truth)
-    # Measured at 1,500 students: precision 0.991, recall 0.988.
+    # Measured: 1,500 students 0.994 / 0.991; 5,000 students 0.988 / 0.980.
     assert precision >= 0.98 and recall >= 0.98, (precision, recall)
 
 

@@ -28,6 +28,7 @@ import hashlib
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,6 +69,8 @@ PREDICT_FLOOR = 0.01
 M_FLOOR = 1e-3
 # The least probability of a pair that makes a person without a birth date a candidate.
 SOLE_CANDIDATE_FLOOR = 0.05
+# How many times likelier than any rival a person must be to count as the sole candidate.
+SOLE_CANDIDATE_DOMINANCE = 3.0
 # The match weight given to a strong-identifier match: probability 1 to double precision.
 STRONG_MATCH_WEIGHT = 60.0
 # FEBRL-style ids are seven digits; the warehouse's contract says an SSN is nine.
@@ -121,11 +124,19 @@ def name_comparison() -> ComparisonCreator:
             cll.And(cll.NullLevel(first), cll.NullLevel(last)),
             cll.ExactMatchLevel(FULL_NAME).configure(tf_adjustment_column=FULL_NAME),
             cll.ColumnsReversedLevel(first, last),
-            cll.And(cll.JaroWinklerLevel(first, 0.92), cll.JaroWinklerLevel(last, 0.92)),
+            # near matches weighed by how common the surname is, like exact ones by the name
+            cll.And(cll.JaroWinklerLevel(first, 0.92), cll.JaroWinklerLevel(last, 0.92)).configure(
+                tf_adjustment_column=last
+            ),
             cll.And(
                 cll.ArrayIntersectLevel(FIRST_NAME_GROUPS, 1), cll.JaroWinklerLevel(last, 0.92)
-            ).configure(label_for_charts="Nickname of the same first name, surname nearly equal"),
-            cll.And(cll.JaroWinklerLevel(first, 0.88), cll.JaroWinklerLevel(last, 0.88)),
+            ).configure(
+                label_for_charts="Nickname of the same first name, surname nearly equal",
+                tf_adjustment_column=last,
+            ),
+            cll.And(cll.JaroWinklerLevel(first, 0.88), cll.JaroWinklerLevel(last, 0.88)).configure(
+                tf_adjustment_column=last
+            ),
             cll.ExactMatchLevel(last).configure(tf_adjustment_column=last),
             cll.ExactMatchLevel(first).configure(tf_adjustment_column=first),
             cll.ElseLevel(),
@@ -209,8 +220,8 @@ def linkage_settings(
     the deterministic pass (``predict``) can see them.
 
     >>> settings = linkage_settings(["first_name", "last_name", "birth_date"])
-    >>> len(settings.comparisons)
-    3
+    >>> len(settings.comparisons)  # the name (first and last together) and the birth date
+    2
     """
     if link_type not in LINK_TYPES:
         raise ValueError(f"link_type must be one of {LINK_TYPES}, not {link_type!r}")
@@ -859,14 +870,40 @@ class RecordFacts:
     """What ``join_sole_candidates`` needs to know of a record besides its scores."""
 
     source: str
-    has_birth_date: bool
+    birth_year: int | None
     ssn: str | None
     sex: str | None
 
+    @property
+    def has_birth_date(self) -> bool:
+        return self.birth_year is not None
+
 
 def _record_facts(connection: duckdb.DuckDBPyConnection, table: str) -> dict[str, RecordFacts]:
-    sql = f"SELECT {UNIQUE_ID}, {SOURCE_DATASET}, birth_date IS NOT NULL, ssn, sex FROM {table}"
+    sql = f"SELECT {UNIQUE_ID}, {SOURCE_DATASET}, year(birth_date), ssn, sex FROM {table}"
     return {row[0]: RecordFacts(*row[1:]) for row in connection.execute(sql).fetchall()}
+
+
+class AgeProfile:
+    """How plausible a birth year is for a source, from the birth years its own records give:
+    a college's students are adults, a summer programme's are children. Used only to choose
+    between namesakes for a record that has no birth date."""
+
+    MIN_DATED = 30  # fewer dated records than this: every year is as plausible
+
+    def __init__(self, facts: dict[str, RecordFacts]) -> None:
+        self.years: dict[str, Counter[int]] = {}
+        for fact in facts.values():
+            if fact.birth_year is not None:
+                self.years.setdefault(fact.source, Counter())[fact.birth_year] += 1
+
+    def plausibility(self, source: str, year: int | None) -> float:
+        """Share of the source's dated records born within a year of ``year`` (smoothed)."""
+        years = self.years.get(source, Counter())
+        total = sum(years.values())
+        if year is None or total < self.MIN_DATED:
+            return 1.0
+        return (sum(years[y] for y in (year - 1, year, year + 1)) + 1) / (total + 1)
 
 
 def join_sole_candidates(
@@ -883,8 +920,8 @@ def join_sole_candidates(
     duplicate-free source on both sides, different SSNs, different sexes), the two are joined.
     Returns the clusters and the joins made (for clerical review).
 
-    >>> facts = {r: RecordFacts(s, b, None, None) for r, s, b in
-    ...          [("t1", "tutoring", False), ("d1", "district", True), ("d2", "district", True)]}
+    >>> facts = {r: RecordFacts(s, y, None, None) for r, s, y in
+    ...          [("t1", "tutoring", None), ("d1", "district", 2012), ("d2", "district", 2013)]}
     >>> join_sole_candidates({"t1": "a", "d1": "b", "d2": "c"}, [("t1", "d1", 0.2)], facts,
     ...                      {"district"})[0]["t1"]
     'b'
@@ -893,33 +930,63 @@ def join_sole_candidates(
     members: dict[str, set[str]] = {}
     for record, cluster in result.items():
         members.setdefault(cluster, set()).add(record)
+    ages = AgeProfile(facts)
     scored: dict[str, list[tuple[str, float]]] = {}
     for left, right, probability in pairs:
         if probability < SOLE_CANDIDATE_FLOOR:
             continue
         scored.setdefault(left, []).append((right, probability))
         scored.setdefault(right, []).append((left, probability))
+    for candidates in scored.values():
+        candidates.sort()  # the same joins whatever order the engine returned pairs in
     joined = []
     for record in sorted(scored):
         own = result[record]
         if _dated(members[own], facts):
             continue
-        # persons known only without a birth date are no rivals: they may join the same one
-        others = {result[o] for o, _ in scored[record] if _dated(members[result[o]], facts)}
-        others.discard(own)
-        if len(others) != 1:
+        other = _sole_candidate(record, scored[record], result, members, facts, ages)
+        if other is None or other == own:
             continue
-        (other,) = others
         if _contradict(members[own], members[other], facts, duplicate_free):
             continue
         mate, probability = max(
-            ((o, p) for o, p in scored[record] if result[o] == other), key=lambda x: x[1]
+            ((o, p) for o, p in scored[record] if result[o] == other), key=lambda x: (x[1], x[0])
         )
         for member in members[own]:
             result[member] = other
         members[other] |= members.pop(own)
         joined.append((record, mate, probability))
     return result, joined
+
+
+def _sole_candidate(
+    record: str,
+    scored: list[tuple[str, float]],
+    clusters: dict[str, str],
+    members: dict[str, set[str]],
+    facts: dict[str, RecordFacts],
+    ages: AgeProfile,
+) -> str | None:
+    """The one person known with a birth date that ``record`` could be, if there is one: the
+    only such person it scored with, or one ``SOLE_CANDIDATE_DOMINANCE`` times likelier than
+    any rival, by match probability times how plausible their age is at ``record``'s source.
+    Persons known only without a birth date are no rivals (they may join the same one)."""
+    own = clusters[record]
+    best: dict[str, float] = {}
+    for other, probability in scored:
+        cluster = clusters[other]
+        if cluster != own and _dated(members[cluster], facts):
+            year = facts[other].birth_year or next(
+                facts[m].birth_year for m in members[cluster] if facts[m].birth_year
+            )
+            weight = probability * ages.plausibility(facts[record].source, year)
+            best[cluster] = max(best.get(cluster, 0.0), weight)
+    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    if not ranked:
+        return None
+    if len(ranked) > 1 and ranked[0][1] < SOLE_CANDIDATE_DOMINANCE * ranked[1][1]:
+        return None
+    return ranked[0][0]
 
 
 def _dated(records: set[str], facts: dict[str, RecordFacts]) -> bool:

@@ -6,7 +6,7 @@ groups it belongs to and two names are equivalent when their lists share one. Th
 treats that as weaker evidence than the same name (``linkage.name_comparison``).
 
 >>> name_groups()["alex"]
-('alexander', 'alexandra')
+('alexander', 'alexandra', 'alejandro')
 """
 
 from __future__ import annotations
