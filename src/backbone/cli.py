@@ -438,6 +438,135 @@ def print_link_report(data: dict[str, Any]) -> None:
         )
 
 
+@link_app.command("encoded")
+def link_encoded_command(
+    file_a: Annotated[Path, typer.Argument(help="One partner's encoded file.", exists=True)],
+    file_b: Annotated[Path, typer.Argument(help="The other partner's.", exists=True)],
+    threshold: Annotated[float, typer.Option(help="Dice similarity to link at.")] = 0.8,
+    labels: Annotated[
+        Path | None,
+        typer.Option(help="CSV of true pairs (an id of A, then of B) to score against."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Where to write the pairs (default: A-B-links.csv).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Link two files made by [bold]backbone encode[/bold], without seeing any identifier.
+
+    Compares every pair by Dice similarity in DuckDB and keeps each record's best match
+    (one-to-one). Files encoded under different schemas are refused.
+    Example: [bold]backbone link encoded schools.clk housing.clk --output links.csv[/bold]
+    """
+    from backbone.identity.dice import link_encoded_files, write_links
+    from backbone.identity.encoding import EncodingError
+
+    target = output or Path(f"{file_a.stem}-{file_b.stem}-links.csv")
+    try:
+        with console.status("Comparing encodings…"):
+            run = link_encoded_files(file_a, file_b, threshold, labels)
+    except EncodingError as error:
+        errors.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    write_links(target, run.links)
+    if as_json:
+        console.print_json(json.dumps({**run.to_dict(), "output": str(target)}))
+        return
+    print_encoded_linkage(run.to_dict(), target)
+
+
+def print_encoded_linkage(data: dict[str, Any], target: Path) -> None:
+    records = data["records"]
+    console.print(
+        f"Linked {records['a']:,} × {records['b']:,} records: {data['linked_pairs']:,} pairs at "
+        f"Dice ≥ {data['threshold']:g} ({data['candidates']:,} candidates) in "
+        f"{data['seconds']:.1f} s; written to {target}.",
+        soft_wrap=True,
+    )
+    if data["metrics"]:
+        metrics = data["metrics"]
+        table = Table("precision", "recall", "F1", "true pairs", title="Against the labels")
+        scores = (f"{metrics[key]:.4f}" for key in ("precision", "recall", "f1"))
+        table.add_row(*scores, f"{metrics['actual']:,}")
+        console.print(table)
+
+
+def read_linkage_secret(secret_file: Path | None) -> str:
+    """The shared secret from its file, else from $BACKBONE_LINKAGE_SECRET; never an argument."""
+    if secret_file is not None:
+        return secret_file.read_text(encoding="utf-8").strip()
+    secret = os.environ.get("BACKBONE_LINKAGE_SECRET", "").strip()
+    if not secret:
+        errors.print("Give the shared secret with --secret-file FILE or $BACKBONE_LINKAGE_SECRET.")
+        raise typer.Exit(code=2)
+    return secret
+
+
+def parse_column_map(pairs: list[str]) -> dict[str, str]:
+    """``["given_name=first"]`` → ``{"given_name": "first"}``."""
+    malformed = [pair for pair in pairs if "=" not in pair]
+    if malformed:
+        errors.print(f"--column takes FIELD=COLUMN, got {', '.join(malformed)}")
+        raise typer.Exit(code=2)
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+@contextmanager
+def encode_progress(total: int) -> Iterator[Callable[[int], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = [BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("Encoding", total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+@app.command()
+def encode(
+    source: Annotated[Path, typer.Argument(help="The partner's CSV file.", exists=True)],
+    id_column: Annotated[str, typer.Option("--id", help="The column holding each record's id.")],
+    secret_file: Annotated[
+        Path | None,
+        typer.Option(help="File holding the shared secret (else $BACKBONE_LINKAGE_SECRET)."),
+    ] = None,
+    schema: Annotated[
+        Path | None,
+        typer.Option(help="Encoding schema JSON (default: names, birth date, address)."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Encoded file (default: INPUT.clk).")] = None,
+    column: Annotated[
+        list[str] | None, typer.Option(help="FIELD=COLUMN where the file's column differs.")
+    ] = None,
+) -> None:
+    """Turn a CSV's identifiers into keyed Bloom-filter encodings, on the partner's machine.
+
+    The output holds only each record's id and its encoding; send it to the backbone and keep
+    the secret. Needs no workspace. See docs/privacy-preserving-linkage.md.
+    Example: [bold]backbone encode students.csv --id student_id --secret-file secret.txt[/bold]
+    """
+    from backbone.identity.encoding import EncodingError, EncodingSchema, count_rows, encode_file
+
+    target = output or source.with_suffix(".clk")
+    if target.resolve() == source.resolve():
+        errors.print(f"The output would overwrite {source}; give --output.")
+        raise typer.Exit(code=2)
+    try:
+        encoding = EncodingSchema.load(schema) if schema else EncodingSchema.default()
+        secret, columns = read_linkage_secret(secret_file), parse_column_map(column or [])
+        with encode_progress(count_rows(source)) as show:
+            report = encode_file(source, target, secret, id_column, encoding, columns, show)
+    except (EncodingError, ValueError) as error:  # ValueError: a schema file that is not JSON
+        errors.print(f"{error}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    missing = ", ".join(f"{name} {n:,}" for name, n in report.missing.items() if n) or "none"
+    console.print(
+        f"Encoded {report.records:,} records into {target} ({report.output_bits} bits, schema "
+        f"{report.fingerprint[:12]}) in {report.seconds:.1f} s. Empty fields: {missing}; "
+        f"{report.empty_records:,} record(s) with no identifier cannot link.",
+        soft_wrap=True,
+    )
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def manage(ctx: typer.Context, workspace: WorkspaceOption = None) -> None:
     """Run a Django management command in the workspace, e.g. createsuperuser.
