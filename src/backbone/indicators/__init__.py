@@ -1,0 +1,1 @@
+"""Shared outcomes and indicators: declarative definitions, targets and equity measures."""

@@ -1,0 +1,1 @@
+"""Tests for shared outcomes and indicators."""
