@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "backbone.partnership",
     "backbone.intake",
     "backbone.identity",
+    "backbone.indicators",
 ]
 
 MIDDLEWARE = [
