@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import registry_import, wage_load
+from benchmarks import linkage_city, linkage_febrl4, registry_import, wage_load
 
-BENCHMARKS = {"registry_import": registry_import.main, "wage_load": wage_load.main}
+BENCHMARKS = {
+    "registry_import": registry_import.main,
+    "wage_load": wage_load.main,
+    "linkage_febrl4": linkage_febrl4.main,
+    "linkage_city": linkage_city.main,
+}
 
 
 def main(names: list[str]) -> None:

@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("submissions/", include("backbone.intake.urls")),
     path("linkage/", include("backbone.identity.urls")),
+    path("indicators/", include("backbone.indicators.urls")),
     path("", include("backbone.partnership.urls")),
 ]

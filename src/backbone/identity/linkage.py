@@ -289,6 +289,9 @@ class Training:
     max_pairs: float = 1e7
     seed: int = 42
     recall: float = 0.8  # share of true matches the deterministic λ rules are assumed to find
+    # Sampling stops once every level was seen this often: rare levels (a nickname, a day and
+    # month exchanged) need not hold up the common ones until max_pairs.
+    u_min_count: int = 30
 
 
 def train(linker: Linker, roles: Sequence[str], training: Training = Training()) -> None:
@@ -297,7 +300,7 @@ def train(linker: Linker, roles: Sequence[str], training: Training = Training())
         lambda_rules(roles), recall=training.recall
     )
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=training.max_pairs, seed=training.seed
+        max_pairs=training.max_pairs, seed=training.seed, min_count_per_level=training.u_min_count
     )
     for rule in em_rules(roles):
         try:

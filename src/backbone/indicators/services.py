@@ -8,15 +8,16 @@ progress.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
 
 from backbone.identity.models import LinkageRun
-from backbone.indicators import engines
+from backbone.indicators import charts, engines, equity
 from backbone.indicators.definitions import IndicatorDefinition, check_definition
 from backbone.indicators.models import ComputeRun, Indicator, Result
+from backbone.indicators.targets import Method, TargetSpec, targets
 from backbone.intake.services import warehouse
 
 Progress = Callable[[Indicator], None]
@@ -106,3 +107,106 @@ def latest_results(indicator: Indicator) -> Iterable[Result]:
     if latest is None:
         return Result.objects.none()
     return Result.objects.filter(indicator=indicator, run_id=latest.run_id)
+
+
+# --- the indicator page ---------------------------------------------------------------------
+
+
+def indicator_page(indicator: Indicator) -> dict[str, Any]:
+    """Everything the indicator page shows: the overall trend with targets and the baseline
+    forecast, each dimension's groups, their gaps to a reference group, and the stories."""
+    rows = [_as_row(r) for r in latest_results(indicator)]
+    overall = [r for r in rows if r["dimension"] == "overall"]
+    actual = [(r["period"], r["value"]) for r in overall if r["value"] is not None]
+    target_series = _overall_targets(indicator, actual)
+    context: dict[str, Any] = {
+        "indicator": indicator,
+        "overall": overall,
+        "dimensions": [],
+        "stories": indicator.stories.prefetch_related("partners"),
+        "milestones": indicator.milestones.all(),
+        "targets": indicator.targets.all(),
+    }
+    if actual:
+        context["trend_svg"] = charts.svg(
+            charts.trend_chart(
+                actual, target_series, _forecast(actual, target_series), indicator.unit
+            )
+        )
+    for dimension in sorted({r["dimension"] for r in rows} - {"overall"}):
+        context["dimensions"].append(_dimension(indicator, dimension, rows))
+    return context
+
+
+def _as_row(result: Result) -> dict[str, Any]:
+    return {
+        "period": result.period,
+        "dimension": result.dimension,
+        "group_value": result.group_value,
+        "numerator": result.numerator,
+        "denominator": result.denominator,
+        "value": result.value,
+    }
+
+
+def _overall_targets(indicator: Indicator, actual: list[tuple[str, float]]) -> dict[int, float]:
+    target = indicator.targets.filter(dimension="overall").exclude(method="halve_gap").first()
+    baseline = indicator.baselines.filter(dimension="overall").first()
+    if target is None or baseline is None or not baseline.period.isdigit():
+        return {}
+    spec = TargetSpec(
+        cast(Method, target.method), int(baseline.period), target.goal_year, target.goal,
+        higher_is_better=indicator.higher_is_better,
+    )  # fmt: skip
+    return targets(spec, {"overall": baseline.value}).get("overall", {})
+
+
+def _forecast(
+    actual: list[tuple[str, float]], target_series: dict[int, float]
+) -> list[tuple[int, float]]:
+    years = [(int(p), v) for p, v in actual if str(p).isdigit()]
+    if len(years) < 2:
+        return []
+    last = max(y for y, _ in years)
+    ahead = range(last + 1, max([last + 3, *target_series]) + 1)
+    return charts.forecast(years, list(ahead))
+
+
+def _dimension(indicator: Indicator, dimension: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One dimension's groups: small multiples, and gaps to its largest group (the default
+    reference: a target's reference group overrides it)."""
+    mine = [r for r in rows if r["dimension"] == dimension and r["value"] is not None]
+    reference = _reference_group(indicator, dimension, mine)
+    gaps = []
+    for period in sorted({r["period"] for r in mine}):
+        values = {r["group_value"]: r["value"] for r in mine if r["period"] == period}
+        if reference not in values:
+            continue
+        for group, value in values.items():
+            gap = equity.gap(value, values[reference], higher_is_better=indicator.higher_is_better)
+            gaps.append({"period": period, "group": group, "gap": round(gap, 2)})
+    return {
+        "name": dimension,
+        "rows": mine,
+        "reference": reference,
+        "groups_svg": charts.svg(charts.groups_chart(mine, indicator.unit)) if mine else "",
+        "gap_svg": charts.svg(charts.gap_chart(gaps)) if gaps else "",
+    }
+
+
+def _reference_group(indicator: Indicator, dimension: str, rows: list[dict[str, Any]]) -> str:
+    chosen = indicator.targets.filter(dimension=dimension).exclude(reference_group="").first()
+    if chosen:
+        return chosen.reference_group
+    sizes: dict[str, int] = {}
+    for row in rows:
+        sizes[row["group_value"]] = sizes.get(row["group_value"], 0) + row["denominator"]
+    return max(sizes, key=lambda group: sizes[group]) if sizes else ""
+
+
+def latest_overall() -> dict[int, Result]:
+    """Per indicator id, its latest period's overall result."""
+    latest: dict[int, Result] = {}
+    for result in Result.objects.filter(dimension="overall").order_by("run_id", "period"):
+        latest[result.indicator_id] = result
+    return latest
