@@ -61,7 +61,7 @@ con.execute(f"create table people as select * from read_parquet('{root}/standard
 settings = linkage_settings(roles, "link_and_dedupe", compared=compared)
 linker = Linker([DuckDBAPI(connection=con).register("people")], settings)
 linker.training.estimate_probability_two_random_records_match(lambda_rules(roles), recall=0.8)
-linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=42)
+linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=42, min_count_per_level=30)
 for rule in em_rules(roles):
     linker.training.estimate_parameters_using_expectation_maximisation(
         rule, estimate_without_term_frequencies=True)

@@ -58,7 +58,7 @@ for name in ["febrl4a", "febrl4b"]:
 db_api = DuckDBAPI(connection=con)
 linker = Linker([db_api.register(t) for t in ["febrl4a", "febrl4b"]], linkage_settings(roles))
 linker.training.estimate_probability_two_random_records_match(lambda_rules(roles), recall=0.8)
-linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=42)
+linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=42, min_count_per_level=30)
 for rule in em_rules(roles):
     linker.training.estimate_parameters_using_expectation_maximisation(
         rule, estimate_without_term_frequencies=True)
