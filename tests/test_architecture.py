@@ -23,7 +23,7 @@ def pure_modules() -> list[str]:
     modules = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE.parent).with_suffix("")
-        if "migrations" in relative.parts or "management" in relative.parts:
+        if {"migrations", "management", "templatetags"} & set(relative.parts):
             continue
         if relative.name in DJANGO_LAYER:
             continue

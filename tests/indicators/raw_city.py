@@ -1,0 +1,165 @@
+"""The synthetic city's raw partner files read straight into pandas, without backbone's importers.
+
+These readers are the independent side of ``test_library.py``: they open the Ed-Fi XML zips,
+HMIS CSV zips and the workforce board's and college's CSVs as a partner's analyst would, so a
+bug in an importer, the warehouse or ``compile_sql`` cannot hide in both computations.
+"""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+NS = "{http://ed-fi.org/5.2.0}"
+DISTRICT = "riverton-public-schools"
+HMIS = "riverton-area-homeless-coalition"
+WORKFORCE = "three-rivers-workforce-board"
+COLLEGE = "riverton-community-college"
+PROFICIENT = {"Met Standard", "Advanced"}
+GRADES = {"Kindergarten": "K", "Third grade": "3", "Eighth grade": "8"}
+
+
+def _elements(archive: zipfile.ZipFile, member: str, tag: str) -> Iterator[ET.Element]:
+    with archive.open(member) as handle:
+        for _, element in ET.iterparse(handle):
+            if element.tag == NS + tag:
+                yield element
+                element.clear()
+
+
+def _text(element: ET.Element, path: str) -> str | None:
+    found = element.find("/".join(NS + part for part in path.split("/")))
+    return found.text if found is not None else None
+
+
+def _code(element: ET.Element, path: str) -> str | None:
+    value = _text(element, path)
+    return value.rsplit("#", 1)[-1] if value else None
+
+
+def _spring(school_year: str) -> int:
+    return int(school_year.split("-")[1])
+
+
+def _zips(root: Path, partner: str, contract: str) -> list[Path]:
+    return sorted((root / partner / contract).glob("*.zip"))
+
+
+def _student(element: ET.Element) -> str:
+    return _text(element, "StudentReference/StudentIdentity/StudentUniqueId") or ""
+
+
+def edfi(root: Path) -> dict[str, pd.DataFrame]:
+    """The district's enrolments, instructional days, absences, assessments and demographics."""
+    frames: dict[str, list[dict[str, object]]] = {
+        k: [] for k in ("enrolments", "days", "absences", "assessments", "students")
+    }
+    for order, path in enumerate(_zips(root, DISTRICT, "edfi")):
+        with zipfile.ZipFile(path) as archive:
+            _read_edfi(archive, order, frames)
+    result = {name: pd.DataFrame(rows) for name, rows in frames.items()}
+    for name, column in (("enrolments", "entry"), ("enrolments", "exit"), ("days", "date")):
+        result[name][column] = pd.to_datetime(result[name][column])
+    return result
+
+
+def _read_edfi(
+    archive: zipfile.ZipFile, order: int, frames: dict[str, list[dict[str, object]]]
+) -> None:
+    for e in _elements(archive, "StudentEnrollment.xml", "StudentSchoolAssociation"):
+        frames["enrolments"].append({
+            "student": _student(e),
+            "school": _text(e, "SchoolReference/SchoolIdentity/SchoolId"),
+            "entry": _text(e, "EntryDate"),
+            "exit": _text(e, "ExitWithdrawDate"),
+            "exit_type": _code(e, "ExitWithdrawType"),
+            "school_year": _spring(_text(e, "SchoolYear") or ""),
+        })  # fmt: skip
+    for e in _elements(archive, "StudentEnrollment.xml", "StudentEducationOrganizationAssociation"):
+        characteristics = {
+            (c.text or "").rsplit("#", 1)[-1] for c in e.iter(NS + "StudentCharacteristic")
+        }
+        frames["students"].append(
+            {"student": _student(e), "order": order,
+             "econ": "Economic Disadvantaged" in characteristics}
+        )  # fmt: skip
+    for e in _elements(archive, "EducationOrgCalendar.xml", "CalendarDate"):
+        if _code(e, "CalendarEvent") == "Instructional day":
+            school = _text(e, "CalendarReference/CalendarIdentity/SchoolReference/SchoolIdentity/"
+                              "SchoolId")  # fmt: skip
+            frames["days"].append({"school": school, "date": _text(e, "Date")})
+    for e in _elements(archive, "StudentSchoolAttendance.xml", "StudentSchoolAttendanceEvent"):
+        category = _code(e, "AttendanceEvent/AttendanceEventCategory")
+        if category in ("Excused Absence", "Unexcused Absence"):
+            frames["absences"].append({
+                "student": _student(e),
+                "school": _text(e, "SchoolReference/SchoolIdentity/SchoolId"),
+                "school_year": _spring(
+                    _text(e, "SessionReference/SessionIdentity/SchoolYear") or ""),
+                "days": float(_text(e, "AttendanceEvent/EventDuration") or 1),
+            })  # fmt: skip
+    subjects = {
+        _text(e, "AssessmentIdentifier"): _code(e, "AcademicSubject")
+        for e in _elements(archive, "AssessmentMetadata-StateAssessment.xml", "Assessment")
+    }
+    for e in _elements(archive, "StudentAssessment-StateAssessment.xml", "StudentAssessment"):
+        assessment = _text(e, "AssessmentReference/AssessmentIdentity/AssessmentIdentifier")
+        day = pd.Timestamp(_text(e, "AdministrationDate"))
+        frames["assessments"].append({
+            "student": _student(e),
+            "subject": subjects[assessment],
+            "grade": GRADES.get(_code(e, "WhenAssessedGradeLevel") or "", "other"),
+            "school_year": day.year + (day.month >= 7),
+            "proficient": _code(e, "PerformanceLevel/PerformanceLevel") in PROFICIENT,
+        })  # fmt: skip
+
+
+def district_econ(students: pd.DataFrame) -> pd.Series:
+    """Each student's economic disadvantage as the latest file that describes them says."""
+    latest = students.sort_values("order").groupby("student").tail(1)
+    return latest.set_index("student")["econ"]
+
+
+def hmis(root: Path) -> pd.DataFrame:
+    """HMIS enrolments with their exit and project type; an enrolment in several yearly
+    exports is kept as the latest export has it."""
+    frames = []
+    for order, path in enumerate(_zips(root, HMIS, "hmis")):
+        with zipfile.ZipFile(path) as archive:
+            read = {n: pd.read_csv(io.BytesIO(archive.read(f"{n}.csv")), dtype=str)
+                    for n in ("Enrollment", "Exit", "Project")}  # fmt: skip
+        enrolments = (
+            read["Enrollment"]
+            .merge(
+                read["Exit"][["EnrollmentID", "ExitDate", "Destination"]], "left", "EnrollmentID"
+            )
+            .merge(read["Project"][["ProjectID", "ProjectType"]], "left", "ProjectID")
+        )
+        frames.append(enrolments.assign(order=order))
+    enrolments = pd.concat(frames).sort_values("order").groupby("EnrollmentID").tail(1)
+    return pd.DataFrame({
+        "local_id": enrolments["PersonalID"],
+        "entry": pd.to_datetime(enrolments["EntryDate"]),
+        "exit": pd.to_datetime(enrolments["ExitDate"]),
+        "destination": pd.to_numeric(enrolments["Destination"]),
+        "project_type": enrolments["ProjectType"].astype(int),
+        "relationship": enrolments["RelationshipToHoH"],
+    })  # fmt: skip
+
+
+def csvs(root: Path, partner: str, contract: str) -> pd.DataFrame:
+    """Every CSV a partner sent under ``contract``, stacked, all text."""
+    paths = sorted((root / partner / contract).glob("*.csv"))
+    return pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths])
+
+
+def truth_people(root: Path) -> dict[tuple[str, str], str]:
+    """(partner, local id) → true person, from the truth folder."""
+    persons = pd.read_csv(root / "truth" / "persons.csv", dtype=str, keep_default_na=False)
+    keys = zip(persons["partner"], persons["local_id"], strict=True)
+    return dict(zip(keys, persons["person_id"], strict=True))

@@ -1,0 +1,478 @@
+"""The standard library: every file loads and checks, and on the synthetic city every indicator
+the city's data can carry equals an independent pandas computation from the raw partner files.
+
+The city (1,000 students) is generated, loaded through the real importers and given a
+crosswalk built from the truth folder (``truth/persons.csv``: partner and local id → person), so
+cross-partner indicators are compared exactly; linkage quality is tested in ``tests/identity``.
+The pandas side (``raw_city``) reads the Ed-Fi zips, HMIS zips and CSVs itself and applies each
+formula as ``docs/indicators.md`` states it: numerators and denominators must match exactly,
+overall and per group, for every period. The city has no kindergarten entry assessment and no
+graduation cohort file, so those two indicators are checked on hand-made tables instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+import yaml
+
+from backbone.demo.city import generate_city
+from backbone.indicators import engines
+from backbone.indicators.definitions import compile_sql
+from backbone.indicators.library import (
+    StandardIndicator,
+    load_indicator,
+    standard_indicator,
+    standard_library,
+)
+from backbone.intake import contracts
+from backbone.intake.loading import LoadRequest, load
+from backbone.intake.records import ImportOptions
+from backbone.warehouse.store import Warehouse
+from tests.indicators import raw_city as raw
+from tests.indicators.tables import create_table
+
+TODAY = dt.date(2026, 11, 23)
+Cells = dict[tuple[int, str, str], tuple[int, int]]
+
+
+# --- the library as data --------------------------------------------------------------------
+
+
+def test_every_library_file_loads_checks_and_compiles_for_both_engines():
+    library = standard_library()
+    assert len(library) == 18
+    assert len({i.slug for i in library}) == len(library)
+    for indicator in library:
+        for dialect in ("duckdb", "spark"):
+            assert "GROUP BY" in compile_sql(indicator.definition, dialect)
+        assert indicator.citation and indicator.data_sources and indicator.definition.description
+
+
+def test_library_entries_round_trip_through_their_flat_form():
+    for indicator in standard_library():
+        assert StandardIndicator.from_dict(indicator.to_dict()) == indicator
+
+
+def test_workforce_measures_are_program_performance_measures():
+    levels = {i.slug: i.level for i in standard_library()}
+    assert levels["employment_q2_after_exit"] == "performance_measure"
+    assert levels["grade3_reading"] == "population_indicator"
+
+
+def test_a_broken_library_file_is_refused_naming_the_file_and_field(tmp_path):
+    data = standard_indicator("grade8_math").to_dict()
+    data["numerator"] = "assessment.proficent"
+    path = tmp_path / "grade8_math.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(
+        ValueError, match=r"grade8_math.yaml: numerator: unknown column 'proficent'"
+    ):
+        load_indicator(path)
+
+
+def test_a_file_whose_slug_differs_from_its_name_is_refused(tmp_path):
+    path = tmp_path / "other.yaml"
+    path.write_text(yaml.safe_dump(standard_indicator("grade8_math").to_dict()))
+    with pytest.raises(ValueError, match="slug 'grade8_math' differs from the file name"):
+        load_indicator(path)
+
+
+def test_unknown_slug_names_the_known_ones():
+    with pytest.raises(KeyError, match="known: chronic_absence"):
+        standard_indicator("grade_3_reading")
+
+
+def test_docs_give_every_library_indicator_a_section(project_root):
+    text = (project_root / "docs" / "indicators.md").read_text()
+    section = text.split("## Standard library", 1)[1]
+    for indicator in standard_library():
+        assert f"`{indicator.slug}`" in section, indicator.slug
+
+
+def test_library_yaml_ships_as_package_data(project_root):
+    pyproject = (project_root / "pyproject.toml").read_text()
+    assert '"indicators/library/*.yaml"' in pyproject
+
+
+# --- indicators the city cannot carry: hand-made tables --------------------------------------
+
+
+def run(connection: duckdb.DuckDBPyConnection, slug: str) -> Cells:
+    frame = connection.execute(compile_sql(standard_indicator(slug).definition)).df()
+    return cells(frame)
+
+
+def cells(frame: pd.DataFrame) -> Cells:
+    return {
+        (int(r.period), r.dimension, r.group_value): (int(r.numerator), int(r.denominator))
+        for r in frame.itertuples()
+    }
+
+
+def test_kindergarten_readiness_counts_benchmarked_kindergarteners():
+    connection = duckdb.connect()
+    kea = {"assessment_id": "KEA", "grade": "K", "subject": "Kindergarten Readiness"}
+    create_table(connection, "assessment", [
+        {**kea, "record_id": "k1", "school_year": 2025, "proficient": True},
+        {**kea, "record_id": "k2", "school_year": 2025, "proficient": False},
+        {**kea, "record_id": "k3", "school_year": 2025, "proficient": True},
+        {**kea, "record_id": "k3", "school_year": 2025, "proficient": False},  # a retest
+        {**kea, "record_id": "k4", "school_year": 2025, "grade": "1", "proficient": True},
+        {**kea, "record_id": "k5", "school_year": 2025, "subject": "Mathematics",
+         "proficient": True},
+    ])  # fmt: skip
+    create_table(connection, "person_demographics", [
+        {"record_id": "k1", "as_of": dt.date(2025, 6, 1), "economically_disadvantaged": True},
+        {"record_id": "k2", "as_of": dt.date(2025, 6, 1), "economically_disadvantaged": True},
+    ])  # fmt: skip
+    result = run(connection, "kindergarten_readiness")
+    assert result[(2025, "overall", "all")] == (2, 3)
+    assert result[(2025, "economically_disadvantaged", "true")] == (1, 2)
+    assert result[(2025, "economically_disadvantaged", "missing")] == (1, 1)
+
+
+def test_graduation_rate_keeps_dropouts_and_drops_documented_leavers():
+    connection = duckdb.connect()
+    create_table(connection, "graduation", [
+        {"record_id": "g1", "cohort_year": 2024, "status": "regular diploma",
+         "diploma_date": dt.date(2024, 6, 1)},
+        {"record_id": "g2", "cohort_year": 2024, "status": "regular diploma",
+         "diploma_date": dt.date(2024, 8, 31)},  # summer graduate: within four years
+        {"record_id": "g3", "cohort_year": 2024, "status": "regular diploma",
+         "diploma_date": dt.date(2024, 9, 1)},  # a fifth-year graduate: not in the 4-year rate
+        {"record_id": "g4", "cohort_year": 2024, "status": "dropout"},
+        {"record_id": "g5", "cohort_year": 2024, "status": "GED", "diploma_date":
+         dt.date(2024, 5, 1)},
+        {"record_id": "g6", "cohort_year": 2024, "status": "transferred out"},
+        {"record_id": "g7", "cohort_year": 2024, "status": "deceased"},
+        {"record_id": "g8", "cohort_year": 2025, "status": "regular diploma",
+         "diploma_date": dt.date(2025, 5, 30)},
+    ])  # fmt: skip
+    create_table(connection, "person_demographics", [])
+    result = run(connection, "graduation_rate_4yr")
+    assert result[(2024, "overall", "all")] == (2, 5)
+    assert result[(2025, "overall", "all")] == (1, 1)
+
+
+# --- the synthetic city: warehouse against raw files -----------------------------------------
+
+
+def options_for(city, entry) -> ImportOptions:
+    contract = contracts.contract(entry.contract)
+    mapping = city.column_mappings.get((entry.partner, entry.contract), {})
+    return ImportOptions(
+        partner=entry.partner,
+        target_table=contract.target_table,
+        column_mapping=mapping.get("columns", {}),
+        value_crosswalks=mapping.get("value_crosswalks", {}),
+        date_format=mapping.get("date_format", "%Y-%m-%d"),
+    )
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory) -> tuple[Path, Warehouse]:
+    """A 1,000-student city loaded by the real importers, with the truth crosswalk published."""
+    root = tmp_path_factory.mktemp("library")
+    manifest = generate_city(root / "city", students=1000, seed=11)
+    warehouse = Warehouse(root / "warehouse")
+    for number, entry in enumerate(manifest.files, 1):
+        importer = contracts.contract(entry.contract).importer()
+        request = LoadRequest(number, entry.partner, "key", root / "staging", today=TODAY)
+        assert load(importer(manifest.path(entry), options_for(manifest, entry)), request,
+                    warehouse).loaded, entry.path  # fmt: skip
+    publish_truth_crosswalk(manifest.root, warehouse)
+    return manifest.root, warehouse
+
+
+def publish_truth_crosswalk(root: Path, warehouse: Warehouse) -> None:
+    truth = raw.truth_people(root)
+    with warehouse.connect(tier="identity") as connection:
+        records = connection.execute(
+            "SELECT DISTINCT record_id, source_partner, local_id FROM identity_record"
+        ).fetchall()
+    persons = [truth[(partner, local_id)] for _, partner, local_id in records]
+    rows = pa.table({"record_id": [r[0] for r in records], "person_key": persons})
+    warehouse.write_derived("crosswalk", "analytic", rows)
+
+
+@pytest.fixture(scope="module")
+def district(city) -> dict[str, pd.DataFrame]:
+    return raw.edfi(city[0])
+
+
+@pytest.fixture(scope="module")
+def people(city) -> dict[tuple[str, str], str]:
+    return raw.truth_people(city[0])
+
+
+def warehouse_result(warehouse: Warehouse, slug: str, dimensions: list[str]) -> pd.DataFrame:
+    with warehouse.connect() as connection:
+        frame = connection.execute(compile_sql(standard_indicator(slug).definition)).df()
+    return frame[frame["dimension"].isin(["overall", *dimensions])]
+
+
+def group_text(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "missing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def tally(rows: pd.DataFrame, dimensions: list[str]) -> tuple[Cells, dict[tuple, float]]:
+    """Persons per period and group: in the denominator once, in the numerator when any of
+    their rows succeeded; medians of each successful person's summed ``value``."""
+    counts: Cells = {}
+    medians: dict[tuple, float] = {}
+    rows = rows.assign(overall="all")
+    for dimension in ["overall", *dimensions]:
+        frame = rows.assign(group=[group_text(v) for v in rows[dimension]])
+        for (period, group), members in frame.groupby(["period", "group"]):
+            success = members.groupby("person")["success"].max()
+            key = (int(period), dimension, str(group))
+            counts[key] = (int(success.sum()), len(success))
+            if "value" in members:
+                earned = members[members["success"]].groupby("person")["value"].sum()
+                medians[key] = float(earned.median()) if len(earned) else float("nan")
+    return counts, medians
+
+
+def assert_same(
+    warehouse: Warehouse, slug: str, rows: pd.DataFrame, dimensions: list[str]
+) -> Cells:
+    result = warehouse_result(warehouse, slug, dimensions)
+    expected, medians = tally(rows, dimensions)
+    assert cells(result) == expected
+    # Not vacuous: people in the population and some of them counted as successes.
+    overall = {k: v for k, v in expected.items() if k[1] == "overall"}
+    assert sum(n for n, _ in overall.values()) > 0 and sum(d for _, d in overall.values()) > 0
+    if standard_indicator(slug).definition.unit != "median":
+        return expected
+    for r in result.itertuples():
+        if r.numerator:
+            expected_median = medians[(int(r.period), r.dimension, r.group_value)]
+            assert r.value == pytest.approx(expected_median, abs=0.005), (r.period, r.group_value)
+    return expected
+
+
+def attendance_rows(district: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Days enrolled (instructional days within each enrolment) and absent, per student,
+    school and school year, as the Ed-Fi attendance guidance counts them."""
+    days = district["days"].drop_duplicates()
+    spans = district["enrolments"].reset_index(names="enrolment")
+    within = spans.merge(days, on="school")
+    within = within[(within["date"] >= within["entry"]) & (within["date"] <= within["exit"])]
+    spans["days_enrolled"] = spans["enrolment"].map(within.groupby("enrolment").size()).fillna(0)
+    keys = ["student", "school", "school_year"]
+    enrolled = spans.groupby(keys, as_index=False)["days_enrolled"].sum()
+    absent = district["absences"].groupby(keys, as_index=False)["days"].sum()
+    frame = enrolled.merge(absent, on=keys, how="left").fillna({"days": 0.0})
+    return frame.rename(columns={"days": "days_absent"})
+
+
+def with_econ(frame: pd.DataFrame, district: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    econ = raw.district_econ(district["students"])
+    return frame.assign(economically_disadvantaged=frame["student"].map(econ))
+
+
+def test_chronic_absence_matches_the_raw_edfi_files(city, district):
+    rows = attendance_rows(district)
+    rows = rows[rows["days_enrolled"] >= 10]
+    rows = with_econ(rows, district).assign(
+        period=rows["school_year"], person=rows["student"], school_id=rows["school"],
+        success=rows["days_absent"] >= 0.1 * rows["days_enrolled"],
+    )  # fmt: skip
+    assert_same(city[1], "chronic_absence", rows, ["school_id", "economically_disadvantaged"])
+
+
+@pytest.mark.parametrize(
+    "slug, grade, subject",
+    [("grade3_reading", "3", "English Language Arts"), ("grade8_math", "8", "Mathematics")],
+)
+def test_proficiency_matches_the_raw_edfi_files(city, district, slug, grade, subject):
+    tests = district["assessments"]
+    rows = tests[(tests["grade"] == grade) & (tests["subject"] == subject)]
+    rows = with_econ(rows, district).assign(
+        period=rows["school_year"], person=rows["student"], success=rows["proficient"]
+    )
+    assert_same(city[1], slug, rows, ["economically_disadvantaged"])
+
+
+def leavers(district, people, exit_types: set[str]) -> pd.DataFrame:
+    spans = district["enrolments"]
+    spans = spans[spans["exit_type"].isin(exit_types)]
+    persons = [people[(raw.DISTRICT, s)] for s in spans["student"]]
+    return with_econ(spans, district).assign(person=persons, period=spans["school_year"])
+
+
+def college(root: Path, people) -> pd.DataFrame:
+    terms = raw.csvs(root, raw.COLLEGE, "postsecondary")
+    return pd.DataFrame({
+        "person": [people[(raw.COLLEGE, i)] for i in terms["local_id"]],
+        "begin": pd.to_datetime(terms["enrollment_begin"]),
+        "award_date": pd.to_datetime(terms["award_date"]),
+        "level": terms["level"],
+    })  # fmt: skip
+
+
+def test_postsecondary_enrollment_matches_district_and_college_files(city, district, people):
+    rows = leavers(district, people, {"Graduated"}).merge(college(city[0], people), "left",
+                                                           "person")  # fmt: skip
+    begin, graduated = rows["begin"], rows["exit"]
+    rows["success"] = (
+        (begin >= graduated) & (begin.dt.year == graduated.dt.year) & (begin.dt.month <= 10)
+    )
+    assert_same(city[1], "postsecondary_enrollment", rows, ["economically_disadvantaged"])
+
+
+def test_postsecondary_completion_matches_district_and_college_files(city, district, people):
+    rows = leavers(district, people, {"Graduated"}).merge(college(city[0], people), on="person")
+    rows = rows[rows["begin"] >= rows["exit"]]
+    windows = {"certificate": pd.DateOffset(months=18), "associate": pd.DateOffset(years=3)}
+    deadline = [e + windows[level] for e, level in zip(rows["exit"], rows["level"], strict=True)]
+    rows = rows.assign(success=rows["award_date"].notna() & (rows["award_date"] <= deadline))
+    expected = assert_same(city[1], "postsecondary_completion", rows,
+                           ["level", "economically_disadvantaged"])  # fmt: skip
+    assert any(k[1] == "level" and k[2] == "certificate" for k in expected)
+
+
+def wage_records(root: Path, people) -> pd.DataFrame:
+    wages = raw.csvs(root, raw.WORKFORCE, "ui_wages")
+    return pd.DataFrame({
+        "person": [people[(raw.WORKFORCE, s)] for s in wages["ssn"]],
+        "quarter_index": wages["year"].astype(int) * 4 + wages["quarter"].astype(int),
+        "value": wages["wages"].astype(float),
+    })  # fmt: skip
+
+
+def quarter_index(day: pd.Series) -> pd.Series:
+    return day.dt.year * 4 + day.dt.quarter
+
+
+@pytest.mark.parametrize("slug", ["young_adult_employment", "young_adult_median_earnings"])
+def test_young_adult_employment_matches_district_and_wage_files(city, district, people, slug):
+    rows = leavers(district, people, {"Graduated", "Dropout"})
+    rows = rows.merge(wage_records(city[0], people), "left", "person")
+    after = rows["quarter_index"] - quarter_index(rows["exit"])
+    rows = rows.assign(success=(rows["value"] > 0) & (after == 4))
+    assert_same(city[1], slug, rows, ["exit_type", "economically_disadvantaged"])
+
+
+def housing_records(root: Path, people) -> pd.DataFrame:
+    episodes = raw.hmis(root)
+    return episodes.assign(person=[people[(raw.HMIS, i)] for i in episodes["local_id"]])
+
+
+def overlapping(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose school year (July to June) overlaps the housing episode."""
+    year_end = pd.to_datetime({"year": rows["school_year"], "month": 6, "day": 30})
+    year_start = pd.to_datetime({"year": rows["school_year"] - 1, "month": 7, "day": 1})
+    overlap = (rows["entry_h"] <= year_end) & (
+        rows["exit_h"].isna() | (rows["exit_h"] >= year_start)
+    )
+    return rows[overlap]
+
+
+def test_chronic_absence_in_housing_programs_matches_edfi_and_hmis(city, district, people):
+    students = attendance_rows(district)
+    students = students[students["days_enrolled"] >= 10]
+    students = students.assign(person=[people[(raw.DISTRICT, s)] for s in students["student"]])
+    episodes = housing_records(city[0], people).rename(columns={"entry": "entry_h",
+                                                                "exit": "exit_h"})  # fmt: skip
+    rows = overlapping(students.merge(episodes, on="person"))
+    rows = rows.assign(
+        period=rows["school_year"], school_id=rows["school"],
+        success=rows["days_absent"] >= 0.1 * rows["days_enrolled"],
+    )  # fmt: skip
+    assert_same(city[1], "chronic_absence_housing", rows, ["project_type", "school_id"])
+
+
+def test_school_moves_in_housing_programs_match_edfi_and_hmis(city, district, people):
+    spans = district["enrolments"]
+    spans = spans.assign(person=[people[(raw.DISTRICT, s)] for s in spans["student"]])
+    episodes = housing_records(city[0], people).rename(columns={"entry": "entry_h",
+                                                                "exit": "exit_h"})  # fmt: skip
+    rows = overlapping(spans.merge(episodes, on="person"))
+    october = pd.to_datetime({"year": rows["school_year"] - 1, "month": 10, "day": 1})
+    rows = rows.assign(
+        period=rows["school_year"], school_id=rows["school"],
+        success=(rows["exit_type"] == "Transferred") | (rows["entry"] >= october),
+    )  # fmt: skip
+    expected = assert_same(city[1], "school_moves_housing", rows, ["project_type", "school_id"])
+    assert any(n for (_, d, _), (n, _) in expected.items() if d == "overall")
+
+
+def test_exits_to_permanent_housing_match_the_hmis_files(city):
+    episodes = raw.hmis(city[0])
+    rows = episodes[episodes["exit"].notna() & episodes["project_type"].isin([0, 1, 2, 8, 13])]
+    rows = rows.assign(
+        period=rows["exit"].dt.year + (rows["exit"].dt.month >= 7), person=rows["local_id"],
+        relationship_to_hoh=rows["relationship"],
+        success=rows["destination"].between(400, 499),
+    )  # fmt: skip
+    assert_same(city[1], "exits_to_permanent_housing", rows,
+                ["project_type", "relationship_to_hoh"])  # fmt: skip
+
+
+def training_exits(root: Path, people) -> pd.DataFrame:
+    trainings = raw.csvs(root, raw.WORKFORCE, "training")
+    exits = pd.to_datetime(trainings["exit_date"])
+    return trainings.assign(
+        person=[people[(raw.WORKFORCE, i)] for i in trainings["local_id"]],
+        entry=pd.to_datetime(trainings["entry_date"]), exit=exits,
+        credential_day=pd.to_datetime(trainings["credential_date"]),
+        period=exits.dt.year - (exits.dt.month < 7),
+    )[exits.notna()]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "slug, first, last",
+    [
+        ("employment_q2_after_exit", 2, 2),
+        ("employment_q4_after_exit", 4, 4),
+        ("median_earnings_q2_after_exit", 2, 2),
+        ("earnings_year2_after_exit", 5, 8),
+        ("earnings_year4_after_exit", 13, 16),
+    ],
+)
+def test_workforce_measures_match_training_and_wage_files(city, people, slug, first, last):
+    rows = training_exits(city[0], people).merge(wage_records(city[0], people), "left", "person")
+    after = rows["quarter_index"] - quarter_index(rows["exit"])
+    rows = rows.assign(success=(rows["value"] > 0) & after.between(first, last))
+    assert_same(city[1], slug, rows, ["program"])
+
+
+def test_credential_attainment_matches_the_training_files(city, people):
+    rows = training_exits(city[0], people)
+    day = rows["credential_day"]
+    within = (day >= rows["entry"]) & (day <= rows["exit"] + pd.DateOffset(years=1))
+    rows = rows.assign(success=(rows["credential"] != "") & within)
+    assert_same(city[1], "credential_attainment", rows, ["program"])
+
+
+# --- one definition, two engines ------------------------------------------------------------
+
+
+def test_duckdb_and_spark_give_identical_result_tables_for_the_standard_library(city):
+    """Every library indicator on the city, on both engines: the same rows, cell for cell."""
+    _, warehouse = city
+    definitions = [entry.definition for entry in standard_library()]
+    on_duckdb = engines.compute(warehouse, definitions, "duckdb")
+    on_spark = engines.compute(warehouse, definitions, "spark")
+    assert sum(len(rows) for rows in on_duckdb) > 0
+    for definition, duck_rows, spark_rows in zip(definitions, on_duckdb, on_spark, strict=True):
+        key = lambda row: (row["period"], row["dimension"], str(row["group_value"]))  # noqa: E731
+        duck, spark = sorted(duck_rows, key=key), sorted(spark_rows, key=key)
+        assert [key(r) for r in spark] == [key(r) for r in duck], definition.slug
+        for d, s in zip(duck, spark, strict=True):
+            assert (s["numerator"], s["denominator"]) == (d["numerator"], d["denominator"])
+            expected = (
+                None if d["value"] is None else pytest.approx(d["value"], rel=1e-12, abs=1e-9)
+            )
+            assert s["value"] == expected, (definition.slug, d, s)
