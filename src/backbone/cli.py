@@ -343,6 +343,13 @@ def report_outcome(path: Path, outcome: Any) -> bool:
     return bool(result.loaded)
 
 
+class LinkEngine(StrEnum):
+    """Where Splink runs for ``backbone link files``."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 @link_app.callback()
 def link(
     ctx: typer.Context,
@@ -350,6 +357,9 @@ def link(
     retrain: Annotated[
         bool, typer.Option(help="Train a new model instead of reusing the last one.")
     ] = False,
+    engine: Annotated[
+        LinkEngine, typer.Option(help="Where Splink runs: the same settings and model on either.")
+    ] = LinkEngine.duckdb,
 ) -> None:
     """Link every identity record in the workspace into persons and publish the crosswalk.
 
@@ -364,7 +374,11 @@ def link(
     from backbone.identity.services import run_linkage
 
     with console.status("Linking…") as status:
-        run = run_linkage(retrain=retrain, progress=lambda message: status.update(message))
+        run = run_linkage(
+            retrain=retrain,
+            progress=lambda message: status.update(message),
+            engine=engine.value,  # type: ignore[arg-type]  # a LinkEngine value is an Engine
+        )
     console.print(
         f"Linked {run.records:,} records into {run.persons:,} persons "
         f"({run.linked_across_sources:,} at more than one partner); "
@@ -372,13 +386,6 @@ def link(
         f"{run.queued_for_review:,} pairs wait for review. Model {run.model_version}.",
         soft_wrap=True,
     )
-
-
-class LinkEngine(StrEnum):
-    """Where Splink runs for ``backbone link files``."""
-
-    duckdb = "duckdb"
-    spark = "spark"
 
 
 @link_app.command("files")

@@ -817,6 +817,8 @@ def link_identity_records(
     threshold: float = DEFAULT_THRESHOLD,
     model: LinkageModel | None = None,
     training: Training = Training(),
+    engine: Engine = "duckdb",
+    spark: Any = None,
 ) -> IdentityLinkage:
     """Link identity records of every partner into persons (``link_and_dedupe``).
 
@@ -829,6 +831,8 @@ def link_identity_records(
         duplicate_free_sources: partners whose records are known distinct people (the
             district): clusters then hold at most one record of each, linked one-to-one.
         model: a saved model to score with instead of training a new one.
+        engine: ``"duckdb"`` (the connection itself) or ``"spark"`` (the standardised records
+            move to ``spark``, a session, or to a local one started for the call).
 
     >>> with warehouse.connect(tier="identity") as connection:  # doctest: +SKIP
     ...     linkage = link_identity_records(connection, duplicate_free_sources=["district"])
@@ -838,11 +842,20 @@ def link_identity_records(
         table, roles, compared, sources = _standardise_identity(connection, relation_or_table)
     duplicate_free = [dataset_name(p) for p in duplicate_free_sources if p in sources]
     try:
-        linkage = link_standardised(
-            DuckDBAPI(connection=connection), [table], roles, "link_and_dedupe",
-            threshold=threshold, duplicate_free=duplicate_free,
-            model=model, training=training, name="identity", compared=compared,
+        options: dict[str, Any] = dict(
+            threshold=threshold, duplicate_free=duplicate_free, model=model, training=training,
+            name="identity", compared=compared,
         )  # fmt: skip
+        if engine == "spark":
+            from backbone.identity.spark import link_on_spark
+
+            linkage = link_on_spark(
+                connection, [table], roles, "link_and_dedupe", session=spark, **options
+            )
+        else:
+            linkage = link_standardised(
+                DuckDBAPI(connection=connection), [table], roles, "link_and_dedupe", **options
+            )
         facts = _record_facts(connection, table)
     finally:
         connection.execute(f"DROP TABLE IF EXISTS {table}")

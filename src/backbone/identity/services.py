@@ -104,7 +104,9 @@ REVIEW_BAND = (0.5, 0.95)  # pairs linkage is unsure about go to clerical review
 LinkProgress = Callable[[str], None]
 
 
-def run_linkage(retrain: bool = False, progress: LinkProgress | None = None) -> LinkageRun:
+def run_linkage(
+    retrain: bool = False, progress: LinkProgress | None = None, engine: linkage.Engine = "duckdb"
+) -> LinkageRun:
     """Link every identity record in the warehouse into persons and publish the crosswalk.
 
     Scores with the previous run's model unless ``retrain`` (or there is none), so a new
@@ -129,7 +131,7 @@ def run_linkage(retrain: bool = False, progress: LinkProgress | None = None) -> 
             + (" with the saved model" if model else ", training a model")
         )
         result = linkage.link_identity_records(
-            connection, duplicate_free_sources=_duplicate_free(), model=model
+            connection, duplicate_free_sources=_duplicate_free(), model=model, engine=engine
         )
     same, different = decided_pairs()
     clusters = decisions.apply_decisions(result.clusters, same, different)
