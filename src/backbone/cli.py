@@ -29,6 +29,8 @@ partnership_app = typer.Typer(help="Export and import the registry as partnershi
 app.add_typer(partnership_app, name="partnership")
 link_app = typer.Typer(help="Link people across partners' records.", invoke_without_command=True)
 app.add_typer(link_app, name="link")
+indicators_app = typer.Typer(help="The partnership's indicators.")
+app.add_typer(indicators_app, name="indicators")
 
 console = Console()
 errors = Console(stderr=True)
@@ -159,6 +161,17 @@ def print_city_load(city: Any) -> None:
     )
     for path in city.rejected:
         errors.print(f"[red]rejected:[/red] {path} (see backbone status and the submission pages)")
+    if city.linkage:
+        run = city.linkage
+        console.print(
+            f"Linked {run.records:,} records into {run.persons:,} persons "
+            f"({run.linked_across_sources:,} at more than one partner).",
+            soft_wrap=True,
+        )
+    if city.compute:
+        console.print(
+            f"Computed {city.compute.indicators} indicators ({city.compute.results:,} results)."
+        )
 
 
 @app.command()
@@ -572,6 +585,24 @@ def encode(
         f"{report.empty_records:,} record(s) with no identifier cannot link.",
         soft_wrap=True,
     )
+
+
+@indicators_app.command("library")
+def indicators_library(workspace: WorkspaceOption = None) -> None:
+    """Install or update the standard library of indicators (docs/indicators.md).
+
+    Definitions that changed get a new version; indicators edited under another slug are left
+    alone. Example: [bold]backbone indicators library[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    from backbone.indicators.services import install_standard_library
+
+    installed = install_standard_library()
+    table = Table("indicator", "outcome", "version", title="Standard library")
+    for indicator in installed:
+        table.add_row(indicator.name, str(indicator.outcome or "—"), str(indicator.version))
+    console.print(table)
 
 
 @app.command()

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
@@ -46,6 +47,8 @@ class CityLoad:
     rejected: list[str] = field(default_factory=list)
     rows: int = 0
     generated: bool = False
+    linkage: Any = None  # the LinkageRun, when this build linked
+    compute: Any = None  # the ComputeRun
 
 
 DEFAULT_STUDENTS = 20_000
@@ -89,7 +92,30 @@ def build_demo(students: int = DEFAULT_STUDENTS, progress: DemoProgress | None =
     built = build_registry()
     if students > 0:
         built.city = load_city(ensure_city(students, progress), progress)
+        link_and_compute(built.city, progress)
     return built
+
+
+def link_and_compute(load: CityLoad, progress: DemoProgress | None = None) -> None:
+    """Link the city's people (when new files arrived or nobody was linked yet), install the
+    standard indicators and compute them, so every page has something to show."""
+    from backbone.identity.models import LinkageRun
+    from backbone.identity.services import run_linkage
+    from backbone.indicators import services as indicators
+
+    if load.loaded or not LinkageRun.objects.exclude(model_version="").exists():
+        if progress:
+            progress("linking people across partners", 0, 1)
+        load.linkage = run_linkage()
+    installed = indicators.install_standard_library()
+    if progress:
+        progress("computing the indicators", 0, len(installed))
+    done = iter(range(1, len(installed) + 1))
+    load.compute = indicators.compute(
+        progress=lambda i: (
+            progress("computing " + i.name, next(done), len(installed)) if progress else None
+        )
+    )
 
 
 def ensure_city(students: int, progress: DemoProgress | None = None) -> CityManifest:
