@@ -84,3 +84,13 @@ def test_relinking_after_a_new_submission_keeps_every_unchanged_persons_key(city
     count = pending.count()
     run_linkage()
     assert ReviewPair.objects.filter(decision="pending").count() == count
+
+    # The overview counts records whose person has no other record, from the crosswalk.
+    from collections import Counter
+
+    from backbone.identity.services import linkage_overview
+
+    sizes = Counter(crosswalk().values())
+    overview = linkage_overview()
+    assert overview["alone"] == sum(1 for n in sizes.values() if n == 1) > 0
+    assert overview["unlinked"] == 0

@@ -24,6 +24,11 @@ from backbone.warehouse.store import Warehouse, pseudonym_key
 LINKED_RECORDS_SQL = (
     "SELECT count(DISTINCT i.record_id) FROM identity_record i JOIN crosswalk c USING (record_id)"
 )
+# Records whose person has no other record: seen by one partner once, or not found elsewhere.
+ALONE_SQL = (
+    "SELECT count(*) FROM (SELECT person_key FROM crosswalk GROUP BY person_key "
+    "HAVING count(*) = 1)"
+)
 IDENTITY_COLUMNS = (
     "record_id, source_partner, local_id, first_name, middle_name, last_name, birth_date, sex, "
     "ssn, student_id, street_address, city, zip"
@@ -92,10 +97,17 @@ def linkage_overview() -> dict[str, Any]:
         total = connection.execute(
             "SELECT count(DISTINCT record_id) FROM identity_record"
         ).fetchone()[0]  # type: ignore[index]
-        linked = 0
+        linked = alone = 0
         if has_crosswalk:
             linked = connection.execute(LINKED_RECORDS_SQL).fetchone()[0]  # type: ignore[index]
-    return {"run": run, "review_counts": counts, "records": total, "unlinked": total - linked}
+            alone = connection.execute(ALONE_SQL).fetchone()[0]  # type: ignore[index]
+    return {
+        "run": run,
+        "review_counts": counts,
+        "records": total,
+        "unlinked": total - linked,
+        "alone": alone,
+    }
 
 
 # --- running linkage over the workspace ---------------------------------------------------------
