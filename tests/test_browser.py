@@ -124,3 +124,44 @@ def test_data_team_reads_the_submission_calendar(browser, demo_url):
     expect(page.get_by_text("late").first).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "submission-calendar.png")
     page.close()
+
+
+def test_indicator_editor_checks_as_you_type_and_previews(browser, demo_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 1350})
+    sign_in(page, demo_url)
+    page.goto(f"{demo_url}/indicators/new/")
+    expect(page.get_by_label("Unit")).to_have_value("percent")
+    page.get_by_label("Name").fill("Workers earning at least $5,000 in a quarter")
+    page.get_by_label("Slug").fill("quarterly_wages_5000")
+    page.get_by_label("Plain-language definition").fill(
+        "Share of workers with wages on file who earned at least $5,000 in a quarter."
+    )
+    page.get_by_label("Table").select_option("wages")
+    page.get_by_label("Denominator").fill("wages.wages > 0")
+    page.get_by_label("Period column").fill("wages.year")
+    numerator = page.get_by_label("Numerator")
+    numerator.press_sequentially("wages.wagez >= 5000", delay=20)
+    message = page.locator("#id_numerator_error")
+    expect(message).to_have_text(
+        "unknown column 'wagez' in table wages (line 1, column 7, at 'wagez')"
+    )
+    expect(numerator).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("status")).to_contain_text("1 problem to fix")
+    page.screenshot(path=SCREENSHOTS / "indicator-editor-problem.png", full_page=False)
+
+    numerator.fill("wages.wages >= 5000")
+    expect(message).to_be_empty()
+    expect(numerator).not_to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("status")).to_have_text("The definition is valid. Preview updated.")
+    preview = page.locator("#preview-rows tr")
+    expect(preview).to_have_count(2)
+    expect(preview.first.locator("td").last).to_contain_text(".")  # a percent, e.g. 57.5
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=SCREENSHOTS / "indicator-editor.png", full_page=False)
+
+    page.get_by_role("button", name="Save the indicator").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Workers earning at least $5,000 in a quarter"
+    )
+    expect(page.get_by_text("definition version 1").first).to_be_visible()
+    page.close()

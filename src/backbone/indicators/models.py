@@ -62,7 +62,10 @@ class Indicator(models.Model):
 
     class Meta:
         ordering = ["name"]
-        permissions = [("compute_indicators", "Can compute indicators from the warehouse")]
+        permissions = [
+            ("compute_indicators", "Can compute indicators from the warehouse"),
+            ("edit_indicators", "Can create and change indicator definitions"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,14 +1,18 @@
-"""Indicator pages: the list by outcome, one indicator's trend, groups and story, and a CSV."""
+"""Indicator pages: the list by outcome, one indicator's trend, groups and story, a CSV, and
+the editor that creates and changes definitions."""
 
 from __future__ import annotations
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from backbone.indicators import services
+from backbone.indicators.api import EDIT
+from backbone.indicators.forms import IndicatorForm
 from backbone.indicators.models import Indicator
 from backbone.partnership.models import SharedOutcome
 
@@ -44,3 +48,26 @@ def indicator_csv(request: HttpRequest, slug: str) -> HttpResponse:
     for r in services.latest_results(indicator):
         writer.writerow([r.period, r.dimension, r.group_value, r.numerator, r.denominator, r.value])
     return response
+
+
+@login_required
+@permission_required(EDIT, raise_exception=True)
+def indicator_new(request: HttpRequest) -> HttpResponse:
+    return _edit(request, None)
+
+
+@login_required
+@permission_required(EDIT, raise_exception=True)
+def indicator_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    return _edit(request, get_object_or_404(Indicator, slug=slug))
+
+
+def _edit(request: HttpRequest, indicator: Indicator | None) -> HttpResponse:
+    """The editor: on a valid post the definition is saved (its version goes up when it
+    changed); otherwise the form comes back with each problem under its field."""
+    form = IndicatorForm(request.POST or None, indicator=indicator)
+    if request.method == "POST" and form.is_valid() and form.definition is not None:
+        saved = services.save_indicator(form.definition, **form.registry_fields())
+        messages.success(request, f"Saved {saved.name}: definition version {saved.version}.")
+        return redirect("indicators:indicator_detail", slug=saved.slug)
+    return render(request, "indicators/indicator_form.html", {"form": form, "indicator": indicator})
