@@ -53,3 +53,29 @@ def test_pages_show_the_trend_targets_story_and_csv(reader, loaded):  # noqa: F8
 def test_pages_need_the_registry_permission(client):
     client.force_login(User.objects.create_user("nobody", password="pw"))
     assert client.get("/indicators/").status_code == 403
+
+
+def test_the_page_shows_each_groups_equity_against_the_largest_group(reader, tmp_path):
+    """Employer E1 has 40 workers (10 at ≥ $1,030: 25%), E2 has 20 (all: 100%): by hand, E2's
+    gap to E1 is −75 points, its ratio 4.00, and the index of disparity 100·75/25 = 300%."""
+    from backbone.intake import services as intake
+    from backbone.partnership.models import Partner
+
+    store = intake.warehouse()
+    store.remove(store.submissions())
+    partner = Partner.objects.create(slug="ui", name="UI", partner_type="workforce_board")
+    path = tmp_path / "wages.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ssn", "employer_id", "year", "quarter", "wages"])
+        for i in range(60):
+            writer.writerow([f"{300000000 + i:09d}", "E1" if i < 40 else "E2", 2024, 1, 1000 + i])
+    assert intake.ingest(path, partner, "ui_wages", "2024").submission.status == "loaded"
+    by_employer = HIGH_EARNER.model_copy(update={"dimensions": ("employer_id",)})
+    indicator = services.save_indicator(by_employer)
+    services.compute()
+
+    body = reader.get(f"/indicators/{indicator.slug}/").content.decode()
+    assert "against E1" in body and "index of disparity 300.0%" in body
+    row = body[body.index('<th scope="row">E2</th>') :].split("</tr>")[0]
+    assert "<td>100.0</td><td>-75.0</td><td>4.00</td>" in row

@@ -189,6 +189,7 @@ def _dimension(indicator: Indicator, dimension: str, rows: list[dict[str, Any]])
         "name": dimension,
         "rows": mine,
         "reference": reference,
+        "equity": _equity_table(indicator, dimension, mine, reference),
         "groups_svg": charts.svg(charts.groups_chart(mine, indicator.unit)) if mine else "",
         "gap_svg": charts.svg(charts.gap_chart(gaps)) if gaps else "",
     }
@@ -256,3 +257,61 @@ def install_standard_library() -> list[Indicator]:
             )
         )
     return installed
+
+
+def _equity_table(
+    indicator: Indicator, dimension: str, rows: list[dict[str, Any]], reference: str
+) -> dict[str, Any]:
+    """The latest period's equity measures per group against ``reference``, with each group's
+    gap closed since the first period and, where the dimension has an equitable or steady
+    target, whether the group is on track."""
+    periods = sorted({r["period"] for r in rows})
+    if not periods or not reference:
+        return {}
+    first, last = periods[0], periods[-1]
+    current = {r["group_value"]: r["value"] for r in rows if r["period"] == last}
+    baseline = {r["group_value"]: r["value"] for r in rows if r["period"] == first}
+    if reference not in current:
+        return {}
+    years = int(last) - int(first) if last.isdigit() and first.isdigit() else None
+    measures = equity.group_equity(
+        current, reference, baseline=baseline if first != last else None,
+        years_since_baseline=years, higher_is_better=indicator.higher_is_better,
+    )  # fmt: skip
+    others = {g: v for g, v in current.items() if g != reference}
+    status = _group_status(indicator, dimension, baseline, current, first, last)
+    return {
+        "period": last,
+        "since": first,
+        "groups": [{"measure": m, "status": status.get(m.group, "")} for m in measures],
+        "index_of_disparity": equity.index_of_disparity(others, current[reference]),
+    }
+
+
+def _group_status(
+    indicator: Indicator,
+    dimension: str,
+    baseline: dict[str, float],
+    current: dict[str, float],
+    first: str,
+    last: str,
+) -> dict[str, str]:
+    """Per group: met, on track or off track against the dimension's target, if it has one."""
+    target = indicator.targets.filter(dimension=dimension).exclude(method="halve_gap").first()
+    if target is None or target.goal is None or not (first.isdigit() and last.isdigit()):
+        return {}
+    if int(last) <= int(first) or target.goal_year <= int(first):
+        return {}
+    spec = TargetSpec(
+        cast(Method, target.method), int(first), target.goal_year, target.goal,
+        higher_is_better=indicator.higher_is_better,
+    )  # fmt: skip
+    series = targets(spec, {"overall": baseline.get("overall", 0.0), **baseline})
+    status = {}
+    for group, value in current.items():
+        year_target = series.get(group, {}).get(int(last))
+        if year_target is not None:
+            status[group] = equity.target_status(
+                value, year_target, target.goal, higher_is_better=indicator.higher_is_better
+            ).replace("_", " ")
+    return status
