@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import linkage_city, linkage_febrl4, registry_import, wage_load
+from benchmarks import indicators_library, linkage_city, linkage_febrl4, registry_import, wage_load
 
 BENCHMARKS = {
     "registry_import": registry_import.main,
     "wage_load": wage_load.main,
     "linkage_febrl4": linkage_febrl4.main,
     "linkage_city": linkage_city.main,
+    "indicators_library": indicators_library.main,
 }
 
 
