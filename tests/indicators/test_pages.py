@@ -79,3 +79,24 @@ def test_the_page_shows_each_groups_equity_against_the_largest_group(reader, tmp
     assert "against E1" in body and "index of disparity 300.0%" in body
     row = body[body.index('<th scope="row">E2</th>') :].split("</tr>")[0]
     assert "<td>100.0</td><td>-75.0</td><td>4.00</td>" in row
+
+
+def test_an_outcome_page_shows_each_indicators_trend_story_and_milestones(reader, loaded):  # noqa: F811
+    from backbone.indicators.models import Milestone
+    from backbone.partnership.models import SharedOutcome
+
+    outcome = SharedOutcome.objects.create(slug="living-wage", name="Living-wage careers")
+    indicator = services.save_indicator(HIGH_EARNER, outcome=outcome)
+    TurnTheCurve.objects.create(
+        indicator=indicator, written_on="2026-02-01", story="A plant closed."
+    )
+    Milestone.objects.create(outcome=outcome, date="2026-03-01", title="Employer compact signed")
+    run = services.compute()
+    latest = run.rows.order_by("-period").first()
+
+    listing = reader.get("/indicators/").content.decode()
+    assert "/indicators/outcomes/living-wage/" in listing
+    body = reader.get("/indicators/outcomes/living-wage/").content.decode()
+    assert body.count("<svg") == 1 and "A plant closed." in body
+    assert "Employer compact signed" in body
+    assert f"({latest.numerator} of {latest.denominator})" in body

@@ -315,3 +315,31 @@ def _group_status(
                 value, year_target, target.goal, higher_is_better=indicator.higher_is_better
             ).replace("_", " ")
     return status
+
+
+def outcome_page(outcome: Any) -> dict[str, Any]:
+    """A shared outcome: the sector goals it joins, each of its indicators' trend (with targets
+    and forecast), and the outcome's milestones."""
+    indicators = []
+    for indicator in outcome.indicators.filter(active=True):
+        rows = [_as_row(r) for r in latest_results(indicator) if r.dimension == "overall"]
+        actual = [(r["period"], r["value"]) for r in rows if r["value"] is not None]
+        target_series = _overall_targets(indicator, actual)
+        chart = ""
+        if actual:
+            chart = charts.svg(
+                charts.trend_chart(
+                    actual, target_series, _forecast(actual, target_series), indicator.unit
+                )
+            )
+        stories = indicator.stories.all()
+        indicators.append(
+            {"indicator": indicator, "latest": rows[-1] if rows else None, "trend_svg": chart,
+             "story": stories[0] if stories else None}
+        )  # fmt: skip
+    return {
+        "outcome": outcome,
+        "goals": outcome.sector_goals.all(),
+        "indicators": indicators,
+        "milestones": outcome.milestones.all(),
+    }

@@ -7,6 +7,7 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.indicator_list, name="indicator_list"),
     path("new/", views.indicator_new, name="indicator_new"),
+    path("outcomes/<slug:slug>/", views.outcome_detail, name="outcome_detail"),
     path("<slug:slug>/", views.indicator_detail, name="indicator_detail"),
     path("<slug:slug>/edit/", views.indicator_edit, name="indicator_edit"),
     path("<slug:slug>/results.csv", views.indicator_csv, name="indicator_csv"),

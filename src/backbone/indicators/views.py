@@ -30,6 +30,13 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
+def outcome_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    outcome = get_object_or_404(SharedOutcome, slug=slug)
+    return render(request, "indicators/outcome_detail.html", services.outcome_page(outcome))
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
 def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     indicator = get_object_or_404(Indicator, slug=slug)
     return render(request, "indicators/indicator_detail.html", services.indicator_page(indicator))
