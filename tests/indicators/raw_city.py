@@ -20,7 +20,9 @@ DISTRICT = "riverton-public-schools"
 HMIS = "riverton-area-homeless-coalition"
 WORKFORCE = "three-rivers-workforce-board"
 COLLEGE = "riverton-community-college"
-PROFICIENT = {"Met Standard", "Advanced"}
+# The state tests' passing levels, and the kindergarten entry assessment's "ready" level (the
+# partnership's reading of it, as the district's Ed-Fi value crosswalk states).
+PROFICIENT = {"Met Standard", "Advanced", "Demonstrating Readiness"}
 GRADES = {"Kindergarten": "K", "Third grade": "3", "Eighth grade": "8"}
 
 
@@ -62,6 +64,7 @@ def edfi(root: Path) -> dict[str, pd.DataFrame]:
     for order, path in enumerate(_zips(root, DISTRICT, "edfi")):
         with zipfile.ZipFile(path) as archive:
             _read_edfi(archive, order, frames)
+            _read_assessments(archive, frames)
     result = {name: pd.DataFrame(rows) for name, rows in frames.items()}
     for name, column in (("enrolments", "entry"), ("enrolments", "exit"), ("days", "date")):
         result[name][column] = pd.to_datetime(result[name][column])
@@ -71,6 +74,8 @@ def edfi(root: Path) -> dict[str, pd.DataFrame]:
 def _read_edfi(
     archive: zipfile.ZipFile, order: int, frames: dict[str, list[dict[str, object]]]
 ) -> None:
+    if "StudentEnrollment.xml" not in archive.namelist():
+        return  # the kindergarten entry assessment's zip: assessments only
     for e in _elements(archive, "StudentEnrollment.xml", "StudentSchoolAssociation"):
         frames["enrolments"].append({
             "student": _student(e),
@@ -84,10 +89,14 @@ def _read_edfi(
         characteristics = {
             (c.text or "").rsplit("#", 1)[-1] for c in e.iter(NS + "StudentCharacteristic")
         }
-        frames["students"].append(
-            {"student": _student(e), "order": order,
-             "econ": "Economic Disadvantaged" in characteristics}
-        )  # fmt: skip
+        frames["students"].append({
+            "student": _student(e), "order": order,
+            "econ": "Economic Disadvantaged" in characteristics,
+            "homeless": "Homeless" in characteristics,
+            "race": _race(e),
+            "english_learner": _code(e, "LimitedEnglishProficiency") == "Limited",
+            "disability": e.find(NS + "Disability") is not None,
+        })  # fmt: skip
     for e in _elements(archive, "EducationOrgCalendar.xml", "CalendarDate"):
         if _code(e, "CalendarEvent") == "Instructional day":
             school = _text(e, "CalendarReference/CalendarIdentity/SchoolReference/SchoolIdentity/"
@@ -103,11 +112,28 @@ def _read_edfi(
                     _text(e, "SessionReference/SessionIdentity/SchoolYear") or ""),
                 "days": float(_text(e, "AttendanceEvent/EventDuration") or 1),
             })  # fmt: skip
+
+
+def _race(element: ET.Element) -> str:
+    """Hispanic of any race; two or more races; "Other" is Unknown (the Ed-Fi crosswalk)."""
+    if _text(element, "HispanicLatinoEthnicity") == "true":
+        return "Hispanic or Latino"
+    races = [(r.text or "").rsplit("#", 1)[-1] for r in element.findall(NS + "Race")]
+    if len(races) > 1:
+        return "Two or more races"
+    return {"Other": "Unknown"}.get(races[0], races[0]) if races else "missing"
+
+
+def _read_assessments(archive: zipfile.ZipFile, frames: dict[str, list[dict[str, object]]]) -> None:
+    """Every assessment interchange in the zip: the state tests or the kindergarten screen."""
+    names = archive.namelist()
     subjects = {
         _text(e, "AssessmentIdentifier"): _code(e, "AcademicSubject")
-        for e in _elements(archive, "AssessmentMetadata-StateAssessment.xml", "Assessment")
-    }
-    for e in _elements(archive, "StudentAssessment-StateAssessment.xml", "StudentAssessment"):
+        for name in names if name.startswith("AssessmentMetadata-")
+        for e in _elements(archive, name, "Assessment")
+    }  # fmt: skip
+    results = [name for name in names if name.startswith("StudentAssessment-")]
+    for e in (e for name in results for e in _elements(archive, name, "StudentAssessment")):
         assessment = _text(e, "AssessmentReference/AssessmentIdentity/AssessmentIdentifier")
         day = pd.Timestamp(_text(e, "AdministrationDate"))
         frames["assessments"].append({
@@ -121,8 +147,25 @@ def _read_edfi(
 
 def district_econ(students: pd.DataFrame) -> pd.Series:
     """Each student's economic disadvantage as the latest file that describes them says."""
-    latest = students.sort_values("order").groupby("student").tail(1)
-    return latest.set_index("student")["econ"]
+    return district_demographics(students)["econ"]
+
+
+def district_demographics(students: pd.DataFrame) -> pd.DataFrame:
+    """Each student's demographics (econ, homeless, race, english_learner, disability) as the
+    latest file that describes them says, indexed by student."""
+    latest = students.sort_values("order", kind="stable").groupby("student").tail(1)
+    return latest.set_index("student")
+
+
+def graduation(root: Path) -> pd.DataFrame:
+    """The district's graduation cohort files, one row per cohort member."""
+    cohorts = csvs(root, DISTRICT, "graduation")
+    return pd.DataFrame({
+        "student": cohorts["local_id"],
+        "cohort_year": cohorts["cohort_year"].astype(int),
+        "status": cohorts["status"],
+        "diploma_date": pd.to_datetime(cohorts["diploma_date"].replace("", None)),
+    })  # fmt: skip
 
 
 def hmis(root: Path) -> pd.DataFrame:

@@ -6,8 +6,9 @@ crosswalk built from the truth folder (``truth/persons.csv``: partner and local 
 cross-partner indicators are compared exactly; linkage quality is tested in ``tests/identity``.
 The pandas side (``raw_city``) reads the Ed-Fi zips, HMIS zips and CSVs itself and applies each
 formula as ``docs/indicators.md`` states it: numerators and denominators must match exactly,
-overall and per group, for every period. The city has no kindergarten entry assessment and no
-graduation cohort file, so those two indicators are checked on hand-made tables instead.
+overall and per group (every demographic group the library defines), for every period. The
+kindergarten entry assessment and the graduation cohort files are checked on the city too, and
+their edge cases (retests, summer and fifth-year graduates, GED) on hand-made tables.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def test_library_yaml_ships_as_package_data(project_root):
     assert '"indicators/library/*.yaml"' in pyproject
 
 
-# --- indicators the city cannot carry: hand-made tables --------------------------------------
+# --- edge cases the city does not produce: hand-made tables ----------------------------------
 
 
 def run(connection: duckdb.DuckDBPyConnection, slug: str) -> Cells:
@@ -117,7 +118,7 @@ def cells(frame: pd.DataFrame) -> Cells:
 
 def test_kindergarten_readiness_counts_benchmarked_kindergarteners():
     connection = duckdb.connect()
-    kea = {"assessment_id": "KEA", "grade": "K", "subject": "Kindergarten Readiness"}
+    kea = {"assessment_id": "KEA", "grade": "K", "subject": "Composite"}
     create_table(connection, "assessment", [
         {**kea, "record_id": "k1", "school_year": 2025, "proficient": True},
         {**kea, "record_id": "k2", "school_year": 2025, "proficient": False},
@@ -276,9 +277,18 @@ def attendance_rows(district: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return frame.rename(columns={"days": "days_absent"})
 
 
+DEMOGRAPHICS = ["race_ethnicity", "economically_disadvantaged", "english_learner", "disability"]
+
+
 def with_econ(frame: pd.DataFrame, district: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    econ = raw.district_econ(district["students"])
-    return frame.assign(economically_disadvantaged=frame["student"].map(econ))
+    """``frame`` with each student's demographics from the district's latest file about them."""
+    latest = raw.district_demographics(district["students"])
+    columns = {"economically_disadvantaged": "econ", "race_ethnicity": "race",
+               "english_learner": "english_learner", "disability": "disability",
+               "homeless": "homeless"}  # fmt: skip
+    return frame.assign(**{
+        name: frame["student"].map(latest[column]) for name, column in columns.items()
+    })  # fmt: skip
 
 
 def test_chronic_absence_matches_the_raw_edfi_files(city, district):
@@ -288,7 +298,7 @@ def test_chronic_absence_matches_the_raw_edfi_files(city, district):
         period=rows["school_year"], person=rows["student"], school_id=rows["school"],
         success=rows["days_absent"] >= 0.1 * rows["days_enrolled"],
     )  # fmt: skip
-    assert_same(city[1], "chronic_absence", rows, ["school_id", "economically_disadvantaged"])
+    assert_same(city[1], "chronic_absence", rows, ["school_id", *DEMOGRAPHICS])
 
 
 @pytest.mark.parametrize(
@@ -301,7 +311,41 @@ def test_proficiency_matches_the_raw_edfi_files(city, district, slug, grade, sub
     rows = with_econ(rows, district).assign(
         period=rows["school_year"], person=rows["student"], success=rows["proficient"]
     )
-    assert_same(city[1], slug, rows, ["economically_disadvantaged"])
+    assert_same(city[1], slug, rows, DEMOGRAPHICS)
+
+
+def test_kindergarten_readiness_matches_the_raw_edfi_assessment_files(city, district):
+    tests = district["assessments"]
+    rows = tests[(tests["grade"] == "K") & (tests["subject"] == "Composite")]
+    rows = with_econ(rows, district).assign(
+        period=rows["school_year"], person=rows["student"], success=rows["proficient"]
+    )
+    expected = assert_same(city[1], "kindergarten_readiness", rows, DEMOGRAPHICS)
+    # Every school year has a screened kindergarten cohort, and the city's gap shows.
+    overall = {k[0] for k in expected if k[1] == "overall"}
+    assert overall == set(range(2021, 2027))
+    ready = {g: tally_sum(expected, "economically_disadvantaged", g) for g in ("true", "false")}
+    assert ready["true"][0] / ready["true"][1] < ready["false"][0] / ready["false"][1]
+
+
+def tally_sum(cells_: Cells, dimension: str, group: str) -> tuple[int, int]:
+    """Numerator and denominator of one group summed over periods."""
+    pairs = [v for k, v in cells_.items() if k[1] == dimension and k[2] == group]
+    return sum(n for n, _ in pairs), sum(d for _, d in pairs)
+
+
+def test_graduation_rate_matches_the_raw_cohort_files(city, district):
+    cohorts = raw.graduation(city[0])
+    rows = cohorts[~cohorts["status"].isin(["transferred out", "emigrated", "deceased"])]
+    deadline = pd.to_datetime({"year": rows["cohort_year"], "month": 8, "day": 31})
+    rows = with_econ(rows, district).assign(
+        period=rows["cohort_year"], person=rows["student"],
+        success=(rows["status"] == "regular diploma") & (rows["diploma_date"] <= deadline),
+    )  # fmt: skip
+    expected = assert_same(city[1], "graduation_rate_4yr", rows, [*DEMOGRAPHICS, "homeless"])
+    assert {k[0] for k in expected if k[1] == "overall"} == {2024, 2025, 2026}
+    # Dropouts and undocumented leavers stay in the cohort; documented transfers leave it.
+    assert set(cohorts["status"]) == {"regular diploma", "dropout", "transferred out", "unknown"}
 
 
 def leavers(district, people, exit_types: set[str]) -> pd.DataFrame:
@@ -328,7 +372,7 @@ def test_postsecondary_enrollment_matches_district_and_college_files(city, distr
     rows["success"] = (
         (begin >= graduated) & (begin.dt.year == graduated.dt.year) & (begin.dt.month <= 10)
     )
-    assert_same(city[1], "postsecondary_enrollment", rows, ["economically_disadvantaged"])
+    assert_same(city[1], "postsecondary_enrollment", rows, DEMOGRAPHICS)
 
 
 def test_postsecondary_completion_matches_district_and_college_files(city, district, people):
@@ -338,7 +382,7 @@ def test_postsecondary_completion_matches_district_and_college_files(city, distr
     deadline = [e + windows[level] for e, level in zip(rows["exit"], rows["level"], strict=True)]
     rows = rows.assign(success=rows["award_date"].notna() & (rows["award_date"] <= deadline))
     expected = assert_same(city[1], "postsecondary_completion", rows,
-                           ["level", "economically_disadvantaged"])  # fmt: skip
+                           ["level", "race_ethnicity", "economically_disadvantaged"])  # fmt: skip
     assert any(k[1] == "level" and k[2] == "certificate" for k in expected)
 
 
@@ -361,7 +405,7 @@ def test_young_adult_employment_matches_district_and_wage_files(city, district, 
     rows = rows.merge(wage_records(city[0], people), "left", "person")
     after = rows["quarter_index"] - quarter_index(rows["exit"])
     rows = rows.assign(success=(rows["value"] > 0) & (after == 4))
-    assert_same(city[1], slug, rows, ["exit_type", "economically_disadvantaged"])
+    assert_same(city[1], slug, rows, ["exit_type", "race_ethnicity", "economically_disadvantaged"])
 
 
 def housing_records(root: Path, people) -> pd.DataFrame:

@@ -13,6 +13,13 @@ a fictional city over ``years`` school years (school_year = spring year) and wri
   events only: Excused/Unexcused Absence and Tardy), AssessmentMetadata and StudentAssessment
   (grade 3 and 8 ELA and math, scale score, performance level, cut scores) and StudentProgram.
   Zipped because attendance exceptions alone are about a million events at 20,000 students.
+  Also per school year, period ``2021-10``: the fall kindergarten entry assessment
+  (``kindergarten``), a zip of AssessmentMetadata and StudentAssessment only (KRA-style
+  composite score, three readiness levels); ``manifest.column_mappings`` holds the crosswalk
+  that reads "Demonstrating Readiness" as proficient.
+* ``riverton-public-schools`` / ``graduation``: one CSV per complete graduation cohort
+  (``graduation``; period = cohort year): local_id, names, birth date, cohort_year, status
+  (regular diploma, dropout, transferred out, unknown) and diploma_date.
 * ``riverton-area-homeless-coalition`` / ``hmis``: one HMIS CSV FY2026 export zip per school
   year (``hmis_export``): families with children in emergency shelter, rapid re-housing, PSH.
 * ``three-rivers-workforce-board`` / ``ui_wages``: ``ssn,first_name,last_name,employer_id,year,
@@ -28,7 +35,8 @@ a fictional city over ``years`` school years (school_year = spring year) and wri
 and ``out_dir/truth/``: ``persons.csv`` (partner, contract, file, local_id → person_id, and the
 noise applied to that record), ``people.csv`` (every true person and attribute),
 ``student_years.csv`` (enrolment, days enrolled and absent, expected absences, programmes,
-shelter, scores), ``training.csv`` and ``effects.json``; plus ``manifest.json``.
+shelter, scores), ``training.csv``, ``kindergarten_readiness.csv``, ``graduation_cohorts.csv``
+and ``effects.json``; plus ``manifest.json``.
 
 Model (all parameters are named constants in ``params``)
     Households arrive with 1-4 children (siblings 1-5 years apart, so younger ones start
@@ -66,7 +74,8 @@ Identifier noise (``NOISE_RATES``, per person and partner, outside the district)
     training) an SSN digit wrong at 1%. HMIS holds SSNs for 85% of adults and 35% of children.
 
 Determinism: one ``random.Random(seed)`` drives the simulation and each writer has its own
-stream seeded from it; zips carry a fixed timestamp; so equal arguments give byte-identical
+stream seeded from it (the kindergarten screen and the cohort files too, written last so that
+they changed no earlier file); zips carry a fixed timestamp; so equal arguments give byte-identical
 files. About 100 MB and under a minute at 20,000 students.
 """
 

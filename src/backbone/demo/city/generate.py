@@ -10,9 +10,12 @@ from pathlib import Path
 
 from backbone.demo.city import economy as econ
 from backbone.demo.city import outcomes, partners, world
+from backbone.demo.city.edfi_files import CONTRACT, PARTNER
 from backbone.demo.city.files import ManifestEntry, Sink
+from backbone.demo.city.graduation import write_graduation_cohorts
 from backbone.demo.city.hmis_export import write_hmis
-from backbone.demo.city.truth import write_truth
+from backbone.demo.city.kindergarten import PROFICIENT_CROSSWALK, write_kindergarten_readiness
+from backbone.demo.city.truth import write_district_truth, write_truth
 
 
 @dataclass
@@ -73,11 +76,18 @@ def generate_city(
     economy = econ.simulate_economy(city, rng)
     sink = Sink(out_dir)
     _write_partner_files(city, economy, sink, seed)
+    # Written after every other file, from their own streams: the files above stay identical.
+    readiness = write_kindergarten_readiness(city, sink, random.Random(f"{seed}-kindergarten"))
+    cohorts = write_graduation_cohorts(city, sink, random.Random(f"{seed}-graduation"))
     write_truth(city, economy, sink, out_dir / "truth")
+    write_district_truth(readiness, cohorts, out_dir / "truth")
     manifest = CityManifest(
         out_dir,
         sink.entries,
-        {(partners.EASTSIDE, partners.PARTICIPATION): partners.EASTSIDE_MAPPING},
+        {
+            (partners.EASTSIDE, partners.PARTICIPATION): partners.EASTSIDE_MAPPING,
+            (PARTNER, CONTRACT): {"value_crosswalks": {"proficient": PROFICIENT_CROSSWALK}},
+        },
         out_dir / "truth",
         {
             "students": students,

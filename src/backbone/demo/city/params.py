@@ -67,8 +67,29 @@ SCORE_GAPS = {
 CUT_SCORES = {3: (470, 540), 8: (550, 620)}
 SCALE_RANGE = (300, 800)
 
+# --- kindergarten entry assessment (fall of kindergarten) ----------------------------------
+# Modelled on the Ready for Kindergarten KRA (Maryland, Ohio): one composite scale score and
+# three readiness levels; the partnership counts "Demonstrating Readiness" as ready.
+KEA_SCALE_RANGE = (202, 298)
+KEA_LEVELS = (  # (performance level, minimum, maximum composite scale score)
+    ("Emerging Readiness", 202, 257),
+    ("Approaching Readiness", 258, 269),
+    ("Demonstrating Readiness", 270, 298),
+)
+KEA_READY_LEVEL = "Demonstrating Readiness"
+KEA_MEAN = 270.0
+KEA_SD_ABILITY = 10.0  # points per SD of the latent ability trait
+KEA_NOISE_SD = 6.0
+KEA_NEIGHBOURHOOD_SCALE = 0.25  # share of the neighbourhood's state-test school effect
+KEA_GAPS = {"economically_disadvantaged": -4.0, "english_learner": -6.0, "disability": -7.0}
+KEA_WINDOW_DAYS = 40  # administered on one of the first 40 instructional days
+KEA_ASSESSED_SHARE = 0.95  # of kindergarteners enrolled on their administration day
+
 # --- graduation and college ---------------------------------------------------------------
 GRADUATION_LOGIT = 2.1  # intercept; minus disadvantage, plus ability/engagement
+# Share of cohort members who moved away whose transfer the district can document (ACGR
+# removes only documented leavers; the others stay in the cohort with status "unknown").
+TRANSFER_DOCUMENTED_SHARE = 0.9
 COLLEGE_ENROLL_LOGIT = -0.3
 COLLEGE_AWARD_RATE = 0.35
 

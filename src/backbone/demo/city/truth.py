@@ -8,6 +8,8 @@ from pathlib import Path
 from backbone.demo.city import params as p
 from backbone.demo.city.economy import Economy
 from backbone.demo.city.files import Sink, write_csv
+from backbone.demo.city.graduation import CohortMember
+from backbone.demo.city.kindergarten import ReadinessResult
 from backbone.demo.city.world import World
 
 
@@ -26,6 +28,22 @@ def write_truth(world: World, economy: Economy, sink: Sink, folder: Path) -> Non
     (folder / "effects.json").write_text(
         json.dumps({"seed": world.seed, **effects()}, indent=2, sort_keys=True) + "\n"
     )
+
+
+def write_district_truth(
+    readiness: list[ReadinessResult], cohorts: list[CohortMember], folder: Path
+) -> None:
+    """``kindergarten_readiness.csv`` and ``graduation_cohorts.csv``: what the district's
+    kindergarten entry assessment and cohort files say, by true person."""
+    write_csv(folder / "kindergarten_readiness.csv",
+              ("person_id", "student_unique_id", "school_year", "administration_date",
+               "scale_score", "performance_level", "ready"),
+              [(r.child.pid, r.child.student_id, r.school_year, r.administered, r.score, r.level,
+                str(r.level == p.KEA_READY_LEVEL).lower()) for r in readiness])  # fmt: skip
+    write_csv(folder / "graduation_cohorts.csv",
+              ("person_id", "student_unique_id", "cohort_year", "status", "diploma_date"),
+              [(m.child.pid, m.child.student_id, m.cohort_year, m.status, m.diploma_date)
+               for m in cohorts])  # fmt: skip
 
 
 def _people(world: World, folder: Path) -> None:
