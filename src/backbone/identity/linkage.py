@@ -65,6 +65,7 @@ DEFAULT_THRESHOLD = 0.5
 MODEL_FORMAT = "backbone.linkage-model/1"
 # Pairs scored below this are dropped after prediction: far from any sensible threshold.
 PREDICT_FLOOR = 0.01
+SPLINK_LOG_LEVEL = logging.ERROR
 # The least m a trained level keeps (``floor_m``): no single disagreement vetoes a link.
 M_FLOOR = 1e-3
 # The least probability of a pair that makes a person without a birth date a candidate.
@@ -488,12 +489,13 @@ def link_standardised(
     settings: Any = (
         model.settings if model else linkage_settings(roles, link_type, compared=compared)
     )
-    linker = Linker(sdfs, settings, log_level=logging.WARNING)
+    # Splink's notes on untrained levels are for modellers: they would drown a command's output.
+    linker = Linker(sdfs, settings, log_level=SPLINK_LOG_LEVEL)
     if model is None:
         with watch.step("train"):
             train(linker, roles, training)
         model = LinkageModel.from_linker(linker, name)
-        linker = Linker(sdfs, model.settings, log_level=logging.WARNING)  # the floored m
+        linker = Linker(sdfs, model.settings, log_level=SPLINK_LOG_LEVEL)  # the floored m
     trained = model
     with watch.step("predict"):
         predictions = predict(linker, trained.roles)
