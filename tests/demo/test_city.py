@@ -19,6 +19,7 @@ from backbone.intake import contracts, hmis, tabular
 from backbone.intake.loading import LoadRequest, load
 from backbone.intake.records import ImportOptions, Problem
 from backbone.warehouse.store import Warehouse
+from tests.city_loading import options_for
 from tests.intake import hmis_files
 
 TODAY = dt.date(2026, 11, 23)
@@ -196,18 +197,6 @@ def test_hmis_export_has_exactly_the_fy2026_headers(city):
 def run_load(tmp_path: Path, stream, partner: str, number: int):
     request = LoadRequest(number, partner, "secret", tmp_path / "staging", today=TODAY)
     return load(stream, request, Warehouse(tmp_path / "warehouse"))
-
-
-def options_for(city, entry) -> ImportOptions:
-    contract = contracts.contract(entry.contract)
-    mapping = city.column_mappings.get((entry.partner, entry.contract), {})
-    return ImportOptions(
-        partner=entry.partner,
-        target_table=contract.target_table,
-        column_mapping=mapping.get("columns", {}),
-        value_crosswalks=mapping.get("value_crosswalks", {}),
-        date_format=mapping.get("date_format", "%Y-%m-%d"),
-    )
 
 
 def test_every_non_district_file_loads_with_no_error(city, tmp_path):

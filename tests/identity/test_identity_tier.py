@@ -4,7 +4,6 @@ linked across all partners, and scored against the city's truth folder (``truth/
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from collections import defaultdict
 from itertools import combinations
@@ -14,26 +13,11 @@ import pytest
 
 from backbone.demo.city import generate_city
 from backbone.identity.linkage import IdentityLinkage, Training, link_identity_records
-from backbone.intake import contracts
-from backbone.intake.loading import LoadRequest, load
-from backbone.intake.records import ImportOptions
 from backbone.warehouse.store import Warehouse
+from tests.city_loading import load_city
 
-TODAY = dt.date(2026, 11, 23)
 DISTRICT = "riverton-public-schools"
 Pair = tuple[str, str]
-
-
-def options_for(city, entry) -> ImportOptions:
-    contract = contracts.contract(entry.contract)
-    mapping = city.column_mappings.get((entry.partner, entry.contract), {})
-    return ImportOptions(
-        partner=entry.partner,
-        target_table=contract.target_table,
-        column_mapping=mapping.get("columns", {}),
-        value_crosswalks=mapping.get("value_crosswalks", {}),
-        date_format=mapping.get("date_format", "%Y-%m-%d"),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +26,7 @@ def city_warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("identity")
     city = generate_city(root / "city", students=1500)
     warehouse = Warehouse(root / "warehouse")
-    for number, entry in enumerate(city.files, 1):
-        importer = contracts.contract(entry.contract).importer()
-        request = LoadRequest(number, entry.partner, "key", root / "staging", today=TODAY)
-        result = load(importer(city.path(entry), options_for(city, entry)), request, warehouse)
-        assert result.loaded, entry.path
+    load_city(city, warehouse, root / "staging")
     return city, warehouse
 
 

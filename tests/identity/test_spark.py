@@ -339,18 +339,13 @@ def test_duckdb_and_spark_link_the_identity_tier_alike(spark, tmp_path_factory):
     (clusters, sole-candidate joins included) are the same on Spark."""
     from backbone.demo.city import generate_city
     from backbone.identity.linkage import link_identity_records
-    from backbone.intake import contracts
-    from backbone.intake.loading import LoadRequest, load
     from backbone.warehouse.store import Warehouse
-    from tests.identity.test_identity_tier import TODAY, options_for
+    from tests.city_loading import load_city
 
     root = tmp_path_factory.mktemp("tier")
     city = generate_city(root / "city", students=300, seed=5)
     warehouse = Warehouse(root / "warehouse")
-    for number, entry in enumerate(city.files, 1):
-        importer = contracts.contract(entry.contract).importer()
-        request = LoadRequest(number, entry.partner, "key", root / "staging", today=TODAY)
-        assert load(importer(city.path(entry), options_for(city, entry)), request, warehouse).loaded
+    load_city(city, warehouse, root / "staging")
 
     def persons(engine: str, model: LinkageModel | None) -> Any:
         with warehouse.connect(tier="identity") as connection:

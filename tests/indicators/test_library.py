@@ -31,10 +31,8 @@ from backbone.indicators.library import (
     standard_indicator,
     standard_library,
 )
-from backbone.intake import contracts
-from backbone.intake.loading import LoadRequest, load
-from backbone.intake.records import ImportOptions
 from backbone.warehouse.store import Warehouse
+from tests.city_loading import load_city
 from tests.indicators import raw_city as raw
 from tests.indicators.tables import create_table
 
@@ -164,29 +162,13 @@ def test_graduation_rate_keeps_dropouts_and_drops_documented_leavers():
 # --- the synthetic city: warehouse against raw files -----------------------------------------
 
 
-def options_for(city, entry) -> ImportOptions:
-    contract = contracts.contract(entry.contract)
-    mapping = city.column_mappings.get((entry.partner, entry.contract), {})
-    return ImportOptions(
-        partner=entry.partner,
-        target_table=contract.target_table,
-        column_mapping=mapping.get("columns", {}),
-        value_crosswalks=mapping.get("value_crosswalks", {}),
-        date_format=mapping.get("date_format", "%Y-%m-%d"),
-    )
-
-
 @pytest.fixture(scope="module")
 def city(tmp_path_factory) -> tuple[Path, Warehouse]:
     """A 1,000-student city loaded by the real importers, with the truth crosswalk published."""
     root = tmp_path_factory.mktemp("library")
     manifest = generate_city(root / "city", students=1000, seed=11)
     warehouse = Warehouse(root / "warehouse")
-    for number, entry in enumerate(manifest.files, 1):
-        importer = contracts.contract(entry.contract).importer()
-        request = LoadRequest(number, entry.partner, "key", root / "staging", today=TODAY)
-        assert load(importer(manifest.path(entry), options_for(manifest, entry)), request,
-                    warehouse).loaded, entry.path  # fmt: skip
+    load_city(manifest, warehouse, root / "staging")
     publish_truth_crosswalk(manifest.root, warehouse)
     return manifest.root, warehouse
 
