@@ -146,7 +146,7 @@ SELECT rid('district', tag) AS record_id, school_year,
     code || '-' || CASE grade_index WHEN 0 THEN 'K' ELSE CAST(grade_index AS VARCHAR) END
         AS assessment_id,
     taken_on AS administration_date,
-    CASE code WHEN 'KRA' THEN 'Kindergarten Readiness' WHEN 'MATH' THEN 'Mathematics'
+    CASE code WHEN 'KRA' THEN 'Composite' WHEN 'MATH' THEN 'Mathematics'
         WHEN 'SCI' THEN 'Science'
         ELSE CASE WHEN school_year <= {first} + 1 THEN 'Reading' ELSE 'English Language Arts' END
     END AS subject,
@@ -421,7 +421,8 @@ latest_demographics AS (
 # Wages above zero, by linked person and quarter number (year * 4 + quarter).
 EARNINGS = """
 earnings AS (
-    SELECT c.person_key, w.year * 4 + w.quarter AS quarter_number, CAST(w.wages AS DOUBLE) AS wages
+    SELECT c.person_key, w.year * 4 + w.quarter AS quarter_number, CAST(w.wages AS DOUBLE) AS wages,
+        w.employer_id
     FROM wages AS w JOIN crosswalk AS c USING (record_id)
     WHERE w.wages > 0)"""
 
@@ -475,6 +476,20 @@ def after_exit_facts(window: str) -> str:
     SELECT year(e.exit_date - INTERVAL 6 MONTH) AS period, e.person,
         w.person_key IS NOT NULL AS hit, w.wages AS amount, {groups("e.program")}
     FROM exiters AS e LEFT JOIN earnings AS w ON w.person_key = e.person_key AND {window}"""
+
+
+def retention_facts() -> str:
+    """Exiters employed in exit quarter + 2 (one row per employer), and whether the same
+    employer paid them again in exit quarter + 4 (PIRL 1618)."""
+    return f"""
+    WITH {EXITERS}, {EARNINGS}
+    SELECT year(e.exit_date - INTERVAL 6 MONTH) AS period, e.person,
+        EXISTS (SELECT 1 FROM earnings AS later WHERE later.person_key = e.person_key
+            AND later.employer_id = w.employer_id
+            AND later.quarter_number = e.exit_quarter + 4) AS hit,
+        {groups("e.program")}
+    FROM exiters AS e JOIN earnings AS w ON w.person_key = e.person_key
+        AND w.quarter_number = e.exit_quarter + 2"""
 
 
 def young_adult_facts() -> str:
@@ -625,7 +640,7 @@ HAND_WRITTEN: dict[str, HandWritten] = {
     ),
     "graduation_rate_4yr": HandWritten(GRADUATION, (*DEMOGRAPHICS, "homeless")),
     "kindergarten_readiness": HandWritten(
-        assessment_facts("a.grade = 'K' AND a.subject = 'Kindergarten Readiness'"), DEMOGRAPHICS
+        assessment_facts("a.grade = 'K' AND a.subject = 'Composite'"), DEMOGRAPHICS
     ),
     "median_earnings_q2_after_exit": HandWritten(
         after_exit_facts(Q2_AFTER_EXIT), ("program",), median=True
@@ -634,6 +649,7 @@ HAND_WRITTEN: dict[str, HandWritten] = {
         POSTSECONDARY_COMPLETION, ("level", "race_ethnicity", "economically_disadvantaged")
     ),
     "postsecondary_enrollment": HandWritten(POSTSECONDARY_ENROLLMENT, DEMOGRAPHICS),
+    "retention_same_employer": HandWritten(retention_facts(), ("program",)),
     "school_moves_housing": HandWritten(SCHOOL_MOVES_HOUSING, ("project_type", "school_id")),
     "young_adult_employment": HandWritten(
         young_adult_facts(), ("exit_type", "race_ethnicity", "economically_disadvantaged")

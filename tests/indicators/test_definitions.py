@@ -219,6 +219,46 @@ def test_person_key_join_links_records_across_partners(district):
     assert run(district, definition) == {(2024, "overall", "all"): (1, 2, 50.0)}
 
 
+def test_a_table_joined_twice_under_aliases_compares_two_of_a_persons_rows():
+    """Retention with the same employer on a hand-made table. Exits in 2024-Q1, so Q2 after exit
+    is 2024-Q3 and Q4 after exit 2025-Q1:
+    t1 paid by A in Q3 and by A in Q1 → retained; t2 by A then B → not; t3 by A and B in Q3,
+    B again in Q1 → retained (one of its Q3 employers); t4 paid nothing in Q3 → not in the
+    population; t5 paid 0 by A in Q1 → not retained. 2 of 4 = 50%."""
+    connection = duckdb.connect()
+    exits = [f"t{i}" for i in range(1, 6)]
+    create_table(connection, "training", [
+        {"record_id": r, "provider": "P", "program": "CNA", "exit_date": date(2024, 2, 1)}
+        for r in exits
+    ])  # fmt: skip
+    paid = [("t1", "A", 2024, 3, 900), ("t1", "A", 2025, 1, 950), ("t2", "A", 2024, 3, 800),
+            ("t2", "B", 2025, 1, 990), ("t3", "A", 2024, 3, 300), ("t3", "B", 2024, 3, 400),
+            ("t3", "B", 2025, 1, 700), ("t4", "A", 2025, 1, 500), ("t5", "A", 2024, 3, 600),
+            ("t5", "A", 2025, 1, 0)]  # fmt: skip
+    create_table(connection, "wages", [
+        {"record_id": f"w-{r}", "employer_id": e, "year": y, "quarter": q, "wages": w}
+        for r, e, y, q, w in paid
+    ])  # fmt: skip
+    create_crosswalk(connection, {**{r: r.upper() for r in exits},
+                                  **{f"w-{r}": r.upper() for r in exits}})  # fmt: skip
+    after = (
+        "{a}.year * 4 + {a}.quarter - (YEAR(training.exit_date) * 4 + QUARTER(training.exit_date))"
+    )
+    definition = IndicatorDefinition.model_validate({
+        "slug": "retention", "name": "Retention", "table": "training",
+        "joins": [
+            {"table": "wages", "alias": "q2", "on": "person_key",
+             "condition": after.format(a="q2") + " = 2"},
+            {"table": "wages", "alias": "q4", "on": "person_key",
+             "condition": f"q4.employer_id = q2.employer_id AND {after.format(a='q4')} = 4"},
+        ],
+        "denominator": "q2.wages > 0", "numerator": "q4.wages > 0",
+        "period": {"column": "training.exit_date", "rule": "calendar_year"},
+    })  # fmt: skip
+    assert run(connection, definition) == {(2024, "overall", "all"): (2, 4, 50.0)}
+    assert "AS q4" in compile_sql(definition, "spark")
+
+
 def test_definition_round_trips_through_its_data():
     definition = IndicatorDefinition.model_validate(GRADE3_READING)
     again = IndicatorDefinition.model_validate(definition.model_dump())
@@ -278,7 +318,19 @@ def test_every_problem_of_a_definition_is_listed_with_its_field():
     [
         ({"table": "identity_record"}, "table: table 'identity_record' is in the identity tier"),
         ({"table": "wagez"}, "table: unknown table 'wagez'"),
-        ({"joins": [{"table": "assessment"}]}, "joins\\[0\\]: table 'assessment' is already"),
+        ({"joins": [{"table": "assessment"}]}, "joins\\[0\\]: 'assessment' is already declared"),
+        (
+            {"joins": [{"table": "assessment", "alias": "wages"}]},
+            "joins\\[0\\]: alias 'wages' is the name of another table",
+        ),
+        (
+            {"joins": [{"table": "assessment", "alias": "a2", "condition": "a3.grade = '3'"}]},
+            "joins\\[0\\].condition: table 'a3' is not declared",
+        ),
+        (
+            {"joins": [{"table": "assessment", "alias": "a2", "condition": "a2.grade"}]},
+            "joins\\[0\\].condition: expected a true/false condition",
+        ),
         (
             {"joins": [{"table": "person_demographics", "latest_by": "asof"}]},
             "unknown column 'asof'",

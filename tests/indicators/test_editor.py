@@ -12,8 +12,10 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from backbone.indicators import forms
+from backbone.indicators import forms, services
+from backbone.indicators.definitions import IndicatorDefinition, compile_sql
 from backbone.indicators.expressions import Problem
+from backbone.indicators.library import standard_indicator
 from backbone.indicators.models import Indicator
 from tests.indicators.test_compute import loaded, wage_rows  # noqa: F401  (fixture)
 
@@ -355,6 +357,15 @@ def test_check_previews_nothing_for_an_empty_warehouse_table(editor, loaded):  #
         ("training on person_key", {"table": "training", "on": "person_key"}),
         ("housing latest_by", {"table": "housing", "latest_by": ""}),
         ("housing colour red", {"table": "housing", "unknown option colour": "red"}),
+        (
+            "wages AS q4 on person_key WHERE q4.employer_id = q2.employer_id AND q4.quarter = 4",
+            {
+                "table": "wages",
+                "alias": "q4",
+                "on": "person_key",
+                "condition": "q4.employer_id = q2.employer_id AND q4.quarter = 4",
+            },
+        ),
     ],
 )
 def test_join_lines_parse_to_join_dicts(line, join):
@@ -364,7 +375,7 @@ def test_join_lines_parse_to_join_dicts(line, join):
 def test_an_unknown_join_option_is_named():
     _, problems = forms.definition_problems(with_changes(joins=[forms.parse_join("housing x y")]))
     assert [(p.field, p.message) for p in problems] == [
-        ("joins", "unknown option x is not a join option; use on or latest_by")
+        ("joins", "unknown option x is not a join option; use as, on, latest_by or where")
     ]
 
 
@@ -383,3 +394,15 @@ def test_check_says_what_duckdb_refuses_at_run_time(editor, loaded):  # noqa: F8
 def test_the_check_endpoint_is_in_the_openapi_schema(editor):
     schema = editor.get("/indicators/openapi.json").json()
     assert "post" in schema["paths"]["/indicators/check"]
+
+
+def test_an_aliased_join_round_trips_through_the_form():
+    """Retention's two aliased wage joins, written as join lines and read back, compile to the
+    same query as the library file."""
+    definition = standard_indicator("retention_same_employer").definition
+    indicator = services.save_indicator(definition)
+    lines = forms.initial_of(indicator)["joins"].splitlines()
+    assert lines[1].startswith("wages as wages_q4 on person_key where wages_q4.employer_id")
+    again = IndicatorDefinition.model_validate(forms.definition_data(forms.initial_of(indicator)))
+    assert again.joins == definition.joins
+    assert compile_sql(again) == compile_sql(definition)

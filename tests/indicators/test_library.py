@@ -45,7 +45,7 @@ Cells = dict[tuple[int, str, str], tuple[int, int]]
 
 def test_every_library_file_loads_checks_and_compiles_for_both_engines():
     library = standard_library()
-    assert len(library) == 18
+    assert len(library) == 19
     assert len({i.slug for i in library}) == len(library)
     for indicator in library:
         for dialect in ("duckdb", "spark"):
@@ -472,6 +472,30 @@ def test_workforce_measures_match_training_and_wage_files(city, people, slug, fi
     after = rows["quarter_index"] - quarter_index(rows["exit"])
     rows = rows.assign(success=(rows["value"] > 0) & after.between(first, last))
     assert_same(city[1], slug, rows, ["program"])
+
+
+def test_retention_with_the_same_employer_matches_training_and_wage_files(city, people):
+    """PIRL 1618 by hand: exiters with wages in exit quarter + 2 are the population; those paid
+    by one of those employers again in exit quarter + 4 succeed."""
+    root = city[0]
+    wages = raw.csvs(root, raw.WORKFORCE, "ui_wages")
+    paid = pd.DataFrame({
+        "person": [people[(raw.WORKFORCE, s)] for s in wages["ssn"]],
+        "quarter_index": wages["year"].astype(int) * 4 + wages["quarter"].astype(int),
+        "employer": wages["employer_id"],
+    })[wages["wages"].astype(float) > 0]  # fmt: skip
+    exits = training_exits(root, people)
+    exits = exits.assign(exit_row=range(len(exits)))  # one id per exit, across files
+    rows = exits.merge(paid, "inner", "person")
+    after = rows["quarter_index"] - quarter_index(rows["exit"])
+    q2, q4 = rows[after == 2], rows[after == 4]
+    kept = set(zip(q4["exit_row"], q4["employer"], strict=True))
+    success = [key in kept for key in zip(q2["exit_row"], q2["employer"], strict=True)]
+    expected = assert_same(city[1], "retention_same_employer", q2.assign(success=success),
+                           ["program"])  # fmt: skip
+    # Not vacuous: some Q2 workers stayed and some moved on.
+    overall = [cell for key, cell in expected.items() if key[1] == "overall"]
+    assert 0 < sum(n for n, _ in overall) < sum(d for _, d in overall)
 
 
 def test_credential_attainment_matches_the_training_files(city, people):

@@ -63,6 +63,9 @@ class Join(BaseModel):
     ``on="person_key"`` joins across partners through the crosswalk linkage publishes.
     ``latest_by`` keeps only each person's row with the latest value of that column (e.g.
     ``as_of`` for ``person_demographics``), so the join cannot multiply rows.
+    ``alias`` names the joined rows, so one table can be joined twice (wages in the 2nd and in
+    the 4th quarter after exit); ``condition`` keeps only the joined rows it holds for, e.g.
+    ``wages_q4.year * 4 + wages_q4.quarter = ...``, and may read the base table and earlier joins.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -70,6 +73,17 @@ class Join(BaseModel):
     table: str
     on: JoinKey = "record_id"
     latest_by: str | None = None
+    # Left out of the stored data when unset, so definitions saved before aliases existed keep
+    # their version.
+    alias: str | None = Field(
+        default=None, pattern=r"^[a-z][a-z0-9_]*$", exclude_if=lambda v: v is None
+    )
+    condition: str | None = Field(default=None, exclude_if=lambda v: v is None)
+
+    @property
+    def name(self) -> str:
+        """What expressions call the joined rows: the alias, or else the table's name."""
+        return self.alias or self.table
 
 
 class Period(BaseModel):
@@ -117,7 +131,13 @@ class IndicatorDefinition(BaseModel):
 
     @property
     def tables(self) -> tuple[str, ...]:
-        return (self.table, *(join.table for join in self.joins))
+        """The analytic tables read, each once."""
+        return tuple(dict.fromkeys([self.table, *(join.table for join in self.joins)]))
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Each name expressions may use (a table's own name or a join's alias) → its table."""
+        return {self.table: self.table, **{join.name: join.table for join in self.joins}}
 
 
 class DefinitionError(ExpressionError):
@@ -135,6 +155,7 @@ class CheckedDefinition:
     period: CheckedExpression
     dimensions: tuple[CheckedExpression, ...]
     value: CheckedExpression | None
+    join_conditions: tuple[CheckedExpression | None, ...] = ()
 
 
 def check_definition(definition: IndicatorDefinition) -> CheckedDefinition:
@@ -145,7 +166,8 @@ def check_definition(definition: IndicatorDefinition) -> CheckedDefinition:
     checked: dict[str, Any] = {}
     for field, text, kind in _expressions(definition):
         try:
-            checked[field] = check_expression(text, definition.tables, kind=kind, field=field)
+            sources = _sources_for(definition, field)
+            checked[field] = check_expression(text, sources, kind=kind, field=field)
         except ExpressionError as error:
             problems += error.problems
     problems += _shape_problems(definition, checked)
@@ -159,6 +181,7 @@ def check_definition(definition: IndicatorDefinition) -> CheckedDefinition:
         checked["period.column"],
         tuple(checked[f"dimensions[{i}]"] for i in range(len(definition.dimensions))),
         checked.get("value"),
+        tuple(checked.get(f"joins[{i}].condition") for i in range(len(definition.joins))),
     )
 
 
@@ -190,16 +213,33 @@ def _table_problems(definition: IndicatorDefinition) -> list[Problem]:
     problems = [Problem(m, field="table") for m in [table_problem(definition.table)] if m]
     seen = {definition.table}
     for index, join in enumerate(definition.joins):
-        field = f"joins[{index}]"
-        message = table_problem(join.table)
-        if message is None and join.table in seen:
-            message = f"table {join.table!r} is already declared; join each table once"
+        message = table_problem(join.table) or _join_name_problem(join, seen)
         if message is None and join.latest_by not in (None, *analytic_columns(join.table)):
             message = f"unknown column {join.latest_by!r} in table {join.table}"
         if message:
-            problems.append(Problem(message, field=field))
-        seen.add(join.table)
+            problems.append(Problem(message, field=f"joins[{index}]"))
+        seen.add(join.name)
     return problems
+
+
+def _join_name_problem(join: Join, seen: set[str]) -> str | None:
+    if join.name in seen:
+        again = "give it an alias" if join.alias is None else "choose another alias"
+        return f"{join.name!r} is already declared; to join a table again, {again}"
+    if join.alias is not None and join.alias != join.table and table_problem(join.alias) is None:
+        return f"alias {join.alias!r} is the name of another table; choose another alias"
+    return None
+
+
+def _sources_for(definition: IndicatorDefinition, field: str) -> dict[str, str]:
+    """What an expression may read: everything, except that a join's condition sees only the
+    base table, the joins before it and its own rows."""
+    sources = definition.sources
+    if field.startswith("joins["):
+        index = int(field[len("joins[") : field.index("]")])
+        names = [definition.table, *(join.name for join in definition.joins[: index + 1])]
+        sources = {name: sources[name] for name in names}
+    return sources
 
 
 def _expressions(definition: IndicatorDefinition) -> list[tuple[str, str, Kind]]:
@@ -214,6 +254,11 @@ def _expressions(definition: IndicatorDefinition) -> list[tuple[str, str, Kind]]
     parts += [(f"dimensions[{i}]", d, "value") for i, d in enumerate(definition.dimensions)]
     if definition.value is not None:
         parts.append(("value", definition.value, "value"))
+    parts += [
+        (f"joins[{i}].condition", join.condition, "condition")
+        for i, join in enumerate(definition.joins)
+        if join.condition is not None
+    ]
     return parts
 
 
@@ -233,12 +278,12 @@ def _shape_problems(
         problems.append(Problem(f"a {definition.unit} takes no value expression", field="value"))
     period = checked.get("period.column")
     if period is not None and isinstance(period.tree, exp.Column):
-        problems += _period_problems(definition.period.rule, period.tree)
+        kind = analytic_columns(definition.sources[period.tree.table])[period.tree.name]
+        problems += _period_problems(definition.period.rule, period.tree, kind)
     return problems
 
 
-def _period_problems(rule: PeriodRule, column: exp.Column) -> list[Problem]:
-    kind = analytic_columns(column.table)[column.name]
+def _period_problems(rule: PeriodRule, column: exp.Column, kind: str) -> list[Problem]:
     if kind == "DATE" and rule == "value":
         message = f"{column.sql()} is a date: choose school_year, program_year, … as the rule"
         return [Problem(message, field="period.rule")]
@@ -269,7 +314,7 @@ def rows_sql(checked: CheckedDefinition) -> str:
     if checked.value is not None:
         columns.append(f"CAST({checked.value.sql()} AS DOUBLE) AS value")
     return (
-        f"SELECT {', '.join(columns)} FROM {sources_sql(definition)} "
+        f"SELECT {', '.join(columns)} FROM {sources_sql(checked)} "
         f"WHERE {condition} AND {period_sql(checked)} IS NOT NULL"
     )
 
@@ -277,28 +322,40 @@ def rows_sql(checked: CheckedDefinition) -> str:
 def period_sql(checked: CheckedDefinition) -> str:
     column = checked.period.tree
     assert isinstance(column, exp.Column)  # checked in _shape_problems
-    if analytic_columns(column.table)[column.name] != "DATE":
+    table = checked.definition.sources[column.table]
+    if analytic_columns(table)[column.name] != "DATE":
         return column.sql()
     return DATE_PERIODS[checked.definition.period.rule].format(c=column.sql())
 
 
-def sources_sql(definition: IndicatorDefinition) -> str:
-    """The FROM clause: the base table and its joins, each aliased by its own table name so the
-    definition's ``table.column`` references read it."""
+def sources_sql(checked: CheckedDefinition) -> str:
+    """The FROM clause: the base table and its joins, each named by its alias or its own table
+    name so the definition's ``table.column`` references read it."""
+    definition = checked.definition
     by_person_key = any(join.on == "person_key" for join in definition.joins)
     base = definition.table
     sql = _source_sql(base, with_person_key=by_person_key)
-    for join in definition.joins:
-        source = _source_sql(join.table, join.on == "person_key", join.latest_by, join.on)
-        sql += f" LEFT JOIN {source} ON {join.table}.{join.on} = {base}.{join.on}"
+    for join, condition in zip(definition.joins, checked.join_conditions, strict=True):
+        source = _source_sql(
+            join.table, join.on == "person_key", join.latest_by, join.on, name=join.name
+        )
+        sql += f" LEFT JOIN {source} ON {join.name}.{join.on} = {base}.{join.on}"
+        if condition is not None:
+            sql += f" AND ({condition.sql()})"
     return sql
 
 
 def _source_sql(
-    table: str, with_person_key: bool, latest_by: str | None = None, key: JoinKey = "record_id"
+    table: str,
+    with_person_key: bool,
+    latest_by: str | None = None,
+    key: JoinKey = "record_id",
+    *,
+    name: str | None = None,
 ) -> str:
+    name = name or table
     if not with_person_key and latest_by is None:
-        return f"{table} AS {table}"
+        return f"{table} AS {name}"
     extra = ", crosswalk.person_key" if with_person_key else ""
     sql = f"SELECT source.*{extra} FROM {table} AS source"
     if with_person_key:
@@ -311,7 +368,7 @@ def _source_sql(
         ranked = f"ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {order}) AS latest_rank"
         sql = sql.replace(" FROM ", f", {ranked} FROM ", 1)
         sql = f"SELECT * FROM ({sql}) AS ranked WHERE latest_rank = 1"
-    return f"({sql}) AS {table}"
+    return f"({sql}) AS {name}"
 
 
 def _person_sql(definition: IndicatorDefinition) -> str:

@@ -23,7 +23,7 @@ ExpressionError: unknown column 'wagez' in table wages (line 1, col 7, near 'wag
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,6 +38,8 @@ from backbone.warehouse.tables import ANALYTIC, TABLES
 Dialect = Literal["duckdb", "spark"]
 DIALECTS: tuple[Dialect, ...] = ("duckdb", "spark")
 Kind = Literal["condition", "value"]
+# The tables an expression may read: names, or aliases mapped to tables (one table read twice).
+Tables = Sequence[str] | Mapping[str, str]
 
 # Functions whose DuckDB and Spark spellings sqlglot translates to the same computation.
 ALLOWED_FUNCTIONS: tuple[type[exp.Func], ...] = (
@@ -196,7 +198,7 @@ def table_problem(name: str) -> str | None:
 
 def check_expression(
     text: str,
-    tables: Sequence[str],
+    tables: Tables,
     *,
     kind: Kind = "condition",
     field: str = "",
@@ -207,6 +209,8 @@ def check_expression(
     Args:
         text: the expression as typed, e.g. ``"assessment.grade = '3' AND subject = 'ELA'"``.
         tables: the canonical tables the definition declares; columns resolve against these.
+            A mapping names each source by an alias (``{"wages_q2": "wages"}``), so one table
+            can be read twice.
         kind: ``"condition"`` (must be true/false) or ``"value"`` (e.g. wages for a median).
         field: where the text came from, prefixed to every problem's message.
         require_unique: refuse an unqualified column found in several declared tables.
@@ -214,19 +218,25 @@ def check_expression(
     Returns the expression with every column qualified by its table. Raises ``ExpressionError``
     listing every problem, each with its line, column and token.
     """
-    bad_tables = [Problem(m, field=field) for t in tables if (m := table_problem(t))]
+    sources = as_sources(tables)
+    bad_tables = [Problem(m, field=field) for t in sources.values() if (m := table_problem(t))]
     if bad_tables:
         raise ExpressionError(bad_tables)
     tree = _parse(text, field)
     tokens = _tokens(text, field)
     problems = _statement_problems(tree, text, tokens) or _node_problems(tree, text, tokens)
     if not problems:
-        problems = _qualify_columns(tree, text, tables, require_unique)
+        problems = _qualify_columns(tree, text, sources, require_unique)
     if not problems and kind == "condition":
-        problems = _condition_problems(tree, text, tables, tokens)
+        problems = _condition_problems(tree, text, sources, tokens)
     if problems:
         raise ExpressionError(_with_field(problems, field))
-    return CheckedExpression(text, tree, tuple(tables))
+    return CheckedExpression(text, tree, tuple(sources))
+
+
+def as_sources(tables: Tables) -> dict[str, str]:
+    """Each name an expression may qualify a column with, and the table it reads."""
+    return dict(tables) if isinstance(tables, Mapping) else {t: t for t in tables}
 
 
 def transpile(
@@ -313,19 +323,19 @@ def _statement_problems(tree: exp.Expr, text: str, tokens: list[Token]) -> list[
 
 
 def _condition_problems(
-    tree: exp.Expr, text: str, tables: Sequence[str], tokens: list[Token]
+    tree: exp.Expr, text: str, sources: Mapping[str, str], tokens: list[Token]
 ) -> list[Problem]:
     root = tree.unnest()
-    if _is_condition(root, tables):
+    if _is_condition(root, sources):
         return []
     return [_locate("expected a true/false condition", root, text, tokens)]
 
 
-def _is_condition(root: exp.Expr, tables: Sequence[str]) -> bool:
+def _is_condition(root: exp.Expr, sources: Mapping[str, str]) -> bool:
     if isinstance(root, CONDITION_ROOTS):
         return True
     if isinstance(root, exp.Column):  # a BOOLEAN column such as assessment.proficient
-        owners = [t for t in tables if not root.table or t == root.table]
+        owners = [t for name, t in sources.items() if not root.table or name == root.table]
         return {analytic_columns(t).get(root.name) for t in owners} == {"BOOLEAN"}
     return False
 
@@ -380,35 +390,43 @@ def _function_name(node: exp.Func) -> str:
 
 
 def _qualify_columns(
-    tree: exp.Expr, text: str, tables: Sequence[str], require_unique: bool
+    tree: exp.Expr, text: str, sources: Mapping[str, str], require_unique: bool
 ) -> list[Problem]:
-    """Check each column against ``tables`` and set its table; return what could not resolve."""
+    """Check each column against ``sources`` and set its table (or alias); return what could
+    not resolve."""
     problems = []
     for column in list(tree.find_all(exp.Column)):
-        problem = _column_problem(column, tables, require_unique)
+        problem = _column_problem(column, sources, require_unique)
         if problem:
             problems.append(_locate(problem, column, text))
     return problems
 
 
-def _column_problem(column: exp.Column, tables: Sequence[str], require_unique: bool) -> str | None:
+def _column_problem(
+    column: exp.Column, sources: Mapping[str, str], require_unique: bool
+) -> str | None:
     name, qualifier = column.name, column.table
     if column.args.get("db") or column.args.get("catalog"):
         return f"{column.sql()!r}: write table.column, nothing longer"
     if qualifier:
-        if qualifier not in tables:
-            return f"table {qualifier!r} is not declared by the definition: {', '.join(tables)}"
-        if name not in analytic_columns(qualifier):
-            return f"unknown column {name!r} in table {qualifier}"
+        if qualifier not in sources:
+            return f"table {qualifier!r} is not declared by the definition: {', '.join(sources)}"
+        if name not in analytic_columns(sources[qualifier]):
+            return f"unknown column {name!r} in table {_described(qualifier, sources)}"
         return None
-    owners = [t for t in tables if name in analytic_columns(t)]
+    owners = [alias for alias, t in sources.items() if name in analytic_columns(t)]
     if not owners:
-        return f"unknown column {name!r} in table{'s' * (len(tables) > 1)} {', '.join(tables)}"
+        names = ", ".join(_described(alias, sources) for alias in sources)
+        return f"unknown column {name!r} in table{'s' * (len(sources) > 1)} {names}"
     if len(owners) > 1 and require_unique:
         return f"column {name!r} is in several tables ({', '.join(owners)}): write table.{name}"
     if len(owners) == 1:
         column.set("table", exp.to_identifier(owners[0]))
     return None
+
+
+def _described(alias: str, sources: Mapping[str, str]) -> str:
+    return alias if sources[alias] == alias else f"{alias} ({sources[alias]})"
 
 
 # --- positions ----------------------------------------------------------------------------------

@@ -31,7 +31,9 @@ from backbone.partnership.models import SharedOutcome
 FORM_FIELDS = {"description": "plain_definition", "period.column": "period_column"}
 FORM_FIELDS |= {"period.rule": "period_rule", "period": "period_column"}
 ITEM = re.compile(r"^(joins|dimensions)\[(\d+)\]")
-JOIN_OPTIONS = ("on", "latest_by")
+# Join line words → Join fields; ``where`` starts the condition, which runs to the line's end.
+JOIN_OPTIONS = {"as": "alias", "on": "on", "latest_by": "latest_by"}
+WHERE = re.compile(r"\s+where\s+", re.IGNORECASE)
 RESERVED_SLUGS = {"new", "check", "openapi"}  # /indicators/new/ and the API's paths
 # Stand-ins for boxes that failed their own check, so every other box is still checked.
 BLANK = {"slug": "draft", "table": "", "period_rule": "value", "unit": "percent", "per": 1000}
@@ -70,26 +72,37 @@ def parse_lines(text: str) -> list[str]:
 
 
 def parse_join(line: str) -> dict[str, str]:
-    """One join line, ``table [on record_id|person_key] [latest_by column]``, as the
-    definition's ``Join`` dict; an odd option is left for pydantic to refuse.
+    """One join line, ``table [as alias] [on record_id|person_key] [latest_by column]
+    [where condition]``, as the definition's ``Join`` dict; ``where`` takes the rest of the line;
+    an odd option is left for pydantic to refuse.
 
     >>> parse_join("person_demographics latest_by as_of")
     {'table': 'person_demographics', 'latest_by': 'as_of'}
+    >>> parse_join("wages as w4 on person_key where w4.quarter = 4")
+    {'table': 'wages', 'alias': 'w4', 'on': 'person_key', 'condition': 'w4.quarter = 4'}
     """
-    table, *rest = line.split()
+    head, *condition = WHERE.split(line.strip(), maxsplit=1)
+    table, *rest = head.split()
     join = {"table": table}
     for index in range(0, len(rest), 2):
         option, value = rest[index], rest[index + 1] if index + 1 < len(rest) else ""
-        join[option if option in JOIN_OPTIONS else f"unknown option {option}"] = value
+        name = JOIN_OPTIONS.get(option.lower(), f"unknown option {option}")
+        join[name] = value
+    if condition:
+        join["condition"] = condition[0].strip()
     return join
 
 
 def join_line(join: Mapping[str, Any]) -> str:
     parts = [join["table"]]
+    if join.get("alias"):
+        parts += ["as", join["alias"]]
     if join.get("on", "record_id") != "record_id":
         parts += ["on", join["on"]]
     if join.get("latest_by"):
         parts += ["latest_by", join["latest_by"]]
+    if join.get("condition"):
+        parts += ["where", " ".join(join["condition"].split())]
     return " ".join(parts)
 
 
@@ -122,7 +135,7 @@ def _pydantic_problem(error: Any) -> Problem:
     if error["type"] == "missing":
         text = "this field is required"
     if error["type"] == "extra_forbidden" and len(location) > 2:
-        text = f"{location[-1]} is not a join option; use on or latest_by"
+        text = f"{location[-1]} is not a join option; use as, on, latest_by or where"
     return Problem(text, field=field)
 
 
@@ -149,8 +162,8 @@ class IndicatorForm(forms.Form):
     joins = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
-        help_text="One per line: table [on record_id|person_key] [latest_by column], "
-        "e.g. person_demographics latest_by as_of.",
+        help_text="One per line: table [as alias] [on record_id|person_key] [latest_by column] "
+        "[where condition], e.g. person_demographics latest_by as_of.",
     )
     denominator = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),

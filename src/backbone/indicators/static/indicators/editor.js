@@ -22,14 +22,21 @@
   const value = (name) => (form.elements[name] ? form.elements[name].value : "");
   const lines = (text) => text.split("\n").map((l) => l.trim()).filter(Boolean);
 
-  // The same spelling as forms.parse_join: table [on record_id|person_key] [latest_by column].
+  // The same spelling as forms.parse_join:
+  // table [as alias] [on record_id|person_key] [latest_by column] [where condition].
+  const JOIN_OPTIONS = { as: "alias", on: "on", latest_by: "latest_by" };
   function parseJoin(line) {
-    const [table, ...rest] = line.split(/\s+/);
+    const where = line.search(/\s+where\s+/i);
+    const head = where < 0 ? line : line.slice(0, where);
+    const [table, ...rest] = head.trim().split(/\s+/);
     const join = { table };
     for (let i = 0; i < rest.length; i += 2) {
-      const option = ["on", "latest_by"].includes(rest[i]) ? rest[i] : `unknown option ${rest[i]}`;
+      const word = rest[i].toLowerCase();
+      const known = Object.prototype.hasOwnProperty.call(JOIN_OPTIONS, word);
+      const option = known ? JOIN_OPTIONS[word] : `unknown option ${rest[i]}`;
       join[option] = rest[i + 1] || "";
     }
+    if (where >= 0) join.condition = line.slice(where).replace(/^\s+where\s+/i, "").trim();
     return join;
   }
 
