@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from backbone.governance.actor import act_from_command_line
 from backbone.workspace import WORKSPACE_ENV, workspace_dir
 
 app = typer.Typer(
@@ -31,6 +32,12 @@ link_app = typer.Typer(help="Link people across partners' records.", invoke_with
 app.add_typer(link_app, name="link")
 indicators_app = typer.Typer(help="The partnership's indicators.")
 app.add_typer(indicators_app, name="indicators")
+audit_app = typer.Typer(help="The tamper-evident audit log (docs/governance.md).")
+app.add_typer(audit_app, name="audit")
+agreements_app = typer.Typer(help="Data-sharing agreements and their data (docs/agreements.md).")
+app.add_typer(agreements_app, name="agreements")
+roles_app = typer.Typer(help="Roles and their permission groups (docs/permissions.md).")
+app.add_typer(roles_app, name="roles")
 
 console = Console()
 errors = Console(stderr=True)
@@ -57,6 +64,7 @@ def setup_django(workspace: Path | None = None, *, demo: bool = False) -> None:
     import django
 
     django.setup()
+    act_from_command_line()  # the audit log names changes made here cli:<os user>
 
 
 def migrate_database(verbose: bool = False) -> None:
@@ -643,6 +651,227 @@ def compute(
         + ".",
         soft_wrap=True,
     )
+
+
+@audit_app.command("verify")
+def audit_verify(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="An export to verify instead of the database.", dir_okay=False),
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Verify the audit log's hash chain, event by event; exit 1 naming the first broken event.
+
+    Example: [bold]backbone audit verify[/bold] or [bold]backbone audit verify audit.csv[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    from backbone.governance.services import verify_chain, verify_file
+
+    result = verify_file(file) if file else verify_chain()
+    if result.broken:
+        errors.print(
+            f"[red]Broken at #{result.broken.sequence}[/red]: {result.broken.reason}. "
+            f"Events up to #{result.through} verify.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1)
+    console.print(
+        f"Verified through #{result.through} ({result.entries:,} events); head {result.head}"
+    )
+
+
+@audit_app.command("export")
+def audit_export(
+    file: Annotated[Path, typer.Argument(help="The CSV file to write.", dir_okay=False)],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Write the whole audit log to FILE as CSV, oldest first, with each event's hashes.
+
+    The export is itself recorded in the log (and in the file). Example:
+    [bold]backbone audit export audit-2026.csv[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    from backbone.governance.services import export_file
+
+    console.print(f"Wrote {export_file(file):,} events to {file}.")
+
+
+@roles_app.command("sync")
+def roles_sync(workspace: WorkspaceOption = None) -> None:
+    """Create or update one group per role with exactly the role's permissions.
+
+    Runs after every migrate too; run it to repair groups edited by hand. Changes are audited.
+    Example: [bold]backbone roles sync[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    from backbone.governance.services import RoleProblem, sync_roles
+
+    try:
+        synced = sync_roles()
+    except RoleProblem as problem:
+        errors.print(f"[red]Roles not synced:[/red] {problem}", soft_wrap=True, markup=True)
+        raise typer.Exit(code=1) from None
+    table = Table("role", "group", "permissions", "changed", title="Roles")
+    for done in synced:
+        change = ("created; " if done.created else "") + _permission_changes(done)
+        table.add_row(done.role.code, done.role.label, str(len(done.role.permissions)), change)
+    console.print(table)
+
+
+def _permission_changes(done: Any) -> str:
+    parts = [f"+{name}" for name in done.added] + [f"-{name}" for name in done.removed]
+    return ", ".join(parts) or "unchanged"
+
+
+@agreements_app.command("enforce")
+def agreements_enforce(
+    today: Annotated[
+        str | None,
+        typer.Option(help="Act as on this day (YYYY-MM-DD) instead of today.", show_default=False),
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Flag the data of ended data-sharing agreements; destroy it at their destruction deadline.
+
+    Destruction removes the rows from the warehouse and the archived files, certifies it and
+    records it in the audit log. Safe to run daily. Example:
+    [bold]backbone agreements enforce[/bold]
+    """
+    import datetime as dt
+
+    try:
+        on = dt.date.fromisoformat(today) if today else None
+    except ValueError:
+        errors.print(f"--today {today!r} is not a date like 2026-06-30.", soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    setup_django(workspace)
+    migrate_database()
+    from backbone.intake.services import enforce_agreements
+
+    done = enforce_agreements(on)
+    for slug, count in done.flagged.items():
+        console.print(f"{slug}: ended; {count} submission(s) flagged for destruction.")
+    for c in done.certificates:
+        console.print(
+            f"{c.agreement.slug}: destroyed {len(c.submission_ids)} submission(s), "
+            f"{c.total_rows:,} rows, {c.files_removed} file(s); certificate {c.pk}.",
+            soft_wrap=True,
+        )
+    if not done.flagged and not done.certificates:
+        console.print("Nothing to do: no agreement ended or reached its destruction deadline.")
+
+
+@app.command()
+def publish(
+    out: Annotated[Path, typer.Argument(help="Folder to write the static site into.")],
+    workspace: WorkspaceOption = None,
+    release: Annotated[
+        int | None, typer.Option("--release", help="Publish this release again (its number).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Write into a non-empty folder publish did not make.")
+    ] = False,
+    base_url: Annotated[
+        str, typer.Option(help="Where the site will be served, for the widgets' embed code.")
+    ] = "",
+) -> None:
+    """Write the public scorecard as a static site (HTML, SVG charts, CSV and JSON, the annual
+    report PDF) that works from any file server or straight from disk.
+
+    Makes a new release first unless the latest one is current. Example:
+    [bold]backbone publish site/[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    from backbone.scorecard import services as scorecard
+
+    chosen = _release_to_publish(release)
+    with _spinner("Writing the static site") as show:
+        try:
+            files = scorecard.publish_site(
+                chosen, out, force=force, base_url=base_url, progress=show
+            )
+        except scorecard.OutputNotEmpty as problem:
+            errors.print(f"[red]{problem}[/red]", soft_wrap=True)
+            raise typer.Exit(1) from problem
+    counts = scorecard.release_summary(chosen)
+    console.print(
+        f"Published release {chosen.pk} to [bold]{out}[/bold]: {len(files)} files; "
+        f"{counts['cells']:,} cells, {counts['primary']:,} suppressed, "
+        f"{counts['complementary']:,} complementary, {counts['coded']:,} coded.",
+        soft_wrap=True,
+    )
+
+
+def _release_to_publish(number: int | None) -> Any:
+    from backbone.scorecard import services as scorecard
+    from backbone.scorecard.models import Release
+
+    if number is not None:
+        chosen = Release.objects.filter(pk=number).first()
+        if chosen is None:
+            errors.print(f"[red]No release {number}.[/red]")
+            raise typer.Exit(1)
+        return chosen
+    current = scorecard.current_release()
+    if current is not None:
+        return current
+    with _spinner("Protecting the results") as show:
+        return scorecard.release(progress=show)
+
+
+@contextmanager
+def _spinner(title: str) -> Iterator[Callable[[str], None]]:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(title, total=None)
+        yield lambda step: bar.update(task, description=f"{title}: {step}"[:70])
+
+
+@app.command("check-disclosure")
+def check_disclosure(
+    directory: Annotated[
+        Path, typer.Argument(help="A folder written by `backbone publish`.", file_okay=False)
+    ],
+) -> None:
+    """Re-derive what a reader can recover from a published export; exit 1 if anything is small.
+
+    Reads only the published files (data/results.csv, partitions.json, dimensions.json), so it
+    checks a release independently of the code that protected it (docs/disclosure.md).
+    Example: [bold]backbone check-disclosure site/[/bold]
+    """
+    from backbone.disclosure.check import check_export
+    from backbone.disclosure.export import ExportError
+
+    try:
+        report = check_export(directory)
+    except ExportError as error:
+        errors.print(f"[red]Cannot check {directory}:[/red] {error}", soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    for note in report.notes:
+        errors.print(f"[yellow]Note:[/yellow] {note}", soft_wrap=True)
+    if not report.findings:
+        console.print(
+            f"{report.cells_checked:,} cells checked, nothing under the threshold is recoverable."
+        )
+        return
+    table = Table(title="Recoverable small figures")
+    for column in FINDING_COLUMNS:
+        table.add_column(column, overflow="fold")
+    for found in report.findings:
+        table.add_row(*(str(getattr(found, column)) for column in FINDING_COLUMNS))
+    console.print(table)
+    console.print(f"[red]{len(report.findings)} small figure(s) can be recovered.[/red]")
+    raise typer.Exit(code=1)
+
+
+FINDING_COLUMNS = ("indicator", "period", "dimension", "group", "quantity", "value", "how")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

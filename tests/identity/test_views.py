@@ -10,6 +10,7 @@ from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.identity.services import decided_pairs
 from backbone.intake import services as intake
 from backbone.partnership.models import Partner
+from tests.agreements import covering_agreement
 from tests.fixtures import write_csv
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ def pair(tmp_path) -> ReviewPair:
         partner_type="community_organization",
         sectors=["education"],
     )
+    covering_agreement(tutoring, "program_participation")
     header = ["local_id", "first_name", "last_name", "birth_date", "ssn", "program", "start_date"]
     rows = [
         ["T1", "Jonathan", "Smyth", "2014-03-15", "123456789", "Reading", "2025-09-08"],

@@ -13,6 +13,7 @@ from backbone.identity.services import run_linkage
 from backbone.intake import services as intake
 from backbone.intake.models import ColumnMapping
 from backbone.partnership.models import Partner
+from tests.agreements import covering_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +25,17 @@ def city(tmp_path_factory):
     return generate_city(tmp_path_factory.mktemp("city") / "riverton", students=400, seed=11)
 
 
-def partner(slug: str) -> Partner:
+def partner(slug: str, contract: str = "") -> Partner:
     kind = "school_district" if slug == "riverton-public-schools" else "community_organization"
-    return Partner.objects.get_or_create(
+    found = Partner.objects.get_or_create(
         slug=slug, defaults={"name": slug, "partner_type": kind, "sectors": ["education"]}
     )[0]
+    if (
+        contract
+        and not found.disclosing_agreements.filter(data_elements__contract=contract).exists()
+    ):
+        covering_agreement(found, contract)
+    return found
 
 
 def ingest(city, entries) -> None:
@@ -39,7 +46,7 @@ def ingest(city, entries) -> None:
         )  # fmt: skip
     for entry in entries:
         outcome = intake.ingest(
-            city.path(entry), partner(entry.partner), entry.contract, entry.period
+            city.path(entry), partner(entry.partner, entry.contract), entry.contract, entry.period
         )
         assert outcome.submission.status == "loaded", (entry.path, outcome.result.problems[:3])
 

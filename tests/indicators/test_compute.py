@@ -16,6 +16,7 @@ from backbone.indicators.definitions import IndicatorDefinition, Period
 from backbone.indicators.models import ComputeRun, Indicator, Result
 from backbone.intake import services as intake
 from backbone.partnership.models import Partner
+from tests.agreements import covering_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,7 @@ def loaded(tmp_path) -> Path:
     partner = Partner.objects.create(
         slug="state-ui", name="State UI", partner_type="workforce_board"
     )
+    covering_agreement(partner, "ui_wages")
     path = tmp_path / "wages.csv"
     with path.open("w", newline="") as handle:  # 60 workers; worker i earns 1000 + i a quarter
         writer = csv.writer(handle)

@@ -60,10 +60,12 @@ def test_the_page_shows_each_groups_equity_against_the_largest_group(reader, tmp
     gap to E1 is −75 points, its ratio 4.00, and the index of disparity 100·75/25 = 300%."""
     from backbone.intake import services as intake
     from backbone.partnership.models import Partner
+    from tests.agreements import covering_agreement
 
     store = intake.warehouse()
     store.remove(store.submissions())
     partner = Partner.objects.create(slug="ui", name="UI", partner_type="workforce_board")
+    covering_agreement(partner, "ui_wages")
     path = tmp_path / "wages.csv"
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)

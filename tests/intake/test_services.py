@@ -13,6 +13,7 @@ from django.conf import settings
 from backbone.intake import services
 from backbone.intake.models import ColumnMapping, Submission
 from backbone.partnership.models import Partner
+from tests.agreements import covering_agreement
 from tests.fixtures import WAGE_HEADER, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +23,11 @@ GOOD = [["123456789", "E1", 2024, 1, "5000.50"], ["987654321", "E2", 2024, 1, "3
 
 @pytest.fixture
 def state_ui(db) -> Partner:
-    return Partner.objects.create(
+    partner = Partner.objects.create(
         slug="state-ui", name="State UI agency", partner_type="public_agency", sectors=["workforce"]
     )
+    covering_agreement(partner, "ui_wages")
+    return partner
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +101,7 @@ def test_saved_column_mapping_is_used_for_the_partners_files(tmp_path):
         partner_type="community_organization",
         sectors=["education"],
     )
+    covering_agreement(cbo, "program_participation")
     ColumnMapping.objects.create(
         partner=cbo, contract="program_participation",
         columns={"local_id": "Kid #", "program": "Activity", "start_date": "Began"}, date_format="%m/%d/%Y",
@@ -147,6 +151,7 @@ def test_a_folder_is_archived_as_a_reproducible_zip_and_loaded(tmp_path):
     coalition = Partner.objects.create(
         slug="coc", name="CoC", partner_type="homeless_service_provider", sectors=["homelessness"]
     )
+    covering_agreement(coalition, "hmis")
     folder = write_hmis_export(tmp_path / "export")
     outcome = services.ingest(folder, coalition, "hmis", "2026-Q3")
     submission = outcome.submission

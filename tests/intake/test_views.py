@@ -12,6 +12,7 @@ from django.urls import reverse
 from backbone.intake import services
 from backbone.intake.models import ReportingSchedule, Submission
 from backbone.partnership.models import Partner, PartnerUser
+from tests.agreements import covering_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,11 @@ def empty_warehouse():
 
 
 def partner(slug: str) -> Partner:
-    return Partner.objects.create(
+    created = Partner.objects.create(
         slug=slug, name=slug.title(), partner_type="community_organization", sectors=["education"]
     )
+    covering_agreement(created, "program_participation")
+    return created
 
 
 def account(username: str, *permissions: str, works_for: Partner | None = None) -> User:

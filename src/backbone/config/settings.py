@@ -6,6 +6,7 @@ step. With nothing set, backbone uses SQLite inside the workspace directory.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -42,21 +43,30 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",  # security block below
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "backbone.partnership",
     "backbone.intake",
     "backbone.identity",
     "backbone.indicators",
+    "backbone.governance",
+    "backbone.scorecard",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backbone.governance.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "backbone.governance.actor.ActorMiddleware",  # who changes are audited as
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "backbone.config.urls"
@@ -96,6 +106,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Refuse a submission no active data-sharing agreement covers (docs/agreements.md). Turn off
+# only for a bare test instance that holds no real data.
+BACKBONE_REQUIRE_AGREEMENTS = env_flag("BACKBONE_REQUIRE_AGREEMENTS", default=True)
+# Public numbers from fewer people than this are suppressed (docs/scorecard.md).
+DISCLOSURE_MIN_N = int(os.environ.get("BACKBONE_DISCLOSURE_MIN_N", "10"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "partnership:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,15 +134,40 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- Security (docs/governance.md) ----------------------------------------------------------
+# Cookies: HttpOnly, SameSite=Lax, and HTTPS-only unless DEBUG is on or BACKBONE_SECURE_COOKIES=0
+# says the server is plain HTTP. (Browsers accept secure cookies from http://127.0.0.1 and
+# http://localhost, so `backbone serve` on this machine still signs in.)
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # scripts read the token from the form, never the cookie
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-# Behind HTTPS in production: secure cookies unless explicitly turned off for plain-HTTP use.
 SESSION_COOKIE_SECURE = env_flag("BACKBONE_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Only this origin may frame a page (CSP frame-ancestors 'self' says the same to new browsers);
+# views wrapped in backbone.governance.security.allow_embedding may be framed by anyone.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+# Sign-in throttling (django-axes): 5 failures for one username from one address pause signing
+# in for that pair for 15 minutes; a success resets the count. Locking by address alone would
+# lock out a whole partner office behind one NAT address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "governance/locked_out.html"
+AXES_VERBOSE = False
+# The audit chain's HMAC key; falls back to SECRET_KEY (then rotating SECRET_KEY breaks
+# verification of older events: set this in production and keep it).
+BACKBONE_AUDIT_KEY = os.environ.get("BACKBONE_AUDIT_KEY", "")
+# A TOTP second factor (django-otp) for data stewards before person-level pages.
+BACKBONE_REQUIRE_OTP_FOR_STEWARDS = env_flag("BACKBONE_REQUIRE_OTP_FOR_STEWARDS")
+OTP_TOTP_ISSUER = "backbone"
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from backbone.config.api import api as token_api
 from backbone.indicators.api import api as indicators_api
 
 urlpatterns = [
@@ -10,7 +11,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("submissions/", include("backbone.intake.urls")),
     path("linkage/", include("backbone.identity.urls")),
+    path("governance/", include("backbone.governance.urls")),
+    path("scorecard/", include("backbone.scorecard.urls")),
     path("indicators/", include("backbone.indicators.urls")),
     path("indicators/", indicators_api.urls),  # POST check, openapi.json (after: ninja has a root)
+    path("api/v1/", token_api.urls),  # the token API (docs/api.md)
     path("", include("backbone.partnership.urls")),
 ]

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from backbone.demo.city import CityManifest, generate_city, read_manifest
+from backbone.governance.roles import role
+from backbone.governance.services import sync_roles
 from backbone.intake import services as intake
 from backbone.intake.models import ColumnMapping, ReportingSchedule
 from backbone.partnership.models import Partner, PartnerUser
@@ -60,15 +62,23 @@ DemoProgress = Callable[[str, int, int], None]
 DEMO_LOGINS = [
     DemoLogin("director", DEMO_PASSWORD, "data and measurement director: every page and the admin"),
     DemoLogin("partner", DEMO_PASSWORD, "Bright Futures Tutoring's data clerk: uploads its files"),
+    DemoLogin("admin", DEMO_PASSWORD, "backbone administrator: registry, accounts, indicators"),
+    DemoLogin("steward", DEMO_PASSWORD, "data steward: all submissions, linkage, the audit log"),
+    DemoLogin("analyst", DEMO_PASSWORD, "Bright Futures Tutoring's analyst: participant outcomes"),
+    DemoLogin("network", DEMO_PASSWORD, "action-network member: partnership pages, indicators"),
+    DemoLogin("funder", DEMO_PASSWORD, "funder: partnership pages, indicators"),
 ]
 
-# Groups and the permissions they carry; later stages add their own.
-DEMO_GROUPS = {
-    "Registry readers": ["partnership.view_registry"],
-    "Partner data submitters": ["partnership.view_registry", "intake.submit_data"],
-    "Backbone data team": ["partnership.view_registry", "intake.view_all_submissions"],
-}
-DEMO_PARTNER_USER = ("partner", "bright-futures-tutoring")
+# One login per role (docs/permissions.md; the public needs none): username, role, the partner
+# a partner-scoped role works for, names.
+DEMO_ROLE_USERS = [
+    ("partner", "partner_submitter", "bright-futures-tutoring", "Sam", "Ortiz"),
+    ("admin", "administrator", None, "Avery", "Chen"),
+    ("steward", "data_steward", None, "Priya", "Nair"),
+    ("analyst", "partner_analyst", "bright-futures-tutoring", "Jordan", "Blake"),
+    ("network", "action_network_member", None, "Rosa", "Delgado"),
+    ("funder", "funder", None, "Malik", "Grant"),
+]
 
 # The measurement plan's due dates: (partner, contract, frequency, days after period end).
 DEMO_SCHEDULES = [
@@ -116,6 +126,9 @@ def link_and_compute(load: CityLoad, progress: DemoProgress | None = None) -> No
             progress("computing " + i.name, next(done), len(installed)) if progress else None
         )
     )
+    from backbone.scorecard.services import current_release, release
+
+    current_release() or release(notes="demo build")  # the public scorecard has numbers to show
 
 
 def ensure_city(students: int, progress: DemoProgress | None = None) -> CityManifest:
@@ -167,15 +180,12 @@ def _count(load: CityLoad, outcome: intake.Outcome, path: str) -> None:
 def build_registry() -> BuiltDemo:
     """Import the Riverton registry and create the demo logins; safe to run again."""
     summary = import_registry_file(DEMO_REGISTRY)
-    groups = {name: _group_with(name, perms) for name, perms in DEMO_GROUPS.items()}
+    sync_roles()
     director = _user("director", first_name="Dana", last_name="Whitfield")
     director.is_staff = director.is_superuser = True
     director.save()
-    clerk = _user("partner", first_name="Sam", last_name="Ortiz")
-    clerk.groups.add(groups["Partner data submitters"])
-    PartnerUser.objects.update_or_create(
-        user=clerk, defaults={"partner": Partner.objects.get(slug=DEMO_PARTNER_USER[1])}
-    )
+    for username, code, partner, first, last in DEMO_ROLE_USERS:
+        _role_user(username, code, partner, first_name=first, last_name=last)
     for slug, contract, frequency, due_days in DEMO_SCHEDULES:
         ReportingSchedule.objects.update_or_create(
             partner=Partner.objects.get(slug=slug), contract=contract,
@@ -192,11 +202,16 @@ def _user(username: str, **names: str) -> User:
     return user
 
 
-def _group_with(name: str, permission_names: list[str]) -> Group:
-    group, _ = Group.objects.get_or_create(name=name)
-    for name in permission_names:
-        app_label, codename = name.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+def _role_user(username: str, code: str, partner: str | None, **names: str) -> User:
+    """A demo login in the role's group (and linked to its partner); the administrator is
+    staff too, which the admin requires and a group cannot grant."""
+    user = _user(username, **names)
+    user.groups.add(Group.objects.get(name=role(code).label))
+    if code == "administrator" and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    if partner:
+        PartnerUser.objects.update_or_create(
+            user=user, defaults={"partner": Partner.objects.get(slug=partner)}
         )
-    return group
+    return user

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -19,6 +20,7 @@ from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.identity.review import FieldComparison, compare_records
 from backbone.intake.services import warehouse
 from backbone.partnership.models import Partner
+from backbone.partnership.services import revoked_records
 from backbone.warehouse.store import Warehouse, pseudonym_key
 
 LINKED_RECORDS_SQL = (
@@ -135,16 +137,18 @@ def run_linkage(
     run = LinkageRun.objects.create()
     store = warehouse()
     with store.connect("identity") as connection:
+        records = consented_identity(connection)
         sources = dict(connection.execute(
-            "SELECT record_id, any_value(source_partner) FROM identity_record GROUP BY record_id"
+            f"SELECT record_id, any_value(source_partner) FROM {records} GROUP BY record_id"
         ).fetchall())  # fmt: skip
         say(
             f"linking {len(sources):,} identity records"
             + (" with the saved model" if model else ", training a model")
         )
         result = linkage.link_identity_records(
-            connection, duplicate_free_sources=_duplicate_free(), model=model, engine=engine
-        )
+            connection, records, duplicate_free_sources=_duplicate_free(), model=model,
+            engine=engine,
+        )  # fmt: skip
     same, different = decided_pairs()
     clusters = decisions.apply_decisions(result.clusters, same, different)
     say("assigning person keys")
@@ -158,6 +162,28 @@ def run_linkage(
     _record_run(run, result, clusters, sources, person_keys, previous)
     say(f"{run.persons:,} persons; {run.queued_for_review} pairs waiting for review")
     return run
+
+
+# Identity records minus those whose consent was revoked (docs/agreements.md, "Consent").
+CONSENTED_IDENTITY_SQL = (
+    "CREATE TEMP VIEW scratch_consented_identity AS SELECT * FROM identity_record i "
+    "WHERE NOT EXISTS (SELECT 1 FROM scratch_revoked r "
+    "WHERE r.source_partner = i.source_partner AND r.local_id = i.local_id)"
+)
+
+
+def consented_identity(connection: duckdb.DuckDBPyConnection) -> str:
+    """The name of the identity records linkage may use on ``connection``: every record except
+    those whose consent is revoked where the partner's agreement needs consent."""
+    revoked = sorted(revoked_records())
+    if not revoked:
+        return "identity_record"
+    connection.execute(
+        "CREATE TEMP TABLE scratch_revoked (source_partner VARCHAR, local_id VARCHAR)"
+    )
+    connection.executemany("INSERT INTO scratch_revoked VALUES (?, ?)", revoked)
+    connection.execute(CONSENTED_IDENTITY_SQL)
+    return "scratch_consented_identity"
 
 
 def _duplicate_free() -> list[str]:

@@ -6,20 +6,25 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from backbone.governance.services import record
+from backbone.governance.views import second_factor_for_stewards
 from backbone.identity import services
 from backbone.identity.models import ReviewPair
 
 REVIEW = "identity.review_matches"
+PURPOSE = "clerical review of a possible match"  # recorded in the audit log
 
 
 @login_required
 @permission_required(REVIEW, raise_exception=True)
+@second_factor_for_stewards
 def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/overview.html", services.linkage_overview())
 
 
 @login_required
 @permission_required(REVIEW, raise_exception=True)
+@second_factor_for_stewards
 def review_queue(request: HttpRequest) -> HttpResponse:
     decision = request.GET.get("decision", ReviewPair.Decision.PENDING)
     pairs = ReviewPair.objects.filter(decision=decision)[:300]
@@ -29,13 +34,17 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required(REVIEW, raise_exception=True)
+@second_factor_for_stewards
 def review_pair(request: HttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(ReviewPair, pk=pk)
     if request.method == "POST":
         services.decide(
             pair, request.POST.get("decision", ""), request.user, request.POST.get("note", "")
         )
+        decision = {"decision": pair.decision}
+        record(request.user, "change", "identity.reviewpair", pair.pk, PURPOSE, decision)
         following = services.next_pending(after=pair)
         return redirect(following.get_absolute_url() if following else "identity:review_queue")
     context = {"pair": pair, "comparisons": services.pair_comparison(pair)}
+    record(request.user, "read", "identity.reviewpair", pair.pk, PURPOSE)
     return render(request, "identity/review_pair.html", context)

@@ -1,4 +1,6 @@
-"""The indicator editor's JSON door: ``POST /indicators/check`` (django-ninja).
+"""The indicator editor's JSON door: ``POST /indicators/check`` (django-ninja); and the
+indicators' router in the token API (``/api/v1/``, docs/api.md): the list, each one's latest
+aggregate results, and the same check.
 
 It takes a definition (the JSON of ``IndicatorDefinition``), and answers with every problem,
 each named by the editor's form field with its line, column and token, and — when there are
@@ -12,17 +14,21 @@ from typing import Any
 
 import duckdb
 from django.http import HttpRequest
-from ninja import Body, NinjaAPI, Schema
+from django.shortcuts import get_object_or_404
+from ninja import Body, NinjaAPI, Path, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from backbone.indicators import engines
+from backbone.indicators import engines, services
 from backbone.indicators.definitions import OVERALL, IndicatorDefinition, compile_sql
 from backbone.indicators.expressions import Problem
 from backbone.indicators.forms import definition_problems
+from backbone.indicators.models import Indicator
 from backbone.intake.services import warehouse
 
 EDIT = "indicators.edit_indicators"
+VIEW = "partnership.view_registry"  # as the indicator pages
+SLUG = r"^[-a-zA-Z0-9_]+$"
 PREVIEW_PERIODS = 2
 
 # The session cookie signs requests in, so ninja checks the CSRF token as a form post would.
@@ -71,6 +77,68 @@ def check(request: HttpRequest, definition: Body[dict[str, Any]]) -> dict[str, A
     if checked is None:
         return {"valid": False, "problems": [_problem_out(p) for p in problems]}
     return {"valid": True, "problems": [], "preview": preview(checked)}
+
+
+router = Router(tags=["indicators"])
+router.post("/indicators/check", response=CheckOut, url_name="check_definition")(check)
+
+
+class IndicatorOut(Schema):
+    slug: str
+    name: str
+    plain_definition: str
+    outcome: str | None
+    level: str
+    category: str
+    unit: str
+    period_type: str
+    higher_is_better: bool
+    version: int
+    active: bool
+
+
+class ResultOut(Schema):
+    period: str
+    dimension: str
+    group: str
+    numerator: int
+    denominator: int
+    value: float | None
+    definition_version: int
+
+
+def _registry_reader(request: HttpRequest) -> None:
+    if not request.user.has_perm(VIEW):
+        raise HttpError(403, f"you need the {VIEW} permission")
+
+
+def _indicator_out(indicator: Indicator) -> dict[str, Any]:
+    names = [name for name in IndicatorOut.model_fields if name != "outcome"]
+    values = {name: getattr(indicator, name) for name in names}
+    return values | {"outcome": indicator.outcome.slug if indicator.outcome else None}
+
+
+@router.get("/indicators", response=list[IndicatorOut], url_name="indicator_list")
+def indicator_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every indicator, active or not, by name."""
+    _registry_reader(request)
+    return [_indicator_out(i) for i in Indicator.objects.select_related("outcome")]
+
+
+@router.get("/indicators/{slug}/results", response=list[ResultOut], url_name="indicator_results")
+def indicator_results(
+    request: HttpRequest,
+    slug: str = Path(..., max_length=80, pattern=SLUG, examples=["chronic_absence"]),
+) -> list[dict[str, Any]]:
+    """The latest computed results, overall and by group: counts of persons only."""
+    _registry_reader(request)
+    indicator = get_object_or_404(Indicator, slug=slug)
+    return [
+        {"period": r.period, "dimension": r.dimension, "group": r.group_value,
+         "numerator": r.numerator, "denominator": r.denominator, "value": r.value,
+         "definition_version": r.definition_version}
+        for r in services.latest_results(indicator)
+    ]  # fmt: skip
 
 
 def _problem_out(problem: Problem) -> dict[str, Any]:

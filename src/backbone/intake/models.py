@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from backbone.intake.contracts import CONTRACTS
-from backbone.partnership.models import Partner
+from backbone.partnership.models import Agreement, Partner
 
 CONTRACT_CHOICES = [(c.name, c.title) for c in CONTRACTS.values()]
 
@@ -20,7 +20,9 @@ class Submission(models.Model):
         VALIDATED = "validated", "Validated"
         LOADED = "loaded", "Loaded"
         REJECTED = "rejected", "Rejected"
+        REFUSED = "refused", "Refused: no agreement covers it"
         SUPERSEDED = "superseded", "Superseded"
+        DESTROYED = "destroyed", "Destroyed"
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="submissions")
     contract = models.CharField(max_length=40, choices=CONTRACT_CHOICES)
@@ -48,6 +50,15 @@ class Submission(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded"
     )
     processing_pid = models.IntegerField(null=True, blank=True)
+    # The data-sharing agreement that admitted the file: its end and destruction deadline govern
+    # these rows, whatever other agreement the partner signs later (docs/agreements.md).
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions"
+    )
+    agreement_ended_on = models.DateField(
+        null=True, blank=True, help_text="Set when the governing agreement ended."
+    )
+    destroyed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -65,6 +76,11 @@ class Submission(models.Model):
     @property
     def total_rows(self) -> int:
         return sum(self.rows.values())
+
+    @property
+    def due_for_destruction(self) -> bool:
+        """Its agreement has ended and its data is still held."""
+        return self.agreement_ended_on is not None and self.status != self.Status.DESTROYED
 
 
 class ColumnMapping(models.Model):

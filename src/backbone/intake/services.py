@@ -1,19 +1,23 @@
 """Receiving and loading submissions: the service the upload page and ``backbone ingest`` share.
 
 ``receive`` archives the file unchanged (content-addressed by SHA-256) before anything else and
-records the submission; ``process`` loads it through its contract's importer. Sending the bytes of
-a loaded submission again is a no-op that says so.
+records the submission; ``process`` loads it through its contract's importer, once a data-sharing
+agreement is found to cover it (else the submission is refused, naming what is missing). Sending
+the bytes of a loaded submission again is a no-op that says so. ``enforce_agreements`` flags the
+data of ended agreements and destroys it at their destruction deadline.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
+import logging
 import os
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +28,19 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from backbone.governance.actor import current_actor
+from backbone.governance.services import actor_identity, record
 from backbone.intake import loading, schedule
 from backbone.intake.contracts import contract as get_contract
 from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
-from backbone.intake.records import ImportOptions, Problem
-from backbone.partnership.models import Partner
+from backbone.intake.records import ImportOptions, ImportStream, Problem, RowBatch
+from backbone.partnership import dsa
+from backbone.partnership.coverage import FieldCheck, NotCovered, batch_fields
+from backbone.partnership.models import Agreement, DestructionCertificate, Partner
+from backbone.partnership.services import disclosing_terms, terms_of
 from backbone.warehouse.store import Warehouse, pseudonym_key
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 INTERRUPTED = (
@@ -134,7 +145,8 @@ def loaded_duplicate(partner: Partner, contract: str, digest: str) -> Submission
 
 
 def process(submission: Submission, progress: loading.Progress | None = None) -> loading.LoadResult:
-    """Load a received submission through its contract's importer; record the outcome."""
+    """Load a received submission through its contract's importer if a data-sharing agreement
+    covers it, else refuse it naming what is missing; record the outcome."""
     contract = get_contract(submission.contract)
     replaces = _replaced_by(submission)
     request = loading.LoadRequest(
@@ -142,12 +154,50 @@ def process(submission: Submission, progress: loading.Progress | None = None) ->
         pseudonym_key=pseudonym_key(Path(settings.WORKSPACE)),
         staging_dir=Path(settings.WORKSPACE) / "staging", replaces={s.pk for s in replaces},
     )  # fmt: skip
-    stream = contract.importer()(
-        Path(settings.WORKSPACE) / submission.archive_path, options_for(submission)
-    )
-    result = loading.load(stream, request, warehouse(), _tracking(submission, progress))
+    try:
+        check = coverage_check(submission)
+        stream = contract.importer()(
+            Path(settings.WORKSPACE) / submission.archive_path, options_for(submission)
+        )
+        governed = _governed(stream, check) if check else stream
+        result = loading.load(governed, request, warehouse(), _tracking(submission, progress))
+    except NotCovered as refusal:
+        return refuse(submission, str(refusal))
+    submission.agreement_id = check.governing().id if check else None
     _record(submission, result, replaces)
     return result
+
+
+def coverage_check(submission: Submission) -> FieldCheck | None:
+    """The agreements that may cover ``submission`` on the day it arrived; raises
+    ``NotCovered`` when none can. ``None`` when ``BACKBONE_REQUIRE_AGREEMENTS`` is off."""
+    if not getattr(settings, "BACKBONE_REQUIRE_AGREEMENTS", True):
+        return None
+    terms = disclosing_terms(submission.partner)
+    day = timezone.localdate(submission.received_at)
+    return FieldCheck.start(terms, submission.partner.slug, submission.contract, day)
+
+
+def _governed(stream: ImportStream, check: FieldCheck) -> ImportStream:
+    """The importer's stream, refused (``NotCovered``) at its end if it delivered a field no
+    candidate agreement lists: the load is then still staging, so nothing reaches the warehouse.
+    (Reading to the end lets the refusal name every missing field.)"""
+    for item in stream:
+        if isinstance(item, RowBatch):
+            check.add(batch_fields(item))
+        yield item
+    check.governing()  # raises NotCovered
+
+
+def refuse(submission: Submission, message: str) -> loading.LoadResult:
+    """Record ``submission`` as refused: archived, nothing loaded, the reason on the page."""
+    problem = Problem(submission.original_name, None, "", None, "agreement", message)
+    submission.status, submission.message = Submission.Status.REFUSED, message
+    submission.error_count, submission.problem_summary = 1, summarise([problem])
+    submission.finished_at, submission.processing_pid = timezone.now(), None
+    submission.save()
+    logger.warning("refused submission %s: %s", submission.pk, message)
+    return loading.LoadResult(loaded=False, problems=[problem], error_count=1)
 
 
 def options_for(submission: Submission) -> ImportOptions:
@@ -309,7 +359,7 @@ def submittable_partners(user: User | AnonymousUser) -> QuerySet[Partner]:
 
 def visible_submissions(user: User | AnonymousUser) -> QuerySet[Submission]:
     """The submissions this user may see: all, or their own partner's."""
-    submissions = Submission.objects.select_related("partner", "uploaded_by")
+    submissions = Submission.objects.select_related("partner", "uploaded_by", "agreement")
     if user.has_perm(VIEW_ALL):
         return submissions
     partner = partner_of(user)
@@ -362,3 +412,162 @@ def ingest_upload(
     finally:
         path.unlink(missing_ok=True)
         incoming.rmdir()
+
+
+# --- ending agreements and destroying their data (docs/agreements.md) -------------------------
+
+SURVIVING_CROSSWALK_SQL = (
+    "SELECT * FROM crosswalk WHERE record_id IN (SELECT record_id FROM identity_record)"
+)
+DESTROY_PURPOSE = "destruction at the data-sharing agreement's deadline"
+
+
+@dataclass
+class Enforcement:
+    """What one run of ``enforce_agreements`` did."""
+
+    flagged: dict[str, int] = field(default_factory=dict)  # agreement slug → newly flagged
+    certificates: list[DestructionCertificate] = field(default_factory=list)
+
+
+def enforce_agreements(today: dt.date | None = None) -> Enforcement:
+    """Flag the submissions of data-sharing agreements that have ended, and destroy those of
+    agreements whose destruction deadline has come. Safe to run daily: a second run on the same
+    day changes nothing.
+
+    >>> enforce_agreements(dt.date(2029, 7, 1)).certificates  # doctest: +SKIP
+    [<DestructionCertificate: Destruction of District DSA data, 2029-07-01>]
+    """
+    today = today or timezone.localdate()
+    done = Enforcement()
+    agreements = Agreement.objects.filter(kind=dsa.DSA).select_related("discloser")
+    for agreement in agreements.prefetch_related("data_elements"):
+        terms = terms_of(agreement)
+        flagged = flag_ended(agreement, terms, today)
+        if flagged:
+            done.flagged[agreement.slug] = flagged
+        certificate = destroy_data(agreement, today) if dsa.destruction_due(terms, today) else None
+        if certificate:
+            done.certificates.append(certificate)
+    return done
+
+
+def flag_ended(agreement: Agreement, terms: dsa.Terms, today: dt.date) -> int:
+    """Once ``agreement`` has ended, mark the submissions it admitted as due for destruction
+    (and the agreement as ended); clear the mark if its term was extended. Returns how many
+    submissions were newly marked."""
+    held = Submission.objects.filter(agreement=agreement).exclude(
+        status=Submission.Status.DESTROYED
+    )
+    if not dsa.has_ended(terms, today):
+        held.exclude(agreement_ended_on=None).update(agreement_ended_on=None)
+        return 0
+    if agreement.status == dsa.ACTIVE:
+        agreement.status = "ended"
+        agreement.save(update_fields=["status"])  # audited by the governance signals
+    return held.filter(agreement_ended_on=None).update(
+        agreement_ended_on=dsa.ended_on(terms, today)
+    )
+
+
+def destroy_data(agreement: Agreement, today: dt.date) -> DestructionCertificate | None:
+    """Remove the person-level rows (both tiers, and their crosswalk rows) and the archived files
+    of every submission ``agreement`` admitted; mark them destroyed, certify it and record it in
+    the audit log. ``None`` when there was nothing left to destroy and it was certified before.
+
+    Only the submissions this agreement admitted are touched: data another agreement admitted
+    stays, even from the same partner and contract.
+    """
+    held = list(
+        Submission.objects.filter(agreement=agreement).exclude(status=Submission.Status.DESTROYED)
+    )
+    if not held and agreement.destruction_certificates.exists():
+        return None
+    ids = {s.pk for s in held}
+    store = warehouse()
+    rows = rows_held(store, ids)
+    store.remove(ids)
+    crosswalk_rows = prune_crosswalk(store)
+    files = delete_archived_files(held)
+    return _certify(agreement, today, held, rows, crosswalk_rows, files)
+
+
+def rows_held(store: Warehouse, submission_ids: set[int]) -> dict[str, int]:
+    """Rows per table the warehouse holds for these submissions."""
+    rows: dict[str, int] = {}
+    for entry in store.files():
+        if entry.submission_id in submission_ids:
+            rows[entry.table] = rows.get(entry.table, 0) + entry.rows
+    return rows
+
+
+def prune_crosswalk(store: Warehouse) -> int:
+    """Drop crosswalk rows whose record is no longer in the identity tier; return how many."""
+    relative = store.derived().get("crosswalk")
+    if relative is None:
+        return 0
+    with store.connect("all") as connection:
+        before = connection.execute("SELECT count(*) FROM crosswalk").fetchone()[0]  # type: ignore[index]
+        kept = connection.execute(SURVIVING_CROSSWALK_SQL).to_arrow_table()
+    if kept.num_rows < before:
+        store.write_derived("crosswalk", relative.split("/")[0], kept)
+    return int(before - kept.num_rows)
+
+
+def delete_archived_files(submissions: list[Submission]) -> int:
+    """Delete the archived uploads and problem reports of ``submissions``; an archived file that
+    a submission still held also points at (the same bytes sent again) is kept. Returns how many
+    files were deleted."""
+    ids = [s.pk for s in submissions]
+    shared = set(
+        Submission.objects.exclude(pk__in=ids)
+        .exclude(status=Submission.Status.DESTROYED)
+        .values_list("archive_path", flat=True)
+    )
+    paths = {s.archive_path for s in submissions} - shared
+    paths |= {s.report_path for s in submissions if s.report_path}
+    deleted = 0
+    for relative in sorted(paths):
+        path = Path(settings.WORKSPACE) / relative
+        if path.is_file():
+            path.unlink()
+            deleted += 1
+        _remove_if_empty(path.parent)  # archive/<partner>/<sha256>/
+        _remove_if_empty(path.parent.parent)  # archive/<partner>/
+    return deleted
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty (a file arrived meanwhile) or already gone
+        folder.rmdir()
+
+
+@transaction.atomic
+def _certify(
+    agreement: Agreement,
+    today: dt.date,
+    destroyed: list[Submission],
+    rows: dict[str, int],
+    crosswalk_rows: int,
+    files: int,
+) -> DestructionCertificate:
+    now = timezone.now()
+    Submission.objects.filter(pk__in=[s.pk for s in destroyed]).update(
+        status=Submission.Status.DESTROYED, destroyed_at=now, report_path=""
+    )
+    certificate = DestructionCertificate.objects.create(
+        agreement=agreement, destroyed_at=now, as_of=today,
+        submission_ids=sorted(s.pk for s in destroyed), rows_removed=rows,
+        crosswalk_rows_removed=crosswalk_rows, files_removed=files,
+        method=agreement.destruction_method, certified_by=actor_identity(current_actor())[0],
+    )  # fmt: skip
+    agreement.status, agreement.destruction_certified_at = "destroyed", today
+    agreement.save(update_fields=["status", "destruction_certified_at"])
+    detail = {
+        "agreement": agreement.slug, "certificate": certificate.pk, "rows": rows,
+        "submissions": certificate.submission_ids, "crosswalk_rows": crosswalk_rows,
+        "files": files, "deadline": agreement.destruction_deadline,
+    }  # fmt: skip
+    record(None, "destroy", "partnership.agreement", agreement.pk, DESTROY_PURPOSE, detail)
+    logger.info("destroyed the data of %s: %s", agreement.slug, detail)
+    return certificate

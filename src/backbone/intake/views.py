@@ -10,9 +10,13 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 
+from backbone.governance.services import record
+from backbone.governance.views import second_factor_for_stewards
 from backbone.intake import services
 from backbone.intake.forms import UploadForm
 from backbone.intake.models import Submission
+
+PURPOSE = "checking a submitted file"  # recorded in the audit log
 
 
 def intake_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -57,11 +61,14 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @intake_page
+@second_factor_for_stewards
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_object_or_404(services.visible_submissions(request.user), pk=pk)
+    problems = services.read_report(submission)[:500]  # they quote the file's cells
+    record(request.user, "read", "intake.submission", pk, PURPOSE, {"problems": len(problems)})
     context = {
         "submission": submission,
-        "problems": services.read_report(submission)[:500],
+        "problems": problems,
         "duplicate": request.GET.get("duplicate") == "1",
         "history": services.visible_submissions(request.user).filter(
             partner=submission.partner, contract=submission.contract, period=submission.period
@@ -71,11 +78,13 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @intake_page
+@second_factor_for_stewards
 def report_csv(request: HttpRequest, pk: int) -> FileResponse:
     submission = get_object_or_404(services.visible_submissions(request.user), pk=pk)
     if not submission.report_path:
         raise PermissionDenied("This submission has no problems to report.")
     path = services.report_file(submission)
+    record(request.user, "export", "intake.submission", pk, PURPOSE, {"file": "report.csv"})
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"submission-{pk}-report.csv")
 
 

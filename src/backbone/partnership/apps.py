@@ -5,3 +5,8 @@ class PartnershipConfig(AppConfig):
     name = "backbone.partnership"
     label = "partnership"
     verbose_name = "Partnership registry"
+
+    def ready(self) -> None:
+        from backbone.partnership import signals
+
+        signals.connect()

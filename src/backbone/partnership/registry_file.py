@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from backbone.partnership import coverage, dsa
 from backbone.partnership import vocabulary as vocab
 
 FORMAT = "backbone.partnership/1"
@@ -90,6 +91,7 @@ AgreementKind = Annotated[
 AgreementStatus = Annotated[
     str, AfterValidator(in_vocabulary(vocab.AGREEMENT_STATUSES, "agreement status"))
 ]
+LegalBasis = Annotated[str, AfterValidator(in_vocabulary(vocab.LEGAL_BASES, "legal basis"))]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 
 
@@ -191,6 +193,39 @@ class AgreementParty(Entry):
     commitments: str = ""
 
 
+class DataElement(Entry):
+    """A contract the discloser may send, and which of its fields (none listed: all)."""
+
+    contract: str
+    fields: list[str] = []
+
+    @model_validator(mode="after")
+    def known_contract_and_fields(self) -> DataElement:
+        problems = coverage.element_problems(self.contract, self.fields)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Destruction(Entry):
+    deadline: dt.date | None = None
+    method: str = ""
+    certified_at: dt.date | None = None
+
+
+class Redisclosure(Entry):
+    allowed: bool = False
+    conditions: str = ""
+
+
+class Publication(Entry):
+    min_n: int | None = Field(
+        default=None, ge=vocab.PUBLICATION_MIN_N_RANGE[0], le=vocab.PUBLICATION_MIN_N_RANGE[1]
+    )
+    top_code_percent: float | None = Field(default=None, ge=0.1, le=50)
+    bottom_code_percent: float | None = Field(default=None, ge=0.1, le=50)
+
+
 class Agreement(Dated):
     slug: Slug
     title: str = Field(min_length=1, max_length=200)
@@ -199,7 +234,34 @@ class Agreement(Dated):
     aims: str = ""
     signed_on: dt.date | None = None
     document: str = ""
+    # The terms of a data-sharing agreement (docs/agreements.md); an MOU leaves them out.
+    legal_basis: LegalBasis | None = None
+    discloser: Slug | None = None
+    purpose_code: Slug | None = None
+    purpose: str = ""
+    population: str = ""
+    needs_consent: bool = False
+    data_elements: list[DataElement] = []
+    destruction: Destruction = Destruction()
+    security_requirements: str = ""
+    redisclosure: Redisclosure = Redisclosure()
+    publication: Publication = Publication()
     parties: list[AgreementParty] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def complete_terms(self) -> Agreement:
+        problems = dsa.term_problems(
+            self.kind, self.status, self.discloser, self.legal_basis, self.end,
+            self.destruction.deadline,
+        )  # fmt: skip
+        if self.discloser and self.discloser not in {p.partner for p in self.parties}:
+            problems["discloser"] = f"the discloser {self.discloser!r} is not one of the parties"
+        contracts = [e.contract for e in self.data_elements]
+        if len(contracts) != len(set(contracts)):
+            problems["data_elements"] = "a contract is listed twice"
+        if problems:
+            raise ValueError("; ".join(problems.values()))
+        return self
 
 
 class RegistryFile(Entry):
@@ -355,6 +417,7 @@ def reference_problems(data: dict[str, Any], base_dir: Path | None = None) -> li
         check(("roles", i, "person"), role.get("person"), "person")
         check(("roles", i, "partner"), role.get("partner"), "partner")
     for i, agreement in _items(data, "agreements"):
+        check(("agreements", i, "discloser"), agreement.get("discloser"), "partner")
         for j, party in enumerate(_list(agreement.get("parties"))):
             if isinstance(party, dict):
                 check(("agreements", i, "parties", j, "partner"), party.get("partner"), "partner")

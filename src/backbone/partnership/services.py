@@ -3,6 +3,8 @@
 ``import_registry_file`` validates the whole file first (``registry_file.parse_registry``) and then
 writes it in one transaction, so a refused file leaves the database as it was.
 ``export_registry_file`` writes the canonical YAML plus the signed documents beside it.
+The data-sharing agreement services at the end give enforcement its terms (``disclosing_terms``),
+the records whose consent is revoked, and the publication rule for a set of partners.
 """
 
 from __future__ import annotations
@@ -10,16 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from django.core.files import File
 from django.db import models, transaction
+from django.utils import timezone
 
 from backbone.partnership import models as m
 from backbone.partnership import registry_file as rf
 from backbone.partnership import vocabulary as vocab
+from backbone.partnership.dsa import ACTIVE, DSA, Terms
+from backbone.partnership.publication import PublicationRule, strictest_publication_rule
 
 DOCUMENTS_DIR = "documents"
 M = TypeVar("M", bound=models.Model)
@@ -209,6 +215,7 @@ def _apply_agreement(
         signed_on=agreement.signed_on,
         start=agreement.start,
         end=agreement.end,
+        **_dsa_values(agreement, partners),
     )
     obj.parties.all().delete()
     m.AgreementParty.objects.bulk_create(
@@ -217,8 +224,39 @@ def _apply_agreement(
         )
         for p in agreement.parties
     )
+    _apply_elements(obj, agreement.data_elements)
     if agreement.document and base_dir is not None:
         _store_document(obj, base_dir / agreement.document)
+
+
+def _apply_elements(agreement: m.Agreement, elements: list[rf.DataElement]) -> None:
+    """Make the agreement's data elements the file's, saving one by one so each change is
+    audited (and an unchanged element records nothing)."""
+    listed = {e.contract: sorted(set(e.fields)) for e in elements}
+    agreement.data_elements.exclude(contract__in=listed).delete()
+    for contract, fields in listed.items():
+        agreement.data_elements.update_or_create(contract=contract, defaults={"fields": fields})
+
+
+def _dsa_values(agreement: rf.Agreement, partners: dict[str, m.Partner]) -> dict[str, Any]:
+    """The model values of a data-sharing agreement's terms (blank for an MOU)."""
+    return {
+        "legal_basis": agreement.legal_basis or "",
+        "discloser": partners[agreement.discloser] if agreement.discloser else None,
+        "purpose_code": agreement.purpose_code or "",
+        "purpose": agreement.purpose,
+        "population": agreement.population,
+        "needs_consent": agreement.needs_consent,
+        "destruction_deadline": agreement.destruction.deadline,
+        "destruction_method": agreement.destruction.method,
+        "destruction_certified_at": agreement.destruction.certified_at,
+        "security_requirements": agreement.security_requirements,
+        "redisclosure_allowed": agreement.redisclosure.allowed,
+        "redisclosure_conditions": agreement.redisclosure.conditions,
+        "publication_min_n": agreement.publication.min_n,
+        "top_code_percent": agreement.publication.top_code_percent,
+        "bottom_code_percent": agreement.publication.bottom_code_percent,
+    }
 
 
 def _store_document(agreement: m.Agreement, source: Path) -> None:
@@ -260,7 +298,10 @@ def export_registry() -> rf.RegistryFile:
         ],
         bodies=[_export_body(b) for b in m.GovernanceBody.objects.order_by("slug")],
         roles=[_export_role(r) for r in _ordered_roles()],
-        agreements=[_export_agreement(a) for a in m.Agreement.objects.order_by("slug")],
+        agreements=[
+            _export_agreement(a)
+            for a in m.Agreement.objects.select_related("discloser").order_by("slug")
+        ],
     )
 
 
@@ -369,7 +410,37 @@ def _export_agreement(agreement: m.Agreement) -> rf.Agreement:
             rf.AgreementParty(partner=p.partner.slug, roles=p.roles, commitments=p.commitments)
             for p in parties
         ],
+        **_export_dsa_terms(agreement),
     )
+
+
+def _export_dsa_terms(agreement: m.Agreement) -> dict[str, Any]:
+    elements = agreement.data_elements.order_by("contract")
+    return {
+        "legal_basis": agreement.legal_basis or None,
+        "discloser": agreement.discloser.slug if agreement.discloser else None,
+        "purpose_code": agreement.purpose_code or None,
+        "purpose": agreement.purpose,
+        "population": agreement.population,
+        "needs_consent": agreement.needs_consent,
+        "data_elements": [
+            rf.DataElement(contract=e.contract, fields=sorted(e.fields)) for e in elements
+        ],
+        "destruction": rf.Destruction(
+            deadline=agreement.destruction_deadline,
+            method=agreement.destruction_method,
+            certified_at=agreement.destruction_certified_at,
+        ),
+        "security_requirements": agreement.security_requirements,
+        "redisclosure": rf.Redisclosure(
+            allowed=agreement.redisclosure_allowed, conditions=agreement.redisclosure_conditions
+        ),
+        "publication": rf.Publication(
+            min_n=agreement.publication_min_n,
+            top_code_percent=agreement.top_code_percent,
+            bottom_code_percent=agreement.bottom_code_percent,
+        ),
+    }
 
 
 def export_registry_file(path: Path) -> rf.RegistryFile:
@@ -411,3 +482,72 @@ def partners_by_sector() -> list[tuple[str, list[m.Partner]]]:
     partners = list(m.Partner.objects.all())
     grouped = [(label, [p for p in partners if code in p.sectors]) for code, label in vocab.SECTORS]
     return [(label, members) for label, members in grouped if members]
+
+
+# --- data-sharing agreements: terms, consent, publication rules (docs/agreements.md) -----------
+
+
+def terms_of(agreement: m.Agreement) -> Terms:
+    """What enforcement needs of ``agreement``, as plain data."""
+    return Terms(
+        slug=agreement.slug,
+        kind=agreement.kind,
+        status=agreement.status,
+        discloser=agreement.discloser.slug if agreement.discloser else None,
+        start=agreement.start,
+        end=agreement.end,
+        destruction_deadline=agreement.destruction_deadline,
+        needs_consent=agreement.needs_consent,
+        elements={e.contract: frozenset(e.fields) for e in agreement.data_elements.all()},
+        id=agreement.pk,
+    )
+
+
+def disclosing_terms(partner: m.Partner) -> list[Terms]:
+    """The terms of every data-sharing agreement ``partner`` discloses under, in any status."""
+    agreements = m.Agreement.objects.filter(kind=DSA, discloser=partner)
+    agreements = agreements.select_related("discloser").prefetch_related("data_elements")
+    return [terms_of(a) for a in agreements]
+
+
+def data_elements(agreement: m.Agreement) -> list[dict[str, Any]]:
+    """Each data element of ``agreement`` with its contract's title and fields, for its page."""
+    return [
+        {"contract": e.contract, "title": e.get_contract_display(), "fields": sorted(e.fields)}
+        for e in agreement.data_elements.all()
+    ]
+
+
+def revoked_records(today: dt.date | None = None) -> set[tuple[str, str]]:
+    """(partner slug, person id) of every record whose consent is revoked by ``today``, where the
+    partner discloses under an agreement that needs consent: these records must not be linked
+    or exported."""
+    today = today or timezone.localdate()
+    needing = m.Agreement.objects.filter(kind=DSA, needs_consent=True).values("discloser")
+    revoked = m.Consent.objects.filter(revoked_on__lte=today, partner__in=needing)
+    return set(revoked.values_list("partner__slug", "local_id"))
+
+
+def revoke_consent(consent: m.Consent, on: dt.date) -> m.Consent:
+    """Record that the person revoked ``consent`` on ``on`` (audited through the signal)."""
+    consent.revoked_on = on
+    consent.full_clean()
+    consent.save(update_fields=["revoked_on"])
+    return consent
+
+
+def publication_rule_for_partners(
+    partner_slugs: Iterable[str], today: dt.date | None = None
+) -> PublicationRule:
+    """The strictest publication rule of the data-sharing agreements these partners disclose
+    under — those active today and those governing loaded data — which every figure built from
+    their data must meet.
+
+    >>> publication_rule_for_partners(["riverton-public-schools"])  # doctest: +SKIP
+    PublicationRule(min_n=10, top_code=None, bottom_code=None)
+    """
+    today = today or timezone.localdate()
+    agreements = m.Agreement.objects.filter(kind=DSA, discloser__slug__in=list(partner_slugs))
+    governing = set(agreements.filter(submissions__status="loaded").distinct())
+    active = {a for a in agreements.filter(status=ACTIVE) if a.is_current(today)}
+    return strictest_publication_rule(governing | active)

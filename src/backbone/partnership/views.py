@@ -1,4 +1,4 @@
-"""Registry pages: the partnership home, a page per partner and per governance body."""
+"""Registry pages: the partnership home, a page per partner, governance body and agreement."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 
 from backbone.partnership import models as m
 from backbone.partnership import services
+from backbone.partnership.publication import rule_of
 
 VIEW_REGISTRY = "partnership.view_registry"
 
@@ -66,6 +67,19 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sub_bodies": body.sub_bodies.all(),
     }
     return render(request, "partnership/body_detail.html", context)
+
+
+@registry_page
+def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    agreement = get_object_or_404(m.Agreement.objects.select_related("discloser"), slug=slug)
+    context = {
+        "agreement": agreement,
+        "parties": agreement.parties.select_related("partner"),
+        "elements": services.data_elements(agreement),
+        "certificates": agreement.destruction_certificates.all(),
+        "rule": rule_of(agreement),
+    }
+    return render(request, "partnership/agreement_detail.html", context)
 
 
 @registry_page

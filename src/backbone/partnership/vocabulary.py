@@ -64,13 +64,39 @@ PARTNERSHIP_ROLES: Vocabulary = (
     ("fundraiser", "Fundraiser"),
 )
 
-AGREEMENT_KINDS: Vocabulary = (("mou", "Memorandum of understanding"),)
+AGREEMENT_KINDS: Vocabulary = (
+    ("mou", "Memorandum of understanding"),
+    ("dsa", "Data-sharing agreement"),
+)
 
+# The lifecycle: draft → under review → signed (active) → ended → data destroyed. ``expired`` is
+# kept for agreements recorded before the lifecycle existed; it means the same as ``ended``.
 AGREEMENT_STATUSES: Vocabulary = (
     ("draft", "Draft"),
+    ("under_review", "Under review"),
     ("signed", "Signed"),
+    ("ended", "Ended"),
     ("expired", "Expired"),
+    ("destroyed", "Data destroyed"),
 )
+
+# The legal basis a data-sharing agreement discloses under (standards.md §5.4; docs/agreements.md
+# gives the regulation behind each).
+LEGAL_BASES: Vocabulary = (
+    ("consent", "FERPA written consent"),
+    ("studies", "FERPA studies exception"),
+    ("audit_evaluation", "FERPA audit or evaluation exception"),
+    ("school_official", "FERPA school official exception"),
+    ("directory", "FERPA directory information"),
+    ("de_identified", "De-identified data"),
+    ("hipaa_baa", "HIPAA business associate agreement"),
+    ("part2_consent", "42 CFR Part 2 patient consent"),
+    ("hmis_privacy_notice", "HMIS privacy notice"),
+    ("ui_20cfr603", "UI confidentiality, 20 CFR 603"),
+)
+
+# Publication rules a data-sharing agreement may set: a minimum cell size within these bounds.
+PUBLICATION_MIN_N_RANGE = (3, 30)
 
 # An MOU whose term ends within this many days is flagged on the home page and in `status`.
 EXPIRY_WARNING_DAYS = 90

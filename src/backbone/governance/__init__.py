@@ -1,0 +1,1 @@
+"""Data governance: the tamper-evident audit log and the security settings around it."""

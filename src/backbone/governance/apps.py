@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class GovernanceConfig(AppConfig):
+    name = "backbone.governance"
+    label = "governance"
+    verbose_name = "Data governance"
+
+    def ready(self) -> None:
+        from backbone.governance import services, signals
+
+        signals.connect()
+        # Every migrate brings the role groups in line with roles.py (docs/permissions.md).
+        post_migrate.connect(
+            services.sync_roles_after_migrate, sender=self, dispatch_uid="governance-roles"
+        )

@@ -1,0 +1,682 @@
+"""What the public scorecard, ``backbone publish`` and the annual report call.
+
+``release`` is the only place that reads computed results: it passes every one through
+``backbone.disclosure.protect`` and stores what came out as ``PublishedCell`` rows. Everything
+else here — the page contexts, the static site, the PDF — reads published cells only, so a
+number that was not protected cannot reach the public.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+
+from backbone.disclosure import MARKERS, Policy, protect
+from backbone.disclosure import PublishedCell as Protected
+from backbone.indicators import charts, equity
+from backbone.indicators.models import Indicator, Result
+from backbone.indicators.targets import Method, TargetSpec, targets
+from backbone.intake import contracts
+from backbone.intake.models import Submission
+from backbone.partnership.models import Partnership, SharedOutcome
+from backbone.partnership.publication import PublicationRule
+from backbone.partnership.services import publication_rule_for_partners
+from backbone.scorecard import cells as planning
+from backbone.scorecard import export, figures, pdf
+from backbone.scorecard.figures import Figure, Point
+from backbone.scorecard.labels import dimension_label, group_label, html_id
+from backbone.scorecard.links import Links, static_links
+from backbone.scorecard.models import IndicatorPublication, PublishedCell, Release
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+OVERALL = planning.OVERALL
+PUBLISH_MARK = ".backbone-publish"
+STYLESHEETS = ("backbone/backbone.css", "scorecard/scorecard.css")
+EMBED_SIZE = (600, 560)
+
+
+# --- the publication policy ----------------------------------------------------------------
+
+
+def default_policy() -> Policy:
+    """The partnership's default: ``BACKBONE_DISCLOSURE_MIN_N`` (10 unless set)."""
+    return Policy(min_n=settings.DISCLOSURE_MIN_N)
+
+
+def policy_for(indicator: Indicator) -> Policy:
+    """The strictest of the default, the indicator's own minimum cell size and the publication
+    rules of the agreements its data came under (``agreement_policies``)."""
+    policies = [default_policy(), *agreement_policies(indicator)]
+    own = IndicatorPublication.objects.filter(indicator=indicator, min_n__isnull=False).first()
+    if own is not None and own.min_n is not None:
+        policies.append(Policy(min_n=own.min_n))
+    return Policy.strictest(policies)
+
+
+def agreement_policies(indicator: Indicator) -> list[Policy]:
+    """The publication rule of the data-sharing agreements behind ``indicator``'s data: those of
+    every partner whose loaded submissions feed a table the definition reads."""
+    rule = publication_rule_for_partners(source_partners(indicator))
+    if rule == PublicationRule():
+        return []
+    default = default_policy()
+    return [
+        Policy(
+            min_n=rule.min_n or default.min_n,
+            # An agreement codes the top and bottom N percent: N = 5 is "≥ 95%" and "≤ 5%".
+            top_code=default.top_code if rule.top_code is None else 100 - rule.top_code,
+            bottom_code=default.bottom_code if rule.bottom_code is None else rule.bottom_code,
+        )
+    ]
+
+
+def source_partners(indicator: Indicator) -> set[str]:
+    """Slugs of the partners whose loaded data an indicator's definition reads."""
+    definition = indicator.definition
+    tables = {definition.get("table"), *(j.get("table") for j in definition.get("joins", []))}
+    loaded = Submission.objects.filter(status=Submission.Status.LOADED).values_list(
+        "partner__slug", "contract"
+    )
+    return {
+        partner
+        for partner, contract in loaded.distinct()
+        if tables & set(contracts.contract(contract).tables)
+    }
+
+
+def public_indicators() -> list[Indicator]:
+    """Active indicators not withdrawn from the public scorecard, with their outcome."""
+    chosen = Indicator.objects.filter(active=True).exclude(publication__public=False)
+    return list(chosen.select_related("outcome").order_by("name"))
+
+
+# --- releases --------------------------------------------------------------------------------
+
+
+def latest_runs(indicators: Iterable[Indicator]) -> dict[int, int]:
+    """Per indicator id, the latest compute run that has results for it."""
+    ids = [i.pk for i in indicators]
+    rows = Result.objects.filter(indicator_id__in=ids).values("indicator_id")
+    return {r["indicator_id"]: r["run"] for r in rows.annotate(run=Max("run_id"))}
+
+
+def current_release() -> Release | None:
+    """The latest release, if it was made from the latest results under today's policies."""
+    latest = Release.objects.first()
+    if latest is None:
+        return None
+    indicators = public_indicators()
+    runs = latest_runs(indicators)
+    published = [i for i in indicators if i.pk in runs]
+    same_runs = latest.runs == sorted(set(runs.values()))
+    same_policy = latest.thresholds == {i.slug: policy_for(i).min_n for i in published}
+    return latest if same_runs and same_policy else None
+
+
+@transaction.atomic
+def release(notes: str = "", progress: Progress | None = None) -> Release:
+    """Protect the latest results of every public indicator and store them as a new release.
+
+    Each indicator's cells go through ``protect`` under ``policy_for(indicator)``, with its
+    additive dimensions as partitions of each period's total."""
+    indicators = public_indicators()
+    runs = latest_runs(indicators)
+    made = Release.objects.create(
+        compute_run_id=max(runs.values(), default=None),
+        runs=sorted(set(runs.values())),
+        policy_version=default_policy().version,
+        notes=notes,
+    )
+    published: list[PublishedCell] = []
+    for indicator in (i for i in indicators if i.pk in runs):
+        if progress:
+            progress(indicator.name)
+        published += _protect_indicator(made, indicator, runs[indicator.pk])
+    made.save()
+    PublishedCell.objects.bulk_create(published, batch_size=2000)
+    return made
+
+
+def _protect_indicator(made: Release, indicator: Indicator, run: int) -> list[PublishedCell]:
+    results = Result.objects.filter(indicator=indicator, run_id=run)
+    rows = {
+        planning.cell_key(r.period, r.dimension, r.group_value): planning.Computed(
+            r.period, r.dimension, r.group_value, r.numerator, r.denominator, r.value
+        )
+        for r in results
+    }
+    dollars = "$" if indicator.unit == "median" else ""  # every median in the library is pay
+    plan = planning.plan(list(rows.values()), indicator.unit, dollars)
+    policy = policy_for(indicator)
+    protected = protect(list(plan.cells.values()), plan.partitions, policy)
+    made.thresholds[indicator.slug] = policy.min_n
+    made.dimensions[indicator.slug] = plan.additive
+    made.partitions += [
+        {"indicator": indicator.slug, "period": d.period, "total": d.total, "parts": d.parts}
+        for d in plan.declared
+    ]
+    return [_published_cell(made, indicator, rows[key], out) for key, out in protected.items()]
+
+
+def _published_cell(
+    made: Release, indicator: Indicator, row: planning.Computed, out: Protected
+) -> PublishedCell:
+    return PublishedCell(
+        release=made, indicator=indicator, period=row.period, dimension=row.dimension,
+        group_value=row.group, unit=indicator.unit, numerator=out.numerator,
+        denominator=out.denominator, value=out.value, display=out.display, marker=out.marker,
+        rule=out.rule, threshold=out.threshold, policy_version=out.policy_version,
+    )  # fmt: skip
+
+
+def published_rows(made: Release, indicator: Indicator | None = None) -> list[dict[str, Any]]:
+    """Published cells as rows of the export format (``export.COLUMNS``)."""
+    chosen = made.cells.select_related("indicator").order_by(
+        "indicator__slug", "period", "dimension", "group_value"
+    )
+    if indicator is not None:
+        chosen = chosen.filter(indicator=indicator)
+    return [_export_row(cell) for cell in chosen]
+
+
+def _export_row(cell: PublishedCell) -> dict[str, Any]:
+    return {
+        "indicator": cell.indicator.slug, "period": cell.period, "dimension": cell.dimension,
+        "group": cell.group_value, "unit": cell.unit, "numerator": cell.numerator,
+        "denominator": cell.denominator, "value": cell.value, "display": cell.display,
+        "marker": cell.marker, "rule": cell.rule, "threshold": cell.threshold,
+        "policy_version": cell.policy_version,
+    }  # fmt: skip
+
+
+def release_summary(made: Release) -> dict[str, int]:
+    """How many cells the release published, and withheld by each kind of marker."""
+    counts = {"cells": 0, "published": 0, "primary": 0, "complementary": 0, "coded": 0}
+    names = {"": "published", "*": "primary", "‡": "complementary", "coded": "coded"}
+    for marker in made.cells.values_list("marker", flat=True):
+        counts["cells"] += 1
+        counts[names.get(marker, "coded")] += 1
+    return counts
+
+
+# --- what the pages show ---------------------------------------------------------------------
+
+
+def site_context(made: Release | None, links: Links) -> dict[str, Any]:
+    """What every scorecard page needs: the partnership, the release, links and the legend."""
+    return {
+        "partnership": Partnership.objects.first(),
+        "release": made,
+        "links": links,
+        "urls": {
+            "home": links.home,
+            "report": links.download("annual-report.pdf"),
+            "results_csv": links.download("data/results.csv"),
+            "partitions": links.download("data/partitions.json"),
+            "dimensions": links.download("data/dimensions.json"),
+            "stylesheets": [links.asset(name) for name in STYLESHEETS],
+        },
+        "legend": list(MARKERS.items()),
+    }
+
+
+def home_page(made: Release, links: Links) -> dict[str, Any]:
+    """The front page: each outcome with its indicators' latest overall value and trend."""
+    overall = made.cells.filter(dimension=OVERALL).select_related("indicator__outcome")
+    series: dict[Indicator, list[PublishedCell]] = defaultdict(list)
+    for cell in overall.order_by("indicator__name", "period"):
+        series[cell.indicator].append(cell)
+    cards = [_card(indicator, cells, links) for indicator, cells in series.items()]
+    groups: dict[SharedOutcome | None, list[dict[str, Any]]] = defaultdict(list)
+    for card in cards:
+        groups[card["indicator"].outcome].append(card)
+    outcomes = [
+        {"outcome": o, "href": links.outcome(o.slug), "cards": groups[o]}
+        for o in sorted((o for o in groups if o is not None), key=lambda o: o.name)
+    ]
+    context = {"outcomes": outcomes, "other": groups.get(None, []), "page": "home"}
+    return {**site_context(made, links), **context}
+
+
+def _card(indicator: Indicator, cells: list[PublishedCell], links: Links) -> dict[str, Any]:
+    points = _points(cells)
+    spark = figures.figure(
+        figures.sparkline(points), html_id(indicator.slug, "spark"),
+        f"{indicator.name}: trend", figures.trend_description(indicator.name, points),
+        frame=False,
+    )  # fmt: skip
+    return {
+        "indicator": indicator,
+        "href": links.indicator(indicator.slug),
+        "latest": cells[-1],
+        "series": cells,
+        "sparkline": spark,
+    }
+
+
+def _points(cells: Iterable[PublishedCell], group: bool = False) -> list[Point]:
+    return [
+        Point(c.period, c.value, c.display or c.marker, group_label(c.group_value) if group else "")
+        for c in cells
+    ]
+
+
+def outcome_page(made: Release, outcome: SharedOutcome, links: Links) -> dict[str, Any]:
+    """One shared outcome: its indicators' trends (published values), stories and milestones."""
+    indicators = []
+    for indicator in outcome.indicators.filter(pk__in=_published_ids(made)).order_by("name"):
+        overall = list(made.cells.filter(indicator=indicator, dimension=OVERALL).order_by("period"))
+        trend = _trend(indicator, overall)
+        story = indicator.stories.first()
+        indicators.append(
+            {"indicator": indicator, "href": links.indicator(indicator.slug), "trend": trend,
+             "overall": overall, "latest": overall[-1] if overall else None, "story": story}
+        )  # fmt: skip
+    return {
+        **site_context(made, links),
+        "outcome": outcome,
+        "goals": outcome.sector_goals.all(),
+        "indicators": indicators,
+        "milestones": outcome.milestones.all(),
+    }
+
+
+def _published_ids(made: Release) -> set[int]:
+    return set(made.cells.values_list("indicator_id", flat=True).distinct())
+
+
+def published_outcomes(made: Release) -> list[SharedOutcome]:
+    """Outcomes with at least one published indicator."""
+    return list(SharedOutcome.objects.filter(indicators__in=_published_ids(made)).distinct())
+
+
+def indicator_page(
+    made: Release, indicator: Indicator, links: Links, embed_url: str = ""
+) -> dict[str, Any]:
+    """One indicator: trend with targets, every dimension's groups as chart and table, equity
+    gaps from published values only, the story behind the curve, milestones, downloads."""
+    cells = list(made.cells.filter(indicator=indicator).order_by("period", "group_value"))
+    overall = [c for c in cells if c.dimension == OVERALL]
+    additive = made.dimensions.get(indicator.slug, {})
+    dimensions = sorted({c.dimension for c in cells} - {OVERALL})
+    embed_url = embed_url or links.embed(indicator.slug)
+    outcome = indicator.outcome
+    return {
+        **site_context(made, links),
+        "indicator": indicator,
+        "outcome_href": links.outcome(outcome.slug) if outcome else "",
+        "embed_href": links.embed(indicator.slug),
+        "overall": overall,
+        "latest": overall[-1] if overall else None,
+        "trend": _trend(indicator, overall),
+        "dimensions": [
+            _dimension(indicator, d, [c for c in cells if c.dimension == d], additive.get(d))
+            for d in dimensions
+        ],
+        "stories": indicator.stories.prefetch_related("partners"),
+        "milestones": indicator.milestones.all(),
+        "targets": indicator.targets.all(),
+        "downloads": {"csv": "data.csv", "json": "data.json"},
+        "embed_url": embed_url,
+        "embed_size": EMBED_SIZE,
+        "has_markers": any(c.marker for c in cells),
+    }
+
+
+def embed_page(made: Release, indicator: Indicator, links: Links) -> dict[str, Any]:
+    """The embeddable widget: latest overall value, a compact trend and its data table."""
+    overall = list(made.cells.filter(indicator=indicator, dimension=OVERALL).order_by("period"))
+    return {
+        **site_context(made, links),
+        "indicator": indicator,
+        "href": links.indicator(indicator.slug),
+        "overall": overall,
+        "latest": overall[-1] if overall else None,
+        "trend": _trend(indicator, overall, width=440, height=180, forecast=False),
+        "has_markers": any(c.marker for c in overall),
+    }
+
+
+def _trend(
+    indicator: Indicator,
+    overall: Sequence[PublishedCell],
+    *,
+    width: int = charts.WIDTH,
+    height: int = 240,
+    forecast: bool = True,
+) -> Figure | None:
+    """The overall trend chart, with the targets and (from published values) the forecast."""
+    if not overall:
+        return None
+    points = _points(overall)
+    goals = overall_targets(indicator)
+    ahead = _forecast(points, goals) if forecast else []
+    chart = figures.trend_chart(points, indicator.unit, goals, ahead, width=width, height=height)
+    target = indicator.targets.filter(dimension=OVERALL).first()
+    said = f"Goal: {target.goal:g} by {target.goal_year}." if target and target.goal else ""
+    description = figures.trend_description(indicator.name, points, said)
+    return figures.figure(
+        chart, html_id(indicator.slug, "trend"), f"{indicator.name}: trend", description
+    )
+
+
+def overall_targets(indicator: Indicator) -> dict[int, float]:
+    """The overall target per year, from the overall baseline and target (none if unset)."""
+    target = indicator.targets.filter(dimension=OVERALL).exclude(method="halve_gap").first()
+    baseline = indicator.baselines.filter(dimension=OVERALL).first()
+    if target is None or baseline is None or not baseline.period.isdigit():
+        return {}
+    spec = TargetSpec(
+        cast(Method, target.method), int(baseline.period), target.goal_year, target.goal,
+        higher_is_better=indicator.higher_is_better,
+    )  # fmt: skip
+    try:
+        return targets(spec, {OVERALL: baseline.value}).get(OVERALL, {})
+    except ValueError:  # an incomplete target in the registry: show the trend without it
+        logger.warning("target of %s cannot be drawn", indicator.slug, exc_info=True)
+        return {}
+
+
+def _forecast(points: Sequence[Point], goals: dict[int, float]) -> list[tuple[int, float]]:
+    years = [(int(p.period), p.value) for p in points if p.period.isdigit() and p.value is not None]
+    if len(years) < 2:
+        return []
+    last = max(int(p.period) for p in points if p.period.isdigit())
+    return [
+        (year, round(value, 1))
+        for year, value in charts.forecast(years, range(last + 1, max([last + 3, *goals]) + 1))
+    ]
+
+
+def _dimension(
+    indicator: Indicator, dimension: str, cells: list[PublishedCell], additive: bool | None
+) -> dict[str, Any]:
+    """One dimension: its groups as small multiples and a table, and gaps to the reference."""
+    periods = sorted({c.period for c in cells})
+    by_group: dict[str, dict[str, PublishedCell]] = defaultdict(dict)
+    for cell in cells:
+        by_group[cell.group_value][cell.period] = cell
+    reference = reference_group(indicator, dimension, cells)
+    label = dimension_label(dimension)
+    ident = html_id(indicator.slug, dimension)
+    groups_points = _points(cells, group=True)
+    gaps = _gap_points(indicator, by_group, reference, periods)
+    return {
+        "name": dimension,
+        "label": label,
+        "id": ident,
+        "additive": additive,
+        "periods": periods,
+        "table": [
+            {"group": group_label(g), "cells": [by_group[g].get(p) for p in periods]}
+            for g in sorted(by_group)
+        ],
+        "reference": group_label(reference) if reference else "",
+        "groups_chart": figures.figure(
+            figures.groups_chart(groups_points, indicator.unit), f"{ident}-groups",
+            f"{indicator.name} by {label}",
+            f"One panel per group. {_groups_description(by_group, periods)}",
+        ) if any(p.value is not None for p in groups_points) else None,
+        "gaps": gaps,
+        "gap_chart": _gap_figure(indicator, ident, label, gaps, reference),
+        "equity": _equity_table(indicator, by_group, reference, periods),
+    }  # fmt: skip
+
+
+def _groups_description(by_group: dict[str, dict[str, PublishedCell]], periods: list[str]) -> str:
+    latest = periods[-1]
+    parts = [
+        f"{group_label(g)} {cells[latest].display}" for g, cells in sorted(by_group.items())
+        if latest in cells
+    ]  # fmt: skip
+    return f"In {latest}: {', '.join(parts)}."
+
+
+def reference_group(indicator: Indicator, dimension: str, cells: Iterable[PublishedCell]) -> str:
+    """The group gaps are measured to: a target's reference group, else the group with the
+    most people published (withheld sizes count for nothing)."""
+    chosen = indicator.targets.filter(dimension=dimension).exclude(reference_group="").first()
+    if chosen:
+        return chosen.reference_group
+    sizes: dict[str, int] = defaultdict(int)
+    for cell in cells:
+        if cell.group_value != "missing":
+            sizes[cell.group_value] += cell.denominator or 0
+    return max(sorted(sizes), key=lambda g: sizes[g]) if any(sizes.values()) else ""
+
+
+def _gap_points(
+    indicator: Indicator,
+    by_group: dict[str, dict[str, PublishedCell]],
+    reference: str,
+    periods: list[str],
+) -> list[Point]:
+    """Each other group's gap to the reference per period — only where both are published; a
+    withheld side makes a gap in the line, shown with its marker."""
+    points = []
+    for group, cells in sorted(by_group.items()):
+        for period in periods if group != reference else []:
+            mine, theirs = cells.get(period), by_group.get(reference, {}).get(period)
+            if mine is not None and theirs is not None:
+                points.append(_gap(indicator, mine, theirs))
+    return points
+
+
+def _gap(indicator: Indicator, mine: PublishedCell, theirs: PublishedCell) -> Point:
+    group, period = group_label(mine.group_value), mine.period
+    if mine.value is None or theirs.value is None:
+        return Point(period, None, mine.marker if mine.value is None else theirs.marker, group)
+    gap = equity.gap(mine.value, theirs.value, higher_is_better=indicator.higher_is_better)
+    return Point(period, gap, f"{gap:g}", group)
+
+
+def _gap_figure(
+    indicator: Indicator, ident: str, label: str, gaps: list[Point], reference: str
+) -> Figure | None:
+    if not any(p.value is not None for p in gaps):
+        return None
+    said = "; ".join(
+        f"{p.group} {p.period}: {p.display}" for p in gaps if p.period == gaps[-1].period
+    )
+    return figures.figure(
+        figures.gap_chart(gaps, group_label(reference)), f"{ident}-gaps",
+        f"{indicator.name}: gaps by {label}",
+        f"Points behind {group_label(reference)} (positive is behind). Latest: {said}.",
+    )  # fmt: skip
+
+
+def _equity_table(
+    indicator: Indicator,
+    by_group: dict[str, dict[str, PublishedCell]],
+    reference: str,
+    periods: list[str],
+) -> dict[str, Any]:
+    """Gap, ratio, gap closed and change per year for the latest period, from published values;
+    a withheld group appears with its marker and no measures."""
+    first, last = periods[0], periods[-1]
+    current = _published_values(by_group, last)
+    if reference not in current:
+        return {}
+    baseline = _published_values(by_group, first) if first != last else None
+    years = int(last) - int(first) if last.isdigit() and first.isdigit() else None
+    measures = equity.group_equity(
+        current, reference, baseline=baseline, years_since_baseline=years,
+        higher_is_better=indicator.higher_is_better,
+    )  # fmt: skip
+    others = {g: v for g, v in current.items() if g != reference}
+    withheld = [
+        {"group": group_label(g), "cell": cells[last]}
+        for g, cells in sorted(by_group.items()) if last in cells and cells[last].value is None
+    ]  # fmt: skip
+    return {
+        "period": last,
+        "since": first,
+        "rows": [{"group": group_label(m.group), "measure": m} for m in measures],
+        "withheld": withheld,
+        "index_of_disparity": equity.index_of_disparity(others, current[reference]),
+    }
+
+
+def _published_values(
+    by_group: dict[str, dict[str, PublishedCell]], period: str
+) -> dict[str, float]:
+    values = {group: cells[period].value for group, cells in by_group.items() if period in cells}
+    return {group: value for group, value in values.items() if value is not None}
+
+
+def report_context(made: Release) -> dict[str, Any]:
+    """The annual report: the partnership, its outcomes, and per indicator the trend, the
+    published values, the latest period by group and the story behind the curve."""
+    cells = made.cells.select_related("indicator__outcome").order_by("period", "group_value")
+    by_indicator: dict[Indicator, list[PublishedCell]] = defaultdict(list)
+    for cell in cells:
+        by_indicator[cell.indicator].append(cell)
+    sections: dict[SharedOutcome | None, list[dict[str, Any]]] = defaultdict(list)
+    for indicator in sorted(by_indicator, key=lambda i: i.name):
+        sections[indicator.outcome].append(_report_indicator(indicator, by_indicator[indicator]))
+    ordered = sorted((o for o in sections if o is not None), key=lambda o: o.name)
+    return {
+        **site_context(made, Links("", "", "")),
+        "sections": [{"outcome": o, "indicators": sections[o]} for o in [*ordered, None]
+                     if o in sections],
+        "indicator_count": len(by_indicator),
+    }  # fmt: skip
+
+
+def _report_indicator(indicator: Indicator, cells: list[PublishedCell]) -> dict[str, Any]:
+    overall = [c for c in cells if c.dimension == OVERALL]
+    latest = overall[-1].period if overall else ""
+    groups = [
+        {"label": dimension_label(d), "period": latest,
+         "rows": [{"group": group_label(c.group_value), "cell": c} for c in cells
+                  if c.dimension == d and c.period == latest]}
+        for d in sorted({c.dimension for c in cells} - {OVERALL})
+    ]  # fmt: skip
+    return {
+        "indicator": indicator,
+        "overall": overall,
+        "latest": overall[-1] if overall else None,
+        "trend": _trend(indicator, overall),
+        "groups": [g for g in groups if g["rows"]],
+        "story": indicator.stories.first(),
+    }
+
+
+def annual_report(made: Release) -> bytes:
+    """The annual report as PDF bytes."""
+    html = render_to_string("scorecard/report.html", report_context(made))
+    return pdf.render(html)
+
+
+def annual_report_file(made: Release) -> Path:
+    """The release's annual report, made once and kept in the workspace (a release never
+    changes, so neither does its report)."""
+    path = Path(settings.WORKSPACE) / "scorecard" / f"annual-report-release-{made.pk}.pdf"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(annual_report(made))
+        partial.replace(path)
+    return path
+
+
+# --- the static site ---------------------------------------------------------------------------
+
+
+class OutputNotEmpty(Exception):
+    """The output folder holds files ``backbone publish`` did not write."""
+
+
+def publish_site(
+    made: Release, out: Path, *, force: bool = False, base_url: str = "",
+    progress: Progress | None = None,
+) -> list[Path]:  # fmt: skip
+    """Write the whole public scorecard of ``made`` into ``out`` as a static site that works
+    from any file server or straight from disk; returns the files written."""
+    _prepare(out, force)
+    say = progress or (lambda _: None)
+    written: list[Path] = []
+    write = _writer(out, written)
+    write("index.html", render_to_string("scorecard/home.html", home_page(made, static_links(0))))
+    for outcome in published_outcomes(made):
+        say(outcome.name)
+        page = render_to_string(
+            "scorecard/outcome.html", outcome_page(made, outcome, static_links(2))
+        )
+        write(f"outcomes/{outcome.slug}/index.html", page)
+    for indicator in Indicator.objects.filter(pk__in=_published_ids(made)).order_by("name"):
+        say(indicator.name)
+        _write_indicator(made, indicator, write, base_url)
+    _write_data(made, write)
+    _copy_assets(out, written)
+    say("annual report")
+    (out / "annual-report.pdf").write_bytes(annual_report(made))
+    written.append(out / "annual-report.pdf")
+    (out / PUBLISH_MARK).write_text(f"release {made.pk}\n")
+    return written
+
+
+def _prepare(out: Path, force: bool) -> None:
+    if out.exists() and any(out.iterdir()):
+        if (out / PUBLISH_MARK).exists():
+            shutil.rmtree(out)  # our own earlier output: replace it whole, nothing stale stays
+        elif not force:
+            raise OutputNotEmpty(
+                f"{out} is not empty and was not written by backbone publish; "
+                "choose an empty folder or pass --force"
+            )
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _writer(out: Path, written: list[Path]) -> Callable[[str, str], None]:
+    def write(name: str, text: str) -> None:
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+
+    return write
+
+
+def _write_indicator(
+    made: Release, indicator: Indicator, write: Callable[[str, str], None], base_url: str
+) -> None:
+    slug = indicator.slug
+    embed_url = f"{base_url.rstrip('/')}/embed/{slug}/index.html" if base_url else ""
+    embed_url = embed_url or f"embed/{slug}/index.html"  # from the site's root, said on the page
+    page = indicator_page(made, indicator, static_links(2), embed_url)
+    write(f"indicators/{slug}/index.html", render_to_string("scorecard/indicator.html", page))
+    embed = embed_page(made, indicator, static_links(2))
+    write(f"embed/{slug}/index.html", render_to_string("scorecard/embed.html", embed))
+    rows = published_rows(made, indicator)
+    write(f"indicators/{slug}/data.csv", export.csv_text(rows))
+    write(f"indicators/{slug}/data.json", export.json_text(export.json_rows(rows)))
+
+
+def _write_data(made: Release, write: Callable[[str, str], None]) -> None:
+    write("data/results.csv", export.csv_text(published_rows(made)))
+    write("data/partitions.json", export.partitions_json(made.partitions))
+    write("data/dimensions.json", export.dimensions_json(made.dimensions))
+
+
+def _copy_assets(out: Path, written: list[Path]) -> None:
+    for name in STYLESHEETS:
+        found = finders.find(name)
+        if not found:
+            raise FileNotFoundError(f"static file {name} not found")
+        target = out / "static" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(str(found), target)
+        written.append(target)

@@ -1,0 +1,208 @@
+"""Who gets what: one table of role × page or endpoint × expected status, asked through the real
+HTTP stack (Django's test client: real URLs, real middleware, real permission checks) over the
+seeded partnership (``seeded.py``). Every URL pattern of the project must appear in the table,
+so a new page cannot go unchecked.
+
+Columns: the public (no sign-in), then a signed-in user of each role. ``sub`` and ``ana`` work
+for partner A (tutoring); ``ana_b`` is partner B's (mentoring) analyst, whom no agreement lets
+see other partners' data. ``{b_…}`` submissions are partner B's: partner A's users get 404.
+API rows are asked again with each user's bearer token instead of the session.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+
+from backbone.governance.models import ApiToken
+from tests.governance.seeded import World
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("public", "admin", "steward", "sub", "ana", "net", "fun", "ana_b")
+USERNAMES = {  # the seeded user behind each column
+    "admin": "admin", "steward": "steward", "sub": "submitter", "ana": "analyst",
+    "net": "network", "fun": "funder", "ana_b": "analyst_b",
+}  # fmt: skip
+ALL = 200  # shorthand in a row: everyone gets this
+
+# fmt: off
+TABLE: list[tuple[str, str, tuple[int, ...]]] = [
+    #                                                   public adm  stw  sub  ana  net  fun  ana_b
+    ("GET",  "/login/",                                 (200, 200, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/logout/",                                (302, 302, 302, 302, 302, 302, 302, 302)),
+    # Django's admin: staff only (the administrator), then model permissions.
+    ("GET",  "/admin/",                                 (302, 200, 302, 302, 302, 302, 302, 302)),
+    ("GET",  "/admin/partnership/partner/",             (302, 200, 302, 302, 302, 302, 302, 302)),
+    ("GET",  "/admin/governance/apitoken/",             (302, 200, 302, 302, 302, 302, 302, 302)),
+    ("GET",  "/admin/governance/auditevent/",           (302, 403, 302, 302, 302, 302, 302, 302)),
+    # The registry: partnership.view_registry.
+    ("GET",  "/",                                       (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/partners/tutoring/",                     (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/bodies/leadership-table/",               (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/agreements/wage-dsa/",                   (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/agreements/college-dsa/document/",       (302, 200, 200, 200, 200, 200, 200, 200)),
+    # Submissions: a partner's own (submit_data), or every partner's (view_all_submissions).
+    ("GET",  "/submissions/",                           (302, 403, 200, 200, 403, 403, 403, 403)),
+    ("GET",  "/submissions/upload/",                    (302, 403, 200, 200, 403, 403, 403, 403)),
+    ("GET",  "/submissions/calendar/",                  (302, 403, 200, 200, 403, 403, 403, 403)),
+    ("GET",  "/submissions/{a_rejected}/",              (302, 403, 200, 200, 403, 403, 403, 403)),
+    ("GET",  "/submissions/{b_loaded}/",                (302, 403, 200, 404, 403, 403, 403, 403)),
+    ("GET",  "/submissions/{a_rejected}/report.csv",    (302, 403, 200, 200, 403, 403, 403, 403)),
+    ("GET",  "/submissions/{b_rejected}/report.csv",    (302, 403, 200, 404, 403, 403, 403, 403)),
+    # Linkage: identity.review_matches.
+    ("GET",  "/linkage/",                               (302, 403, 200, 403, 403, 403, 403, 403)),
+    ("GET",  "/linkage/review/",                        (302, 403, 200, 403, 403, 403, 403, 403)),
+    ("GET",  "/linkage/review/{pair}/",                 (302, 403, 200, 403, 403, 403, 403, 403)),
+    # Governance: the audit log (view_auditevent), anyone's own second factor and tokens, and a
+    # partner analyst's participants (view_person_outcomes and an agreement).
+    ("GET",  "/governance/audit/",                      (302, 403, 200, 403, 403, 403, 403, 403)),
+    ("GET",  "/governance/audit.csv",                   (302, 403, 200, 403, 403, 403, 403, 403)),
+    ("GET",  "/governance/second-factor/",              (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/governance/tokens/",                     (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/governance/tokens/",                     (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/governance/tokens/{steward_token}/revoke/", (302, 404, 302, 404, 404, 404, 404, 404)),
+    ("GET",  "/governance/participants/",               (302, 403, 403, 403, 200, 403, 403, 403)),
+    # The public scorecard.
+    ("GET",  "/scorecard/",                             (ALL,) * 8),
+    ("GET",  "/scorecard/outcomes/reading-for-all/",    (ALL,) * 8),
+    ("GET",  "/scorecard/indicators/planted_reading/",  (ALL,) * 8),
+    ("GET",  "/scorecard/indicators/planted_reading/data.csv", (ALL,) * 8),
+    ("GET",  "/scorecard/indicators/planted_reading/data.json", (ALL,) * 8),
+    ("GET",  "/scorecard/embed/planted_reading/",       (ALL,) * 8),
+    ("GET",  "/scorecard/data/results.csv",             (ALL,) * 8),
+    ("GET",  "/scorecard/data/partitions.json",         (ALL,) * 8),
+    ("GET",  "/scorecard/data/dimensions.json",         (ALL,) * 8),
+    ("GET",  "/scorecard/annual-report.pdf",            (ALL,) * 8),
+    # Indicators: view_registry to read, edit_indicators to edit and check.
+    ("GET",  "/indicators/",                            (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/indicators/new/",                        (302, 200, 403, 403, 403, 403, 403, 403)),
+    ("GET",  "/indicators/outcomes/reading-for-all/",   (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/indicators/planted_reading/",            (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/indicators/chronic_absence/edit/",       (302, 200, 403, 403, 403, 403, 403, 403)),
+    ("GET",  "/indicators/planted_reading/results.csv", (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/indicators/check",                       (401, 200, 403, 403, 403, 403, 403, 403)),
+    ("GET",  "/indicators/openapi.json",                (ALL,) * 8),
+    # The token API: the same checks as the pages; 401 without credentials.
+    ("GET",  "/api/v1/submissions",                     (401, 403, 200, 200, 403, 403, 403, 403)),
+    ("GET",  "/api/v1/submissions/{a_rejected}",        (401, 403, 200, 200, 403, 403, 403, 403)),
+    ("GET",  "/api/v1/submissions/{b_loaded}",          (401, 403, 200, 404, 403, 403, 403, 403)),
+    ("GET",  "/api/v1/submissions/{a_rejected}/report", (401, 403, 200, 200, 403, 403, 403, 403)),
+    ("GET",  "/api/v1/submissions/{b_rejected}/report", (401, 403, 200, 404, 403, 403, 403, 403)),
+    ("GET",  "/api/v1/indicators",                      (401, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/api/v1/indicators/planted_reading/results", (401, 200, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/api/v1/indicators/check",                (401, 200, 403, 403, 403, 403, 403, 403)),
+    ("GET",  "/api/v1/participants",                    (401, 403, 403, 403, 200, 403, 403, 403)),
+    ("GET",  "/api/v1/openapi.json",                    (ALL,) * 8),
+    ("GET",  "/api/v1/",                                (404,) * 8),  # ninja's root: no page
+]
+# fmt: on
+DEFINITION = {"slug": "x", "name": "X", "population": {"table": "attendance"}}
+BODIES = {  # what a POST row sends: (content type, body)
+    "/governance/tokens/": ("application/x-www-form-urlencoded", "name=from+the+table"),
+    "/indicators/check": ("application/json", json.dumps(DEFINITION)),
+    "/api/v1/indicators/check": ("application/json", json.dumps(DEFINITION)),
+}
+# Django's admin is one door with its own checks (staff, then model permissions); the rows above
+# sample it rather than list its hundred patterns.
+WHOLE = {"admin": "admin/"}
+
+
+class Case(NamedTuple):
+    role: str
+    method: str
+    path: str
+    expected: int
+    via: str  # "session" or "token"
+
+
+def cases() -> Iterator[Case]:
+    for method, path, expected in TABLE:
+        assert len(expected) == len(ROLES), path
+        for role, status in zip(ROLES, expected, strict=True):
+            yield Case(role, method, path, status, "session")
+            if path.startswith("/api/v1/") and role != "public":
+                yield Case(role, method, path, status, "token")
+
+
+def case_id(case: Case) -> str:
+    return f"{case.role}-{case.method}-{case.path}-{case.via}"
+
+
+def concrete(path: str, world: World) -> str:
+    ids = {name: s.pk for name, s in world.submissions.items()}
+    token = ApiToken.objects.filter(user=world.users["steward"]).first()
+    assert token is not None
+    return path.format(pair=world.review_pair.pk, steward_token=token.pk, **ids)
+
+
+def ask(case: Case, world: World) -> int:
+    client = Client()
+    headers = {}
+    if case.role != "public":
+        username = USERNAMES[case.role]
+        if case.via == "token":
+            headers["Authorization"] = f"Bearer {world.tokens[username]}"
+        else:
+            client.force_login(world.users[username])
+    path = concrete(case.path, world)
+    if case.method == "GET":
+        return client.get(path, headers=headers).status_code
+    content_type, body = BODIES.get(case.path, ("application/x-www-form-urlencoded", ""))
+    return client.post(path, body, content_type=content_type, headers=headers).status_code
+
+
+@pytest.mark.parametrize("case", list(cases()), ids=case_id)
+def test_every_role_gets_the_expected_answer(world, case):
+    if case.path.startswith("/scorecard/") and not resolves(concrete(case.path, world)):
+        pytest.skip(f"{case.path} is not in the URLconf yet")
+    assert ask(case, world) == case.expected
+
+
+def resolves(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+def routes(patterns: list, prefix: str = "") -> Iterator[str]:
+    """Every URL pattern of the project as its full route; a door in ``WHOLE`` counts once."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in WHOLE:
+                yield WHOLE[pattern.namespace]
+            else:
+                yield from routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+def covered_route(path: str) -> str:
+    match = resolve(path)
+    return WHOLE.get(match.namespace.split(":")[0], match.route)
+
+
+def test_every_url_pattern_is_in_the_table(world):
+    project = set(routes(get_resolver().url_patterns))
+    covered = {covered_route(concrete(path, world)) for _, path, _ in TABLE if resolves(concrete(path, world))}  # fmt: skip
+    assert "api/v1/participants" in project and "submissions/<int:pk>/" in project
+    assert sorted(project - covered) == []
+
+
+def test_partner_a_never_sees_partner_b_submissions_or_unagreed_person_level_data():
+    """The rows the issue names, read back from the table so they cannot quietly change."""
+    rows = {(method, path): dict(zip(ROLES, row, strict=True)) for method, path, row in TABLE}
+    for path in ("/submissions/{b_loaded}/", "/submissions/{b_rejected}/report.csv",
+                 "/api/v1/submissions/{b_loaded}", "/api/v1/submissions/{b_rejected}/report"):  # fmt: skip
+        assert rows["GET", path]["sub"] == 404
+    for path in ("/governance/participants/", "/api/v1/participants"):
+        assert rows["GET", path]["ana_b"] == 403 and rows["GET", path]["ana"] == 200

@@ -1,0 +1,143 @@
+"""``backbone publish OUT/``: a static site with relative links only, the export format the
+disclosure checkers read, no withheld count anywhere, and an annual report that renders."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backbone.cli import app
+from tests.scorecard.pages import accessibility_problems, leaked, structure, visible_text
+from tests.scorecard.planted import plant, true_withheld
+from tests.scorecard.recoverable import disclosures
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "indicator,period,dimension,group,unit,numerator,denominator,value,display,marker,rule,"
+    "threshold,policy_version"
+)
+
+
+def publish(out: Path, *extra: str):
+    return CliRunner().invoke(app, ["publish", str(out), *extra])
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    plant()
+    out = tmp_path / "site"
+    result = publish(out)
+    assert result.exit_code == 0, result.output
+    assert "Published release 1" in result.output and "23 cells" in result.output
+    return out
+
+
+def pages_of(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.html"))
+
+
+def test_the_site_has_every_page_and_download(site):
+    expected = [
+        "index.html", "outcomes/reading-for-all/index.html", "annual-report.pdf",
+        "data/results.csv", "data/partitions.json", "data/dimensions.json",
+        "static/backbone/backbone.css", "static/scorecard/scorecard.css",
+    ] + [
+        f"{folder}/{slug}/{name}"
+        for slug in ("planted_reading", "planted_earnings")
+        for folder, name in (("indicators", "index.html"), ("indicators", "data.csv"),
+                             ("indicators", "data.json"), ("embed", "index.html"))
+    ]  # fmt: skip
+    assert [name for name in expected if not (site / name).is_file()] == []
+    assert (site / "data" / "results.csv").read_text().splitlines()[0] == HEADER
+    assert len((site / "data" / "results.csv").read_text().splitlines()) == 24  # 23 cells
+
+
+def test_every_link_is_relative_and_leads_to_a_file(site):
+    broken = []
+    for page in pages_of(site):
+        for link in structure(page.read_text()).links:
+            if link.startswith("#"):
+                continue
+            if re.match(r"^(/|[a-z]+:)", link):
+                broken.append(f"{page.relative_to(site)}: {link} is not relative")
+            elif not (page.parent / link.split("#")[0]).resolve().is_file():
+                broken.append(f"{page.relative_to(site)}: {link} leads nowhere")
+    assert broken == []
+
+
+def test_no_file_of_the_site_shows_a_withheld_count(site):
+    with (site / "data" / "results.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    shown = {int(r[c]) for r in rows for c in ("numerator", "denominator") if r[c]}
+    secret = {value for _, _, value in true_withheld(rows) if value >= 10} - shown
+    assert {589, 347, 242, 601, 687, 405} <= secret
+    for path in sorted(site.rglob("*")):
+        if path.suffix in {".csv", ".json"}:
+            assert leaked(path.read_text(), secret) == [], path
+        elif path.suffix == ".html":
+            assert leaked(visible_text(path.read_text()), secret) == [], path
+            assert accessibility_problems(path.read_text()) == [], path
+
+
+def test_no_small_count_can_be_worked_out_and_the_checker_would_notice(site, tmp_path):
+    assert disclosures(site) == []
+    # Control: put back the Asian 2024 counts hidden to protect the group of four.
+    tampered = tmp_path / "tampered"
+    shutil.copytree(site, tampered)
+    results = tampered / "data" / "results.csv"
+    text = results.read_text()
+    asian = "planted_reading,2024,race_ethnicity,Asian,"
+    row = next(line for line in text.splitlines() if line.startswith(asian))
+    fields = row.split(",")
+    fields[5:8] = ["347", "589", "59"]
+    results.write_text(text.replace(row, ",".join(fields)))
+    found = disclosures(tampered)
+    assert any("Native Hawaiian or Pacific Islander: denominator 4" in f for f in found), found
+
+
+def test_check_disclosure_passes_on_the_published_site(site):
+    result = CliRunner().invoke(app, ["check-disclosure", str(site)])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_annual_report_renders(site, tmp_path):
+    report = (site / "annual-report.pdf").read_bytes()
+    assert report.startswith(b"%PDF") and len(report) > 20_000
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile",
+         str(site / "annual-report.pdf"), str(tmp_path / "page1")], check=True,
+    )  # fmt: skip
+    assert (tmp_path / "page1.png").stat().st_size > 5_000
+
+
+def test_publish_refuses_a_folder_it_did_not_make_unless_forced(site, tmp_path):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    refused = publish(foreign)
+    assert refused.exit_code == 1 and "not empty" in refused.output
+    assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
+    assert publish(foreign, "--force").exit_code == 0
+    assert (foreign / "notes.txt").read_text() == "keep me" and (foreign / "index.html").exists()
+    (site / "stale.html").write_text("old")
+    again = publish(site, "--release", "1")  # its own earlier output: replaced whole
+    assert again.exit_code == 0 and not (site / "stale.html").exists()
+    assert publish(site, "--release", "9").exit_code == 1
+
+
+def test_a_base_url_gives_the_widgets_a_full_address(tmp_path):
+    plant()
+    out = tmp_path / "site"
+    result = publish(out, "--base-url", "https://scorecard.planted.example/")
+    assert result.exit_code == 0, result.output
+    page = (out / "indicators" / "planted_reading" / "index.html").read_text()
+    assert 'src="https://scorecard.planted.example/embed/planted_reading/index.html"' in (
+        page.replace("&quot;", '"')
+    )
