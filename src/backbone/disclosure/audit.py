@@ -2,10 +2,11 @@
 
 Works only from published figures (it never sees the true counts), so a release can be checked
 independently of the code that protected it. A finding is a withheld denominator, numerator or
-complement whose value is pinned down exactly by the published figures (subtraction within a
-partition, combinations of partitions, non-negativity, a shown percent times a known
-denominator) and lies strictly between 0 and the cell's threshold; or such a figure published
-outright.
+complement whose value is pinned down exactly by the published figures and lies strictly
+between 0 and the cell's threshold, or such a figure published outright. The figures can pin a
+value in several ways: subtraction within a partition, combinations of partitions,
+non-negativity, a shown percent times a known denominator, the ranges the published rules
+state, and linear programming over all of these.
 """
 
 from __future__ import annotations
