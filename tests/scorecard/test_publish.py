@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backbone.cli import app
+from backbone.scorecard.models import Release
 from tests.scorecard.pages import accessibility_problems, leaked, structure, visible_text
 from tests.scorecard.planted import plant, true_withheld
 from tests.scorecard.recoverable import disclosures
@@ -35,7 +36,10 @@ def site(tmp_path) -> Path:
     out = tmp_path / "site"
     result = publish(out)
     assert result.exit_code == 0, result.output
-    assert "Published release 1" in result.output and "23 cells" in result.output
+    # Release ids come from the database's sequence: 1 on a fresh SQLite, later on PostgreSQL.
+    release = Release.objects.order_by("-pk").first()
+    assert release is not None and "23 cells" in result.output
+    assert f"Published release {release.pk} " in result.output
     return out
 
 
@@ -127,9 +131,10 @@ def test_publish_refuses_a_folder_it_did_not_make_unless_forced(site, tmp_path):
     assert publish(foreign, "--force").exit_code == 0
     assert (foreign / "notes.txt").read_text() == "keep me" and (foreign / "index.html").exists()
     (site / "stale.html").write_text("old")
-    again = publish(site, "--release", "1")  # its own earlier output: replaced whole
+    latest = Release.objects.order_by("-pk").values_list("pk", flat=True).first()
+    again = publish(site, "--release", str(latest))  # its own earlier output: replaced whole
     assert again.exit_code == 0 and not (site / "stale.html").exists()
-    assert publish(site, "--release", "9").exit_code == 1
+    assert publish(site, "--release", str(latest + 100)).exit_code == 1
 
 
 def test_a_base_url_gives_the_widgets_a_full_address(tmp_path):
