@@ -181,7 +181,10 @@ class Warehouse:
             temporary = target.with_suffix(".tmp")
             pq.write_table(rows, temporary)
             os.replace(temporary, target)
+            previous = self.derived().get(name)
             self._write_manifest(self.files(), {**self.derived(), name: str(relative)})
+            if previous is not None:  # replaced, not stray: no warning
+                (self.directory / previous).unlink(missing_ok=True)
             self.remove_unlisted()
         return target
 
