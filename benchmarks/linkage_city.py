@@ -78,9 +78,9 @@ print(json.dumps({"seconds": seconds, "records": records, "clusters": distinct})
 def build_city(root: Path, students: int) -> float:
     """Generate a city and load every file into ``root / "warehouse"``; the seconds it took."""
     from backbone.demo.city import generate_city
-    from backbone.intake import contracts
     from backbone.intake.loading import LoadRequest, load
-    from backbone.intake.records import ImportOptions
+    from backbone.warehouse import contracts
+    from backbone.warehouse.records import ImportOptions
     from backbone.warehouse.store import Warehouse
 
     started = time.perf_counter()

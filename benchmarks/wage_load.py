@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from backbone.intake import tabular
 from backbone.intake.loading import LoadRequest, load
-from backbone.intake.records import ImportOptions
+from backbone.warehouse.records import ImportOptions
 from backbone.warehouse.store import Warehouse
 root, path = Path(sys.argv[1]), Path(sys.argv[2])
 request = LoadRequest(1, "state-ui", "benchmark-key", root / "staging")

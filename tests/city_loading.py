@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from backbone.intake import contracts
 from backbone.intake.loading import LoadRequest, load
-from backbone.intake.records import ImportOptions
+from backbone.warehouse import contracts
+from backbone.warehouse.records import ImportOptions
 from backbone.warehouse.store import Warehouse
 
 TODAY = dt.date(2026, 11, 23)

@@ -33,7 +33,7 @@ def pure_modules() -> list[str]:
 
 def test_there_are_pure_modules_to_check():
     assert "backbone.partnership.registry_file" in pure_modules()
-    assert "backbone.workspace" in pure_modules()
+    assert "backbone.warehouse.workspace" in pure_modules()
 
 
 @pytest.mark.parametrize("module", pure_modules())

@@ -26,7 +26,7 @@ def command_paths(command, prefix: str = "backbone") -> list[str]:
 def setting_names() -> set[str]:
     sources = [
         PROJECT_ROOT / "src/backbone/config/settings.py",
-        PROJECT_ROOT / "src/backbone/workspace.py",
+        PROJECT_ROOT / "src/backbone/warehouse/workspace.py",
     ]
     names = {n for path in sources for n in re.findall(r'"(BACKBONE_[A-Z_]+)"', path.read_text())}
     return names | {"DATABASE_URL"}  # read by dj-database-url
@@ -111,9 +111,9 @@ def test_example_files_in_the_docs_load_without_a_problem(tmp_path, contract_nam
     import datetime as dt
 
     from backbone.intake.contract_docs import EXAMPLES
-    from backbone.intake.contracts import contract
     from backbone.intake.loading import LoadRequest, load
-    from backbone.intake.records import ImportOptions
+    from backbone.warehouse.contracts import contract
+    from backbone.warehouse.records import ImportOptions
     from backbone.warehouse.store import Warehouse
 
     chosen = contract(contract_name)

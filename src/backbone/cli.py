@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from backbone.governance.actor import act_from_command_line
-from backbone.workspace import WORKSPACE_ENV, workspace_dir
+from backbone.warehouse.workspace import WORKSPACE_ENV, workspace_dir
 
 app = typer.Typer(
     help="backbone: the system for a cross-sector partnership's backbone organization.",

@@ -53,7 +53,7 @@ def workspace_status() -> dict[str, Any]:
 
 def warehouse_status() -> dict[str, Any]:
     """Per canonical table: rows and the submissions holding them."""
-    from backbone.intake.services import warehouse
+    from backbone.warehouse.services import warehouse
 
     return warehouse().table_counts()
 

@@ -15,9 +15,10 @@ import pytest
 
 from backbone.demo.city import generate_city
 from backbone.demo.city import params as p
-from backbone.intake import contracts, hmis, tabular
+from backbone.intake import hmis, tabular
 from backbone.intake.loading import LoadRequest, load
-from backbone.intake.records import ImportOptions, Problem
+from backbone.warehouse import contracts
+from backbone.warehouse.records import ImportOptions, Problem
 from backbone.warehouse.store import Warehouse
 from tests.city_loading import options_for
 from tests.intake import hmis_files

@@ -19,7 +19,7 @@ import pytest
 
 from backbone.intake import edfi
 from backbone.intake.loading import LoadRequest, load
-from backbone.intake.records import ERROR, WARNING, ImportOptions, Problem, RowBatch
+from backbone.warehouse.records import ERROR, WARNING, ImportOptions, Problem, RowBatch
 from backbone.warehouse.store import Warehouse
 from backbone.warehouse.tables import GRADES, TABLES
 

@@ -14,7 +14,7 @@ import pytest
 
 from backbone.intake import hmis
 from backbone.intake.loading import LoadRequest, LoadResult, load
-from backbone.intake.records import ImportOptions, Problem, RowBatch
+from backbone.warehouse.records import ImportOptions, Problem, RowBatch
 from backbone.warehouse.store import Warehouse
 from backbone.warehouse.tables import TABLES
 from tests.intake.hmis_files import (

@@ -10,7 +10,7 @@ import pytest
 
 from backbone.intake import hmis
 from backbone.intake.loading import LoadRequest, load
-from backbone.intake.records import ImportOptions
+from backbone.warehouse.records import ImportOptions
 from backbone.warehouse.store import Warehouse
 from tests.fixtures import tree_checksums
 from tests.intake.hmis_files import (

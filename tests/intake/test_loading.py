@@ -14,7 +14,7 @@ import pytest
 
 from backbone.intake import tabular
 from backbone.intake.loading import LoadRequest, load
-from backbone.intake.records import ImportOptions
+from backbone.warehouse.records import ImportOptions
 from backbone.warehouse.store import Warehouse
 from tests.fixtures import PROJECT_ROOT, WAGE_HEADER, tree_checksums, write_csv, write_wage_file
 
@@ -146,7 +146,7 @@ import sys
 from pathlib import Path
 from backbone.intake import tabular
 from backbone.intake.loading import LoadRequest, load
-from backbone.intake.records import ImportOptions
+from backbone.warehouse.records import ImportOptions
 from backbone.warehouse.store import Warehouse
 root = Path(sys.argv[1])
 request = LoadRequest(2, "state-ui", "secret", root / "staging", {1})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl import Workbook
 
 from backbone.intake import tabular
-from backbone.intake.records import ImportOptions, Problem, RowBatch
+from backbone.warehouse.records import ImportOptions, Problem, RowBatch
 from tests.fixtures import write_csv
 
 ROSTER_HEADER = ["Student ID", "First", "Last", "DOB", "Program", "Start", "Hours"]

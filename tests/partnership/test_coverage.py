@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from backbone.intake.records import RowBatch
 from backbone.partnership.coverage import (
     FieldCheck,
     NotCovered,
@@ -16,6 +15,7 @@ from backbone.partnership.coverage import (
     element_problems,
 )
 from backbone.partnership.dsa import Terms
+from backbone.warehouse.records import RowBatch
 
 DISTRICT = "riverton-public-schools"
 TODAY = dt.date(2025, 9, 1)

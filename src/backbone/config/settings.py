@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from backbone.workspace import ensure_workspace, secret_key, workspace_dir
+from backbone.warehouse.workspace import ensure_workspace, secret_key, workspace_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 

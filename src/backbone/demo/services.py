@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
@@ -19,6 +18,7 @@ from backbone.intake import services as intake
 from backbone.intake.models import ColumnMapping, ReportingSchedule
 from backbone.partnership.models import Partner, PartnerUser
 from backbone.partnership.services import import_registry_file
+from backbone.warehouse.services import workspace
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_REGISTRY = DEMO_DIR / "partnership.yaml"
@@ -133,7 +133,7 @@ def link_and_compute(load: CityLoad, progress: DemoProgress | None = None) -> No
 
 def ensure_city(students: int, progress: DemoProgress | None = None) -> CityManifest:
     """The city in ``<workspace>/demo-city``, generated only when missing or of another size."""
-    root = Path(settings.WORKSPACE) / "demo-city"
+    root = workspace().path("demo-city")
     existing = read_manifest(root)
     if (
         existing

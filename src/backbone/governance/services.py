@@ -426,7 +426,7 @@ def outcome_decision(partner: str, purpose: str | None = None) -> participants.D
 
 def outcome_sources() -> dict[str, list[participants.Source]]:
     """For each outcome, the partners (and contracts) whose loaded data holds its table."""
-    from backbone.intake.services import warehouse  # intake's services import this module
+    from backbone.warehouse.services import warehouse
 
     store = warehouse()
     found: dict[str, list[participants.Source]] = {}
@@ -451,7 +451,7 @@ def grants() -> list[participants.Grant]:
 def _participant_rows(
     partner: str, decision: participants.Decision, offset: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
-    from backbone.intake.services import warehouse
+    from backbone.warehouse.services import warehouse
 
     store = warehouse()
     if "crosswalk" not in store.derived():

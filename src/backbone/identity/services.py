@@ -4,12 +4,10 @@ side-by-side view, and the linkage overview."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
@@ -18,10 +16,10 @@ from backbone.identity import decisions, linkage
 from backbone.identity.keys import assign_person_keys
 from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.identity.review import FieldComparison, compare_records
-from backbone.intake.services import warehouse
 from backbone.partnership.models import Partner
 from backbone.partnership.services import revoked_records
-from backbone.warehouse.store import Warehouse, pseudonym_key
+from backbone.warehouse.services import warehouse, workspace
+from backbone.warehouse.store import Warehouse
 
 LINKED_RECORDS_SQL = (
     "SELECT count(DISTINCT i.record_id) FROM identity_record i JOIN crosswalk c USING (record_id)"
@@ -153,9 +151,7 @@ def run_linkage(
     clusters = decisions.apply_decisions(result.clusters, same, different)
     say("assigning person keys")
     previous = _previous_keys(store)
-    person_keys = assign_person_keys(
-        clusters, previous, secret=pseudonym_key(Path(settings.WORKSPACE))
-    )
+    person_keys = assign_person_keys(clusters, previous, secret=workspace().pseudonym_key())
     _write_crosswalk(store, person_keys, sources, result, run)
     uncertain = [pair for pair in result.pairs if REVIEW_BAND[0] <= pair[2] < REVIEW_BAND[1]]
     _queue_for_review(run, uncertain + result.sole_candidate_links, sources)

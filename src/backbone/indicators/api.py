@@ -24,7 +24,7 @@ from backbone.indicators.definitions import OVERALL, IndicatorDefinition, compil
 from backbone.indicators.expressions import Problem
 from backbone.indicators.forms import definition_problems
 from backbone.indicators.models import Indicator
-from backbone.intake.services import warehouse
+from backbone.warehouse.services import warehouse
 
 EDIT = "indicators.edit_indicators"
 VIEW = "partnership.view_registry"  # as the indicator pages

@@ -18,7 +18,7 @@ from backbone.indicators import charts, engines, equity
 from backbone.indicators.definitions import IndicatorDefinition, check_definition
 from backbone.indicators.models import ComputeRun, Indicator, Result
 from backbone.indicators.targets import Method, TargetSpec, targets
-from backbone.intake.services import warehouse
+from backbone.warehouse.services import warehouse
 
 Progress = Callable[[Indicator], None]
 

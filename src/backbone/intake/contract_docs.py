@@ -6,7 +6,7 @@ and this output differ.
 
 from __future__ import annotations
 
-from backbone.intake.contracts import CONTRACTS, Contract
+from backbone.warehouse.contracts import CONTRACTS, Contract
 from backbone.warehouse.tables import TABLES, Column, Table
 
 INTRO = """# Data contracts

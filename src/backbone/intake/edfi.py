@@ -96,7 +96,7 @@ from typing import IO, Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from backbone.intake.records import (
+from backbone.warehouse.records import (
     BATCH_ROWS,
     WARNING,
     ImportOptions,

@@ -1,7 +1,7 @@
 from django import forms
 
-from backbone.intake.contracts import CONTRACTS
 from backbone.partnership.models import Partner
+from backbone.warehouse.contracts import CONTRACTS
 
 
 class UploadForm(forms.Form):

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from backbone.intake.records import BATCH_ROWS, ImportOptions, ImportStream, Problem, RowBatch
+from backbone.warehouse.records import BATCH_ROWS, ImportOptions, ImportStream, Problem, RowBatch
 
 EXPORT = "Export.csv"
 ORGANIZATION = "Organization.csv"

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from backbone.intake import validation
-from backbone.intake.records import ERROR, WARNING, Problem, RowBatch
+from backbone.warehouse.records import ERROR, WARNING, Problem, RowBatch
 from backbone.warehouse.store import Warehouse
 from backbone.warehouse.tables import TABLES, Table
 

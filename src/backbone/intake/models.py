@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from backbone.intake.contracts import CONTRACTS
 from backbone.partnership.models import Agreement, Partner
+from backbone.warehouse.contracts import CONTRACTS
 
 CONTRACT_CHOICES = [(c.name, c.title) for c in CONTRACTS.values()]
 

@@ -31,14 +31,15 @@ from django.utils import timezone
 from backbone.governance.actor import current_actor
 from backbone.governance.services import actor_identity, record
 from backbone.intake import loading, schedule
-from backbone.intake.contracts import contract as get_contract
 from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
-from backbone.intake.records import ImportOptions, ImportStream, Problem, RowBatch
 from backbone.partnership import dsa
 from backbone.partnership.coverage import FieldCheck, NotCovered, batch_fields
 from backbone.partnership.models import Agreement, DestructionCertificate, Partner
 from backbone.partnership.services import disclosing_terms, terms_of
-from backbone.warehouse.store import Warehouse, pseudonym_key
+from backbone.warehouse.contracts import contract as get_contract
+from backbone.warehouse.records import ImportOptions, ImportStream, Problem, RowBatch
+from backbone.warehouse.services import warehouse, workspace
+from backbone.warehouse.store import Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +47,6 @@ CHUNK = 1024 * 1024
 INTERRUPTED = (
     "The load was interrupted before it finished; nothing was stored. Send the file again."
 )
-
-
-def warehouse() -> Warehouse:
-    return Warehouse(Path(settings.WORKSPACE) / "warehouse")
 
 
 @dataclass
@@ -79,7 +76,7 @@ def ingest(
         return Outcome(existing, duplicate=True)
     submission = Submission.objects.create(
         partner=partner, contract=contract, period=period, original_name=archived.name,
-        sha256=digest, size=size, archive_path=str(archived.relative_to(settings.WORKSPACE)),
+        sha256=digest, size=size, archive_path=workspace().relative(archived),
         uploaded_by=user if user is not None and user.is_authenticated else None,
         processing_pid=os.getpid(),
     )  # fmt: skip
@@ -94,13 +91,13 @@ def archive(path: Path, partner_slug: str, name: str) -> tuple[str, int, Path]:
     archived path. Identical bytes are stored once.
     """
     name = Path(name).name + (".zip" if path.is_dir() else "")
-    incoming = Path(settings.WORKSPACE) / "archive" / ".incoming" / f"{os.getpid()}-{name}"
+    incoming = workspace().archive / ".incoming" / f"{os.getpid()}-{name}"
     incoming.parent.mkdir(parents=True, exist_ok=True)
     if path.is_dir():
         digest, size = zip_folder(path, incoming)
     else:
         digest, size = _copy_hashing(path, incoming)
-    target = Path(settings.WORKSPACE) / "archive" / partner_slug / digest / name
+    target = workspace().archive / partner_slug / digest / name
     if target.exists():
         incoming.unlink()
     else:
@@ -151,13 +148,13 @@ def process(submission: Submission, progress: loading.Progress | None = None) ->
     replaces = _replaced_by(submission)
     request = loading.LoadRequest(
         submission_id=submission.pk, partner=submission.partner.slug,
-        pseudonym_key=pseudonym_key(Path(settings.WORKSPACE)),
-        staging_dir=Path(settings.WORKSPACE) / "staging", replaces={s.pk for s in replaces},
+        pseudonym_key=workspace().pseudonym_key(),
+        staging_dir=workspace().staging, replaces={s.pk for s in replaces},
     )  # fmt: skip
     try:
         check = coverage_check(submission)
         stream = contract.importer()(
-            Path(settings.WORKSPACE) / submission.archive_path, options_for(submission)
+            workspace().path(submission.archive_path), options_for(submission)
         )
         governed = _governed(stream, check) if check else stream
         result = loading.load(governed, request, warehouse(), _tracking(submission, progress))
@@ -250,7 +247,7 @@ def _record(submission: Submission, result: loading.LoadResult, replaces: list[S
         submission.rows = result.rows if result.loaded else {}
         submission.error_count, submission.warning_count = result.error_count, result.warning_count
         submission.problem_summary = summarise(result.problems)
-        submission.report_path = str(report.relative_to(settings.WORKSPACE)) if report else ""
+        submission.report_path = workspace().relative(report) if report else ""
         submission.finished_at, submission.processing_pid = timezone.now(), None
         submission.save()
         if result.loaded:
@@ -266,9 +263,7 @@ def write_report(submission: Submission, problems: list[Problem]) -> Path | None
     """The validation report as CSV beside the archived file (it may quote identifiers)."""
     if not problems:
         return None
-    path = (
-        Path(settings.WORKSPACE) / submission.archive_path
-    ).parent / f"report-{submission.pk}.csv"
+    path = (workspace().path(submission.archive_path)).parent / f"report-{submission.pk}.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(REPORT_COLUMNS)
@@ -291,7 +286,7 @@ def summarise(problems: list[Problem]) -> list[dict[str, object]]:
 
 
 def report_file(submission: Submission) -> Path:
-    return Path(settings.WORKSPACE) / submission.report_path
+    return workspace().path(submission.report_path)
 
 
 def read_report(submission: Submission) -> list[dict[str, str]]:
@@ -399,9 +394,7 @@ def ingest_upload(
 ) -> Outcome:
     """Ingest a file uploaded through the web page; the working copy is removed afterwards."""
     name = Path(uploaded.name or "upload").name
-    incoming = (
-        Path(settings.WORKSPACE) / "incoming" / f"{os.getpid()}-{timezone.now():%Y%m%d%H%M%S%f}"
-    )
+    incoming = workspace().incoming / f"{os.getpid()}-{timezone.now():%Y%m%d%H%M%S%f}"
     incoming.mkdir(parents=True, exist_ok=True)
     path = incoming / name
     try:
@@ -528,7 +521,7 @@ def delete_archived_files(submissions: list[Submission]) -> int:
     paths |= {s.report_path for s in submissions if s.report_path}
     deleted = 0
     for relative in sorted(paths):
-        path = Path(settings.WORKSPACE) / relative
+        path = workspace().path(relative)
         if path.is_file():
             path.unlink()
             deleted += 1

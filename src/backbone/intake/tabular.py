@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from backbone.intake.records import BATCH_ROWS, ImportOptions, ImportStream, Problem, RowBatch
+from backbone.warehouse.records import BATCH_ROWS, ImportOptions, ImportStream, Problem, RowBatch
 from backbone.warehouse.tables import TABLES, Table
 
 IDENTITY_TABLE = "identity_record"

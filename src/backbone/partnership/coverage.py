@@ -28,9 +28,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from backbone.intake.contracts import CONTRACTS
-from backbone.intake.records import RowBatch
 from backbone.partnership.dsa import ACTIVE, DSA, ENDED_STATUSES, Terms, ended_on
+from backbone.warehouse.contracts import CONTRACTS
+from backbone.warehouse.records import RowBatch
 from backbone.warehouse.tables import TABLES
 
 LINEAGE = "source_row"  # where a row came from in the file, not a field of the person

@@ -11,9 +11,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from backbone.intake.contracts import CONTRACTS
 from backbone.partnership import coverage, dsa
 from backbone.partnership import vocabulary as vocab
+from backbone.warehouse.contracts import CONTRACTS
 
 CONTRACT_CHOICES = [(c.name, c.title) for c in CONTRACTS.values()]
 

@@ -26,7 +26,6 @@ from backbone.disclosure import PublishedCell as Protected
 from backbone.indicators import charts, equity
 from backbone.indicators.models import Indicator, Result
 from backbone.indicators.targets import Method, TargetSpec, targets
-from backbone.intake import contracts
 from backbone.intake.models import Submission
 from backbone.partnership.models import Partnership, SharedOutcome
 from backbone.partnership.publication import PublicationRule
@@ -37,6 +36,8 @@ from backbone.scorecard.figures import Figure, Point
 from backbone.scorecard.labels import dimension_label, group_label, html_id
 from backbone.scorecard.links import Links, static_links
 from backbone.scorecard.models import IndicatorPublication, PublishedCell, Release
+from backbone.warehouse import contracts
+from backbone.warehouse.services import workspace
 
 logger = logging.getLogger(__name__)
 
@@ -583,7 +584,7 @@ def annual_report(made: Release) -> bytes:
 def annual_report_file(made: Release) -> Path:
     """The release's annual report, made once and kept in the workspace (a release never
     changes, so neither does its report)."""
-    path = Path(settings.WORKSPACE) / "scorecard" / f"annual-report-release-{made.pk}.pdf"
+    path = workspace().scorecard / f"annual-report-release-{made.pk}.pdf"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")

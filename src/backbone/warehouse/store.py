@@ -18,7 +18,6 @@ import fcntl
 import json
 import logging
 import os
-import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -251,15 +250,3 @@ def sql_string(value: str) -> str:
 
 def _file_order(entry: TableFile) -> tuple[str, int]:
     return (entry.table, entry.submission_id)
-
-
-def pseudonym_key(workspace: Path) -> str:
-    """The workspace's secret for ``record_id`` hashes, created once (mode 0600)."""
-    path = workspace / "pseudonym_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key

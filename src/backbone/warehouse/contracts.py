@@ -8,41 +8,35 @@ The column rules themselves live with the tables (``backbone.warehouse.tables``)
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from backbone.intake.records import ImportOptions, ImportStream
+from backbone.warehouse.records import ImportOptions, ImportStream
 
 Importer = Callable[[Path, ImportOptions], ImportStream]
+
+GENERIC_READER = "backbone.intake.tabular:read"
 
 
 @dataclass(frozen=True)
 class Contract:
+    """A contract and the importer that reads its files, named by dotted path so that the
+    warehouse never imports a format's module and a new format needs no migration."""
+
     name: str
     title: str
     tables: tuple[str, ...]
     formats: str  # what files it accepts, in words
     target_table: str = ""  # for generic CSV/XLSX contracts
     mappable: bool = False  # takes a per-partner column mapping and value crosswalks
+    reader: str = GENERIC_READER  # "package.module:function"
 
     def importer(self) -> Importer:
-        return _importer(self.name)
-
-
-def _importer(name: str) -> Importer:
-    # Imported lazily: each format's module is only loaded when that contract is used.
-    if name == "edfi":
-        from backbone.intake import edfi
-
-        return edfi.read
-    if name == "hmis":
-        from backbone.intake import hmis
-
-        return hmis.read
-    from backbone.intake import tabular
-
-    return tabular.read_wages if name == "ui_wages" else tabular.read
+        """The reader function, imported on first use (each format's module loads lazily)."""
+        module, _, function = self.reader.partition(":")
+        return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
 
 
 EDFI_TABLES = (
@@ -71,12 +65,14 @@ CONTRACTS: dict[str, Contract] = {
             EDFI_TABLES,
             "Ed-Fi XML interchange files (Data Standard 5.2 or 6.1) or API JSON resources; "
             "a folder or a zip",
+            reader="backbone.intake.edfi:read",
         ),
         Contract(
             "hmis",
             "HUD HMIS CSV export (homeless services)",
             ("identity_record", "person_demographics", "housing"),
             "HMIS CSV export FY2024 or FY2026, as a zip or a folder",
+            reader="backbone.intake.hmis:read",
         ),
         Contract(
             "ui_wages",
@@ -84,6 +80,7 @@ CONTRACTS: dict[str, Contract] = {
             ("identity_record", "wages"),
             "CSV: ssn or ssn_hash, employer_id, year, quarter, wages (first_name, last_name too)",
             "wages",
+            reader="backbone.intake.tabular:read_wages",
         ),
         _generic("person_demographics", "People and their demographics"),
         _generic("program_participation", "Program participation (community organizations)"),
