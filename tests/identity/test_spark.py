@@ -34,12 +34,12 @@ from backbone.identity.linkage import (
     link_standardised,
     linkage_settings,
 )
-from backbone.identity.spark import (
+from backbone.identity.spark import model_for_dialect, settings_for_dialect
+from backbone.warehouse.engines import DuckDBEngine
+from backbone.warehouse.engines.spark_engine import (
+    SparkEngine,
     arrow_to_spark,
-    duckdb_to_spark,
-    model_for_dialect,
     session_config,
-    settings_for_dialect,
     spark_db_api,
     spark_session,
 )
@@ -117,9 +117,11 @@ def test_arrow_columns_keep_their_types_in_spark(spark):
     assert frame.collect()[0]["born"] == date(2001, 2, 3)
 
 
-def test_a_duckdb_relation_arrives_with_its_dates(spark):
-    relation = duckdb.sql("SELECT DATE '1999-12-31' AS born, 7::INTEGER AS n, 'x' AS name")
-    frame = duckdb_to_spark(spark, relation)
+def test_a_duckdb_result_arrives_in_spark_with_its_dates(spark):
+    local = DuckDBEngine()
+    rows = local.arrow("SELECT DATE '1999-12-31' AS born, 7::INTEGER AS n, 'x' AS name")
+    SparkEngine(spark).register("moved", rows)
+    frame = spark.table("moved")
     assert frame.dtypes == [("born", "date"), ("n", "int"), ("name", "string")]
     assert frame.collect()[0].asDict() == {"born": date(1999, 12, 31), "n": 7, "name": "x"}
 

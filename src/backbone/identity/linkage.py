@@ -53,11 +53,10 @@ from backbone.identity.standardise import (
     SOURCE_DATASET,
     STRONG_IDS,
     UNIQUE_ID,
-    literal,
     map_roles,
-    quote,
     standardised_sql,
 )
+from backbone.warehouse.sql import identifier, literal
 
 logger = logging.getLogger(__name__)
 
@@ -697,7 +696,7 @@ def _load_files(
         roles_used.append(roles)
         tables.append(f"backbone_linkage_input_{index}")
         sql = standardised_sql(
-            raw, quote(id_column), literal(name), roles, columns, list(roles),
+            raw, identifier(id_column), literal(name), roles, columns, list(roles),
             ssn_min_digits=FILE_SSN_MIN_DIGITS,
         )  # fmt: skip
         connection.execute(f"CREATE TABLE {tables[-1]} AS {sql}")
@@ -1072,7 +1071,7 @@ def _relation_name(
     """A name ``connection`` can select from: the table or view name, or a view made of a
     relation."""
     if isinstance(source, str):
-        return quote(source)
+        return identifier(source)
     source.create_view("backbone_identity_linkage_source", replace=True)
     return "backbone_identity_linkage_source"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from backbone.identity.nicknames import name_groups_sql
+from backbone.warehouse.sql import identifier, literal
 
 UNIQUE_ID = "unique_id"
 SOURCE_DATASET = "source_dataset"
@@ -100,16 +101,6 @@ def map_roles(
 def _automatic_role(column: str) -> str | None:
     name = column.strip().lower()
     return name if name in ROLES else ALIASES.get(name)
-
-
-def quote(identifier: str) -> str:
-    """A double-quoted SQL identifier."""
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def literal(value: str) -> str:
-    """A single-quoted SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def text_sql(expression: str) -> str:
@@ -213,7 +204,9 @@ def standardised_sql(
     for role in keep:
         if role in roles:
             column = roles[role]
-            cleaned = role_sql(role, quote(column), types.get(column, "VARCHAR"), ssn_min_digits)
+            cleaned = role_sql(
+                role, identifier(column), types.get(column, "VARCHAR"), ssn_min_digits
+            )
         else:
             cleaned = f"CAST(NULL AS {ROLES[role]})"
         columns.append(f"{cleaned} AS {role}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Body, NinjaAPI, Path, Router, Schema
@@ -24,6 +23,7 @@ from backbone.indicators.definitions import OVERALL, IndicatorDefinition, compil
 from backbone.indicators.expressions import Problem
 from backbone.indicators.forms import definition_problems
 from backbone.indicators.models import Indicator
+from backbone.warehouse.engines import WarehouseError
 from backbone.warehouse.services import warehouse
 
 EDIT = "indicators.edit_indicators"
@@ -159,8 +159,8 @@ def preview(definition: IndicatorDefinition) -> dict[str, Any]:
     overall_only = definition.model_copy(update={"dimensions": ()})
     try:
         [rows] = engines.compute(warehouse(), [overall_only], "duckdb")
-    except duckdb.Error as error:  # e.g. a text compared with a number: DuckDB says at run time
-        return {"sql": sql, "periods": [], "error": str(error).splitlines()[0]}
+    except WarehouseError as error:  # e.g. a text compared with a number: said at run time
+        return {"sql": sql, "periods": [], "error": error.detail}
     overall = sorted((r for r in rows if r["dimension"] == OVERALL), key=_period_order)
     return {"sql": sql, "periods": overall[-PREVIEW_PERIODS:]}
 

@@ -34,9 +34,9 @@ def compute(
     if engine == "spark":
         return _on_spark(store, definitions, sqls, done, spark)
     results = []
-    with store.connect("analytic") as connection:
-        for index, sql in enumerate(sqls):
-            results.append([_row(r) for r in connection.execute(sql).fetchall()])
+    with store.engine("analytic") as warehouse:
+        for index, (definition, sql) in enumerate(zip(definitions, sqls, strict=True)):
+            results.append([_row(r) for r in warehouse.run(sql, label=definition.slug)])
             if done:
                 done(index)
     return results
@@ -58,11 +58,11 @@ def _on_spark(
 ) -> list[Rows]:
     from backbone.indicators.spark_tables import register_warehouse, spark_or_local
 
-    with spark_or_local(spark) as session:
-        register_warehouse(session, store, {t for d in definitions for t in d.tables})
+    with spark_or_local(spark) as engine:
+        register_warehouse(engine, store, {t for d in definitions for t in d.tables})
         results = []
-        for index, sql in enumerate(sqls):
-            results.append([_row(tuple(r)) for r in session.sql(sql).collect()])
+        for index, (definition, sql) in enumerate(zip(definitions, sqls, strict=True)):
+            results.append([_row(r) for r in engine.run(sql, label=definition.slug)])
             if done:
                 done(index)
     return results

@@ -1,4 +1,4 @@
-"""The warehouse's analytic tables as Spark views, for ``engines.compute(engine="spark")``.
+"""The warehouse's analytic tables on Spark, for ``engines.compute(engine="spark")``.
 
 Tables travel from DuckDB's view of the Parquet files to Spark through Arrow, so Spark sees the
 same rows and types (DATE stays DATE) that DuckDB does.
@@ -10,26 +10,29 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from backbone.identity.spark import duckdb_to_spark, spark_session
+from backbone.warehouse.engines import Engine
+from backbone.warehouse.sql import identifier
 from backbone.warehouse.store import Warehouse
 
 CROSSWALK = "crosswalk"
 
 
 @contextmanager
-def spark_or_local(spark: Any = None) -> Iterator[Any]:
-    """``spark`` itself, or a local session started for the block and stopped after it."""
+def spark_or_local(spark: Any = None) -> Iterator[Engine]:
+    """An engine over ``spark``, or over a local session started for the block and stopped
+    after it."""
+    from backbone.warehouse.engines.spark_engine import SparkEngine, spark_session
+
     if spark is not None:
-        yield spark
+        yield SparkEngine(spark)
         return
     with spark_session("backbone-indicators") as session:
-        yield session
+        yield SparkEngine(session)
 
 
-def register_warehouse(session: Any, store: Warehouse, tables: Iterable[str]) -> None:
-    """Create a Spark temporary view for each table (and the crosswalk, when published)."""
+def register_warehouse(engine: Engine, store: Warehouse, tables: Iterable[str]) -> None:
+    """Make each table (and the crosswalk, when published) queryable on ``engine``."""
     names = set(tables) | ({CROSSWALK} if CROSSWALK in store.derived() else set())
-    with store.connect("analytic") as connection:
+    with store.engine("analytic") as local:
         for name in sorted(names):
-            relation = connection.sql(f'SELECT * FROM "{name}"')
-            duckdb_to_spark(session, relation).createOrReplaceTempView(name)
+            engine.register(name, local.arrow(f"SELECT * FROM {identifier(name)}", label=name))

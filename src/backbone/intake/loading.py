@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from backbone.intake import validation
+from backbone.warehouse.engines import DuckDBEngine
 from backbone.warehouse.records import ERROR, WARNING, Problem, RowBatch
+from backbone.warehouse.sql import literal
 from backbone.warehouse.store import Warehouse
 from backbone.warehouse.tables import TABLES, Table
 
@@ -142,8 +143,9 @@ def _load(
     writer = StagingWriter(staging)
     importer_problems = _stage(stream, writer, progress)
     result = LoadResult(loaded=False, rows=dict(writer.rows))
-    with duckdb.connect() as connection:
-        problems, total = _validate(connection, writer, request.today)
+    engine = DuckDBEngine()
+    try:
+        problems, total = _validate(engine, writer, request.today)
         progress("validating", sum(writer.rows.values()), 1.0)
         _count(result, importer_problems + problems, total)
         empty = sum(writer.rows.values()) == 0
@@ -154,7 +156,9 @@ def _load(
                 )
                 result.error_count = 1
             return result
-        typed = _cast(connection, writer, request, staging)
+        typed = _cast(engine, writer, request, staging)
+    finally:
+        engine.close()
     progress("committing", sum(writer.rows.values()), 1.0)
     warehouse.commit(request.submission_id, typed, request.replaces)
     result.loaded = True
@@ -180,20 +184,22 @@ def _stage(
 
 
 def _validate(
-    connection: duckdb.DuckDBPyConnection, writer: StagingWriter, today: dt.date
+    engine: DuckDBEngine, writer: StagingWriter, today: dt.date
 ) -> tuple[list[Problem], int]:
     problems: list[Problem] = []
     total = 0
     for name in writer.rows:
-        staged = f"read_parquet({validation.quote(str(writer.path(name)))})"
+        staged = f"read_parquet({literal(str(writer.path(name)))})"
         table = TABLES[name]
-        total += connection.execute(
-            validation.problem_count_sql(staged, table, today.isoformat())
-        ).fetchone()[0]  # type: ignore[index]
+        [(count,)] = engine.run(
+            validation.problem_count_sql(staged, table, today.isoformat()), label=f"count {name}"
+        )
+        total += count
         limit = MAX_REPORTED_PROBLEMS - len(problems)
-        rows = connection.execute(
-            validation.problems_sql(staged, table, today.isoformat(), max(limit, 0))
-        ).fetchall()
+        rows = engine.run(
+            validation.problems_sql(staged, table, today.isoformat(), max(limit, 0)),
+            label=f"validate {name}",
+        )
         names = writer.source_fields.get(name, {})
         problems += [
             Problem(f, r, _partner_field(fld, names), v, rule, msg)
@@ -232,19 +238,21 @@ _SQL_RULES = {"required", "type", "code_list", "range", "plausible_date", "dupli
 
 
 def _cast(
-    connection: duckdb.DuckDBPyConnection,
+    engine: DuckDBEngine,
     writer: StagingWriter,
     request: LoadRequest,
     staging: Path,
 ) -> dict[str, tuple[Path, int]]:
     typed: dict[str, tuple[Path, int]] = {}
     for name, rows in writer.rows.items():
-        staged = f"read_parquet({validation.quote(str(writer.path(name)))})"
+        staged = f"read_parquet({literal(str(writer.path(name)))})"
         select = validation.typed_select_sql(
             staged, TABLES[name], request.pseudonym_key, request.partner, request.submission_id
         )
         target = staging / f"typed_{name}.parquet"
-        connection.execute(f"COPY ({select}) TO {validation.quote(str(target))} (FORMAT parquet)")
+        engine.run(
+            f"COPY ({select}) TO {literal(str(target))} (FORMAT parquet)", label=f"type {name}"
+        )
         typed[name] = (target, rows)
     return typed
 

@@ -8,6 +8,7 @@ that casts the rows to their types once they pass. The functions here only build
 
 from __future__ import annotations
 
+from backbone.warehouse.sql import identifier, literal
 from backbone.warehouse.tables import Column, Table
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
@@ -16,22 +17,13 @@ EARLIEST_DATE = "1900-01-01"
 PROBLEM_COLUMNS = "source_file, source_row, field, value, rule, message"
 
 
-def quote(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def text(column: str) -> str:
     """The column's value with surrounding blanks removed; empty text counts as missing."""
-    return f"NULLIF(trim({ident(column)}), '')"
+    return f"NULLIF(trim({identifier(column)}), '')"
 
 
 def _words(words: tuple[str, ...]) -> str:
-    return ", ".join(quote(w) for w in words)
+    return ", ".join(literal(w) for w in words)
 
 
 def typed_value_sql(column: Column) -> str:
@@ -60,8 +52,8 @@ TYPE_MESSAGES = {
 
 def _check(staged: str, column: Column, condition: str, rule: str, message: str) -> str:
     return (
-        f"SELECT source_file, source_row, {quote(column.name)} AS field, "
-        f"{text(column.name)} AS value, {quote(rule)} AS rule, {quote(message)} AS message "
+        f"SELECT source_file, source_row, {literal(column.name)} AS field, "
+        f"{text(column.name)} AS value, {literal(rule)} AS rule, {literal(message)} AS message "
         f"FROM {staged} WHERE {condition}"
     )
 
@@ -78,7 +70,7 @@ def column_checks_sql(staged: str, column: Column, today: str) -> list[str]:
             _check(staged, column, f"{value} IS NOT NULL AND ({typed}) IS NULL", "type", message)
         )
     if column.codes:
-        allowed = ", ".join(quote(code) for code in column.codes)
+        allowed = ", ".join(literal(code) for code in column.codes)
         message = "not in the code list: " + "; ".join(column.codes)
         checks.append(_check(staged, column, f"{value} NOT IN ({allowed})", "code_list", message))
     if column.minimum is not None or column.maximum is not None:
@@ -90,8 +82,8 @@ def column_checks_sql(staged: str, column: Column, today: str) -> list[str]:
         )
     if column.type == "DATE":
         message = f"implausible date: before {EARLIEST_DATE} or more than a year after today"
-        too_late = f"({typed}) > DATE {quote(today)} + INTERVAL 1 YEAR"
-        condition = f"({typed}) < DATE {quote(EARLIEST_DATE)} OR {too_late}"
+        too_late = f"({typed}) > DATE {literal(today)} + INTERVAL 1 YEAR"
+        condition = f"({typed}) < DATE {literal(EARLIEST_DATE)} OR {too_late}"
         checks.append(_check(staged, column, condition, "plausible_date", message))
     return checks
 
@@ -102,8 +94,8 @@ def duplicate_key_sql(staged: str, table: Table) -> str:
     shown = " || ' / ' || ".join(f"coalesce({text(c)}, '')" for c in table.key)
     message = "repeats the key of an earlier row: the same values in all these columns"
     return (
-        f"SELECT source_file, source_row, {quote('+'.join(table.key))} AS field, value, "
-        f"'duplicate_key' AS rule, {quote(message)} AS message FROM ("
+        f"SELECT source_file, source_row, {literal('+'.join(table.key))} AS field, value, "
+        f"'duplicate_key' AS rule, {literal(message)} AS message FROM ("
         f"SELECT source_file, source_row, {shown} AS value, "
         f"row_number() OVER (PARTITION BY {key} ORDER BY source_file, source_row) AS occurrence "
         f"FROM {staged}) WHERE occurrence > 1"
@@ -127,7 +119,7 @@ def problem_count_sql(staged: str, table: Table, today: str) -> str:
 
 def record_id_sql(column: str, key: str, partner: str) -> str:
     """A pseudonymous id: a keyed SHA-256 of the partner and its own person id."""
-    return f"substr(sha256({quote(key + '|' + partner + '|')} || {text(column)}), 1, 32)"
+    return f"substr(sha256({literal(key + '|' + partner + '|')} || {text(column)}), 1, 32)"
 
 
 def typed_select_sql(staged: str, table: Table, key: str, partner: str, submission_id: int) -> str:
@@ -136,9 +128,9 @@ def typed_select_sql(staged: str, table: Table, key: str, partner: str, submissi
     columns = [f"{record_id_sql(table.person_column, key, partner)} AS record_id"]
     for column in table.columns:
         if column.name != table.person_column or table.tier == "identity":
-            columns.append(f"{typed_value_sql(column)} AS {ident(column.name)}")
+            columns.append(f"{typed_value_sql(column)} AS {identifier(column.name)}")
     columns += [
-        f"{quote(partner)} AS source_partner",
+        f"{literal(partner)} AS source_partner",
         f"CAST({int(submission_id)} AS BIGINT) AS submission_id",
         "source_file",
         "CAST(source_row AS BIGINT) AS source_row",

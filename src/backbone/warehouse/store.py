@@ -25,16 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from backbone.warehouse.engines import DuckDBEngine
+from backbone.warehouse.sql import identifier, literal, literals
 from backbone.warehouse.tables import LINEAGE_COLUMNS, TABLES, Table
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-SCRATCH_PREFIX = "scratch_"
 
 
 @dataclass(frozen=True)
@@ -60,16 +60,20 @@ def stored_columns(table: Table) -> list[tuple[str, str]]:
 
 def empty_relation_sql(table: Table) -> str:
     """A typed, empty SELECT for a table nothing has been loaded into yet."""
-    columns = ", ".join(f'CAST(NULL AS {kind}) AS "{name}"' for name, kind in stored_columns(table))
+    columns = ", ".join(
+        f"CAST(NULL AS {kind}) AS {identifier(name)}" for name, kind in stored_columns(table)
+    )
     return f"SELECT {columns} WHERE false"
 
 
 def table_view_sql(table: Table, files: list[str]) -> str:
     """``CREATE VIEW`` over the table's listed Parquet files (or an empty typed relation)."""
     if not files:
-        return f'CREATE OR REPLACE VIEW "{table.name}" AS {empty_relation_sql(table)}'
-    quoted = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-    return f'CREATE OR REPLACE VIEW "{table.name}" AS SELECT * FROM read_parquet([{quoted}])'
+        return f"CREATE OR REPLACE VIEW {identifier(table.name)} AS {empty_relation_sql(table)}"
+    return (
+        f"CREATE OR REPLACE VIEW {identifier(table.name)} AS "
+        f"SELECT * FROM read_parquet([{literals(files)}])"
+    )
 
 
 class Warehouse:
@@ -204,33 +208,45 @@ class Warehouse:
     # --- reading --------------------------------------------------------------------------------
 
     @contextmanager
-    def connect(self, tier: str = "analytic") -> Iterator[duckdb.DuckDBPyConnection]:
-        """An in-memory DuckDB connection with one view per table of ``tier`` (or ``"all"``)."""
-        connection = duckdb.connect()
+    def engine(self, tier: str = "analytic") -> Iterator[DuckDBEngine]:
+        """An in-memory DuckDB engine with one view per table of ``tier`` (or ``"all"``).
+
+        The views read only the files the manifest lists, as it was when the block began.
+        """
+        engine = DuckDBEngine()
         try:
             for table in TABLES.values():
                 if tier in ("all", table.tier):
                     files = [str(self.directory / f.path) for f in self.files_of(table.name)]
-                    connection.execute(table_view_sql(table, files))
+                    engine.run(table_view_sql(table, files), label=f"view {table.name}")
             for name, relative in self.derived().items():
                 if tier == "all" or relative.startswith(f"{tier}/"):
-                    path = sql_string(str(self.directory / relative))
-                    connection.execute(
-                        f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet({path})'
+                    path = literal(str(self.directory / relative))
+                    engine.run(
+                        f"CREATE OR REPLACE VIEW {identifier(name)} AS "
+                        f"SELECT * FROM read_parquet({path})",
+                        label=f"view {name}",
                     )
-            yield connection
+            yield engine
         finally:
-            connection.close()
+            engine.close()
+
+    @contextmanager
+    def connect(self, tier: str = "analytic") -> Iterator[Any]:
+        """The raw DuckDB connection of ``engine(tier)``, for Splink code not yet on an Engine."""
+        with self.engine(tier) as engine:
+            yield engine.connection
 
     def query(
-        self, sql: str, parameters: list[Any] | None = None, tier: str = "analytic"
+        self,
+        sql: str,
+        parameters: list[Any] | None = None,
+        tier: str = "analytic",
+        label: str = "",
     ) -> list[tuple[Any, ...]]:
         """Run one read-only query against the warehouse and return its rows (timed, logged)."""
-        start = time.perf_counter()
-        with self.connect(tier) as connection:
-            rows = connection.execute(sql, parameters or []).fetchall()
-        logger.debug("%.3fs: %s", time.perf_counter() - start, sql)
-        return rows
+        with self.engine(tier) as engine:
+            return engine.run(sql, parameters, label)
 
     def table_counts(self) -> dict[str, dict[str, Any]]:
         """Per table: rows and the submissions holding them (for ``backbone status``)."""
@@ -242,10 +258,6 @@ class Warehouse:
                 "submissions": sorted(f.submission_id for f in files),
             }
         return counts
-
-
-def sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _file_order(entry: TableFile) -> tuple[str, int]:

@@ -1,0 +1,71 @@
+"""The DuckDB adapter: the embedded default engine, in memory, reading the warehouse's Parquet.
+
+>>> engine = DuckDBEngine()
+>>> engine.run("SELECT ? + 1 AS n", [41], label="answer")
+[(42,)]
+>>> engine.register("people", pa.table({"name": ["Ada", "Grace"]}))
+>>> engine.arrow("SELECT count(*) AS n FROM people").to_pylist()
+[{'n': 2}]
+>>> with engine.scratch() as scratch:
+...     pairs = scratch.name("pairs")
+...     _ = engine.run(f"CREATE TABLE {pairs} AS SELECT 1 AS a")
+>>> engine.run("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'scratch_%'")
+[(0,)]
+>>> engine.close()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import duckdb
+import pyarrow as pa
+
+from backbone.warehouse.engines.base import Engine, Rows
+from backbone.warehouse.sql import identifier, literals
+
+
+class DuckDBEngine(Engine):
+    """An in-memory DuckDB connection behind the ``Engine`` interface."""
+
+    dialect: ClassVar[str] = "duckdb"
+    errors: ClassVar[tuple[type[BaseException], ...]] = (duckdb.Error,)
+
+    def __init__(self) -> None:
+        self.connection = duckdb.connect()
+        self._registered: dict[str, pa.Table] = {}
+
+    def _rows(self, sql: str, params: list[Any]) -> Rows:
+        cursor = self.connection.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+    def _arrow(self, sql: str, params: list[Any]) -> pa.Table:
+        return self.connection.execute(sql, params).to_arrow_table()
+
+    def register(self, name: str, rows: pa.Table) -> None:
+        self._registered[name] = rows  # DuckDB reads the Arrow table in place: keep it alive
+        self.connection.register(name, rows)
+
+    def parquet_reader(self, paths: Sequence[str]) -> str:
+        return f"read_parquet([{literals(paths)}])"
+
+    def drop(self, name: str) -> None:
+        if self._registered.pop(name, None) is not None:
+            self.connection.unregister(name)
+            return
+        kind = self.connection.execute(
+            "SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? "
+            "UNION ALL SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ?",
+            [name, name],
+        ).fetchone()
+        if kind:
+            self.connection.execute(f"DROP {kind[0]} IF EXISTS {identifier(name)}")
+
+    def splink_api(self) -> Any:
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=self.connection)
+
+    def close(self) -> None:
+        self.connection.close()
