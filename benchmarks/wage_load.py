@@ -23,13 +23,13 @@ SCALES = [(125_000, 4), (500_000, 4)]  # people x quarters: 500k and 2M rows
 OURS = """
 import sys
 from pathlib import Path
-from backbone.intake import tabular
+from backbone.intake.importers import ui_wages
 from backbone.intake.loading import LoadRequest, load
 from backbone.warehouse.records import ImportOptions
 from backbone.warehouse.store import Warehouse
 root, path = Path(sys.argv[1]), Path(sys.argv[2])
 request = LoadRequest(1, "state-ui", "benchmark-key", root / "staging")
-stream = tabular.read_wages(path, ImportOptions(partner="state-ui"))
+stream = ui_wages.read(path, ImportOptions(partner="state-ui"))
 result = load(stream, request, Warehouse(root / "warehouse"))
 assert result.loaded, result.problems[:5]
 """

@@ -15,7 +15,7 @@ import pytest
 
 from backbone.demo.city import generate_city
 from backbone.demo.city import params as p
-from backbone.intake import hmis, tabular
+from backbone.intake.importers import hmis, tabular
 from backbone.intake.loading import LoadRequest, load
 from backbone.warehouse import contracts
 from backbone.warehouse.records import ImportOptions, Problem
@@ -236,7 +236,7 @@ def test_eastside_roster_needs_its_mapping_and_crosswalk(city):
 
 def edfi_available() -> bool:
     try:
-        from backbone.intake import edfi  # noqa: F401
+        from backbone.intake.importers import edfi  # noqa: F401
     except ImportError:
         return False
     return True
@@ -256,7 +256,7 @@ def test_district_files_load_with_no_error(city, tmp_path):
 
 @pytest.mark.skipif(not edfi_available(), reason="the Ed-Fi importer is not there yet")
 def test_district_attendance_read_back_matches_the_truth(city):
-    from backbone.intake import edfi
+    from backbone.intake.importers import edfi
 
     entry = city.select("riverton-public-schools")[2]
     absent = {}
@@ -298,7 +298,7 @@ def test_graduation_cohorts_agree_with_the_enrolment_histories_and_the_truth(cit
 
 @pytest.mark.skipif(not edfi_available(), reason="the Ed-Fi importer is not there yet")
 def test_kindergarten_entry_assessment_loads_and_matches_the_truth(city, tmp_path):
-    from backbone.intake import edfi
+    from backbone.intake.importers import edfi
 
     truth = {
         (row["student_unique_id"], row["school_year"]): row

@@ -17,7 +17,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from backbone.intake import edfi
+from backbone.intake.importers import edfi
+from backbone.intake.importers.edfi import assembly
 from backbone.intake.loading import LoadRequest, load
 from backbone.warehouse.records import ERROR, WARNING, ImportOptions, Problem, RowBatch
 from backbone.warehouse.store import Warehouse
@@ -722,7 +723,7 @@ def test_every_row_uses_canonical_columns(grand_bend):
 
 
 def test_batches_hold_at_most_batch_rows(monkeypatch):
-    monkeypatch.setattr(edfi, "BATCH_ROWS", 100)
+    monkeypatch.setattr(assembly, "BATCH_ROWS", 100)
     batches, _ = run(GRAND_BEND)
     assert max(len(b.rows) for b in batches) == 100
     assert sum(len(b.rows) for b in batches if b.table == "program_participation") == 706

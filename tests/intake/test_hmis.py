@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backbone.intake import hmis
+from backbone.intake.importers import hmis
 from backbone.intake.loading import LoadRequest, LoadResult, load
 from backbone.warehouse.records import ImportOptions, Problem, RowBatch
 from backbone.warehouse.store import Warehouse

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from backbone.intake import hmis
+from backbone.intake.importers import hmis
 from backbone.intake.loading import LoadRequest, load
 from backbone.warehouse.records import ImportOptions
 from backbone.warehouse.store import Warehouse

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backbone.intake import tabular
+from backbone.intake.importers import tabular, ui_wages
 from backbone.intake.loading import LoadRequest, load
 from backbone.warehouse.records import ImportOptions
 from backbone.warehouse.store import Warehouse
@@ -28,9 +28,7 @@ def load_wages(
         submission_id, partner, "secret", tmp_path / "staging", set(replaces), TODAY
     )
     warehouse = Warehouse(tmp_path / "warehouse")
-    return load(
-        tabular.read_wages(path, ImportOptions(partner=partner)), request, warehouse
-    ), warehouse
+    return load(ui_wages.read(path, ImportOptions(partner=partner)), request, warehouse), warehouse
 
 
 GOOD = [
@@ -144,13 +142,13 @@ def test_files_a_killed_commit_left_behind_are_removed_by_the_next_commit(tmp_pa
 KILLABLE_LOAD = """
 import sys
 from pathlib import Path
-from backbone.intake import tabular
+from backbone.intake.importers import ui_wages
 from backbone.intake.loading import LoadRequest, load
 from backbone.warehouse.records import ImportOptions
 from backbone.warehouse.store import Warehouse
 root = Path(sys.argv[1])
 request = LoadRequest(2, "state-ui", "secret", root / "staging", {1})
-load(tabular.read_wages(Path(sys.argv[2]), ImportOptions(partner="state-ui")), request, Warehouse(root / "warehouse"))
+load(ui_wages.read(Path(sys.argv[2]), ImportOptions(partner="state-ui")), request, Warehouse(root / "warehouse"))
 """
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from backbone.intake import tabular
+from backbone.intake.importers import tabular, ui_wages
 from backbone.warehouse.records import ImportOptions, Problem, RowBatch
 from tests.fixtures import write_csv
 
@@ -142,7 +142,7 @@ def test_wage_file_accepts_alternative_headers(tmp_path):
         ["ssn_hash", "employer_fein", "year", "quarter", "wages"],
         [["ab12", "12-3456789", "2024", "3", "4100.25"]],
     )
-    rows, problems = collect(tabular.read_wages(path, ImportOptions(partner="ui")))
+    rows, problems = collect(ui_wages.read(path, ImportOptions(partner="ui")))
     assert problems == []
     assert rows["wages"][0] == {
         "source_row": 2,

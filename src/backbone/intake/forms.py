@@ -7,7 +7,6 @@ from backbone.warehouse.contracts import CONTRACTS
 class UploadForm(forms.Form):
     partner = forms.ModelChoiceField(queryset=Partner.objects.none(), empty_label=None)
     contract = forms.ChoiceField(
-        choices=[(c.name, c.title) for c in CONTRACTS.values()],
         help_text="What the file holds. Each contract's columns and formats are in the "
         "data contracts guide.",
     )
@@ -22,3 +21,6 @@ class UploadForm(forms.Form):
     def __init__(self, *args: object, partners: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
+        # Read the registry now, not at import: a contract added to it needs no other change.
+        choices = [(c.name, c.title) for c in CONTRACTS.values()]
+        self.fields["contract"].choices = choices  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from backbone.warehouse.records import ImportOptions, ImportStream
 
 Importer = Callable[[Path, ImportOptions], ImportStream]
 
-GENERIC_READER = "backbone.intake.tabular:read"
+GENERIC_READER = "backbone.intake.importers.tabular:read"
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,14 @@ CONTRACTS: dict[str, Contract] = {
             EDFI_TABLES,
             "Ed-Fi XML interchange files (Data Standard 5.2 or 6.1) or API JSON resources; "
             "a folder or a zip",
-            reader="backbone.intake.edfi:read",
+            reader="backbone.intake.importers.edfi:read",
         ),
         Contract(
             "hmis",
             "HUD HMIS CSV export (homeless services)",
             ("identity_record", "person_demographics", "housing"),
             "HMIS CSV export FY2024 or FY2026, as a zip or a folder",
-            reader="backbone.intake.hmis:read",
+            reader="backbone.intake.importers.hmis:read",
         ),
         Contract(
             "ui_wages",
@@ -80,7 +80,7 @@ CONTRACTS: dict[str, Contract] = {
             ("identity_record", "wages"),
             "CSV: ssn or ssn_hash, employer_id, year, quarter, wages (first_name, last_name too)",
             "wages",
-            reader="backbone.intake.tabular:read_wages",
+            reader="backbone.intake.importers.ui_wages:read",
         ),
         _generic("person_demographics", "People and their demographics"),
         _generic("program_participation", "Program participation (community organizations)"),

@@ -3,7 +3,8 @@
 An export for school year Y holds the enrollments that began between July 1 and June 30 of
 that year, their exits when they happened before the export date (October 15 after the year),
 and the clients, projects and organisations they refer to. Headers are exactly the FY2026 ones
-the importer (``backbone.intake.hmis``) reads; ``tests/intake/hmis_files.py`` has the same.
+the importer (``backbone.intake.importers.hmis``) reads; ``tests/intake/hmis_files.py`` has the
+same.
 """
 
 from __future__ import annotations

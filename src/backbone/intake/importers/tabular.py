@@ -5,7 +5,7 @@ turn a partner's local labels into canonical codes (e.g. ``"AA" → "Black or Af
 Columns of the identity tier that are mapped (names, birth date, identifiers) also produce one
 ``identity_record`` per distinct person, so a CBO's roster needs only one file.
 
-UI quarterly wage records are this importer with a preset mapping (``WAGE_COLUMNS``).
+UI quarterly wage records are this importer with a preset mapping (``ui_wages``).
 
 >>> options = ImportOptions(partner="tutoring", target_table="program_participation",
 ...                         column_mapping={"local_id": "Student ID", "program": "Program"})
@@ -26,15 +26,6 @@ from backbone.warehouse.tables import TABLES, Table
 
 IDENTITY_TABLE = "identity_record"
 
-# Accepted headers for UI wage records, in order of preference (standards §3.4).
-WAGE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "local_id": ("ssn", "ssn_hash", "SSN"),
-    "employer_id": ("employer_id", "employer_ui_account", "employer_fein", "fein"),
-    "year": ("year",),
-    "quarter": ("quarter",),
-    "wages": ("wages", "quarterly_wages"),
-}
-
 
 def read(source: Path, options: ImportOptions) -> ImportStream:
     """Rows of ``options.target_table`` (and ``identity_record``) from a CSV or XLSX file."""
@@ -50,25 +41,6 @@ def read(source: Path, options: ImportOptions) -> ImportStream:
         return
     headers = {column: header[1][position].strip() for column, position in mapping.items()}
     yield from _batches(source, rows, mapping, headers, table, options)
-
-
-def read_wages(source: Path, options: ImportOptions) -> ImportStream:
-    """UI quarterly wage records: ``ssn`` (or ``ssn_hash``), ``employer_id``, ``year``,
-    ``quarter``, ``wages`` — header names as in ``WAGE_COLUMNS``."""
-    with _open_text(source) as handle:
-        header = next(csv.reader(handle), [])
-    mapping = {
-        column: next((h for h in names if h in header), names[0])
-        for column, names in WAGE_COLUMNS.items()
-    }
-    mapping["ssn"] = mapping["local_id"]  # the identity tier keeps the SSN for linkage
-    wage_options = ImportOptions(
-        partner=options.partner,
-        target_table="wages",
-        column_mapping=mapping,
-        value_crosswalks=options.value_crosswalks,
-    )
-    yield from read(source, wage_options)
 
 
 def resolve_mapping(
@@ -211,14 +183,15 @@ def _rows(source: Path) -> Iterator[tuple[int, list[str], float]]:
     return _csv_rows(source)
 
 
-def _open_text(source: Path) -> io.TextIOWrapper:
+def open_text(source: Path) -> io.TextIOWrapper:
+    """A CSV file opened as text for ``csv.reader``."""
     # utf-8-sig drops the byte-order mark spreadsheet programs put at the start of CSV exports.
     return open(source, encoding="utf-8-sig", newline="")
 
 
 def _csv_rows(source: Path) -> Iterator[tuple[int, list[str], float]]:
     size = max(source.stat().st_size, 1)
-    with _open_text(source) as handle:
+    with open_text(source) as handle:
         reader = csv.reader(handle)
         line = 0
         for values in reader:
