@@ -15,7 +15,7 @@ from backbone.intake.models import ColumnMapping
 from backbone.partnership.models import Partner
 from tests.agreements import covering_agreement
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.city]
 
 HELD_BACK = ("bright-futures-tutoring", "program_participation")
 

@@ -107,6 +107,7 @@ def test_the_cli_computes_and_reports(loaded):
     assert Result.objects.count() == len(expected_by_year(wage_rows(loaded)))
 
 
+@pytest.mark.spark
 def test_spark_gives_the_same_results_as_duckdb(loaded):
     services.save_indicator(HIGH_EARNER)
     on_duckdb = stored(services.compute("duckdb"))
