@@ -46,9 +46,7 @@ def expected_by_year(rows: list[dict[str, str]]) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture
-def loaded(tmp_path) -> Path:
-    store = intake.warehouse()  # the run's warehouse outlives each test's database rollback
-    store.remove(store.submissions())
+def loaded(tmp_path, workspace) -> Path:
     partner = Partner.objects.create(
         slug="state-ui", name="State UI", partner_type="workforce_board"
     )
