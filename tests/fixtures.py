@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import backbone.warehouse.workspace as places
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 DEMO_REGISTRY = PROJECT_ROOT / "src" / "backbone" / "demo" / "partnership.yaml"
@@ -157,6 +159,17 @@ def wait_for_port(port: int, process: subprocess.Popen[str], timeout: float = 12
 def workspace(tmp_path: Path, name: str = "workspace") -> Iterator[Workspace]:
     with fresh_database_url() as url:
         yield Workspace(tmp_path / name, url)
+
+
+@contextmanager
+def configured_workspace(root: Path) -> Iterator[places.Workspace]:
+    """Make ``root`` the configured workspace (``settings.WORKSPACE``, its documents the media
+    root) while the block runs, so services read and write there instead of the run's own."""
+    from django.test import override_settings
+
+    made = places.Workspace(places.ensure_workspace(root))
+    with override_settings(WORKSPACE=made.root, MEDIA_ROOT=made.documents):
+        yield made
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:

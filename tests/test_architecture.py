@@ -9,26 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures import PROJECT_ROOT
-
-PACKAGE = PROJECT_ROOT / "src" / "backbone"
-# Django's standard module names, plus services (what views call) and the project doors.
-DJANGO_LAYER = {
-    "apps", "models", "forms", "views", "urls", "admin", "services", "context_processors",
-    "checks", "signals", "api", "settings", "wsgi", "asgi", "cli", "status", "__main__",
-}  # fmt: skip
-
-
-def pure_modules() -> list[str]:
-    modules = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        relative = path.relative_to(PACKAGE.parent).with_suffix("")
-        if {"migrations", "management", "templatetags"} & set(relative.parts):
-            continue
-        if relative.name in DJANGO_LAYER:
-            continue
-        modules.append(".".join(relative.parts).removesuffix(".__init__"))
-    return modules
+from tests.architecture import PACKAGE, pure_modules
 
 
 def test_there_are_pure_modules_to_check():

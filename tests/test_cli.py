@@ -10,6 +10,7 @@ import pytest
 from tests.fixtures import SMALL_REGISTRY, workspace
 
 
+@pytest.mark.city
 def test_demo_build_only_exits_zero_and_reports_logins(tmp_path):
     with workspace(tmp_path) as ws:
         result = ws.run("demo", "--build-only", "--students", "300")

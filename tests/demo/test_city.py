@@ -23,6 +23,8 @@ from backbone.warehouse.store import Warehouse
 from tests.city_loading import options_for
 from tests.intake import hmis_files
 
+pytestmark = pytest.mark.city
+
 TODAY = dt.date(2026, 11, 23)
 STUDENTS = 500
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
 
+from tests.fixtures import configured_workspace
 from tests.governance.seeded import World, seed
 
 
@@ -17,7 +17,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
     root = tmp_path_factory.mktemp("governance-world")
     files = root / "files"
     files.mkdir()
-    isolated = override_settings(WORKSPACE=root, MEDIA_ROOT=root / "documents")
+    isolated = configured_workspace(root / "workspace")
     with django_db_blocker.unblock(), isolated, transaction.atomic():
         built = seed(files)
         yield built

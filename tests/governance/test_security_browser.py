@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.fixtures import workspace
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.city]
 
 PAGES = [
     "/",

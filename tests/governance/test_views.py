@@ -103,8 +103,7 @@ def test_reading_and_deciding_a_review_pair_is_audited(review_pair):
     assert recorded[1].detail == {"decision": "same"}
 
 
-def test_reading_a_submission_and_downloading_its_report_are_audited():
-    intake.warehouse().remove(intake.warehouse().submissions())
+def test_reading_a_submission_and_downloading_its_report_are_audited(workspace):
     partner = Partner.objects.create(
         slug="tutoring",
         name="Tutoring",

@@ -16,6 +16,8 @@ from backbone.identity.linkage import IdentityLinkage, Training, link_identity_r
 from backbone.warehouse.store import Warehouse
 from tests.city_loading import load_city
 
+pytestmark = pytest.mark.city
+
 DISTRICT = "riverton-public-schools"
 Pair = tuple[str, str]
 

@@ -89,6 +89,7 @@ def test_session_config_keeps_spark_local_and_its_files_in_scratch(tmp_path):
     )
 
 
+@pytest.mark.spark
 def test_a_second_session_is_refused_while_one_runs(spark, tmp_path):
     with (
         pytest.raises(RuntimeError, match="already running"),
@@ -98,6 +99,7 @@ def test_a_second_session_is_refused_while_one_runs(spark, tmp_path):
     assert spark.range(3).count() == 3  # the running session is untouched
 
 
+@pytest.mark.spark
 def test_arrow_columns_keep_their_types_in_spark(spark):
     table = pa.table(
         {
@@ -117,6 +119,7 @@ def test_arrow_columns_keep_their_types_in_spark(spark):
     assert frame.collect()[0]["born"] == date(2001, 2, 3)
 
 
+@pytest.mark.spark
 def test_a_duckdb_result_arrives_in_spark_with_its_dates(spark):
     local = DuckDBEngine()
     rows = local.arrow("SELECT DATE '1999-12-31' AS born, 7::INTEGER AS n, 'x' AS name")
@@ -194,7 +197,7 @@ class Engine:
     dialect: str
 
 
-@pytest.fixture(params=["duckdb", "spark"])
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
 def engine(request: pytest.FixtureRequest) -> Engine:
     if request.param == "duckdb":
         return Engine("duckdb", DuckDBAPI(connection=duckdb.connect()), lambda t: t, "duckdb")
@@ -306,6 +309,7 @@ def febrl_model(tmp_path_factory: pytest.TempPathFactory) -> LinkageModel:
     return LinkageModel.load(trained.save(tmp_path_factory.mktemp("model") / "febrl4.json"))
 
 
+@pytest.mark.spark
 def test_duckdb_and_spark_cluster_febrl4_identically(febrl_model, spark):
     started = time.perf_counter()
     duck = link_files(FEBRL4_FILES, "rec_id", FEBRL4_LABELS, model=febrl_model)
@@ -336,6 +340,8 @@ def test_the_spark_engine_needs_a_known_name():
 # --- the warehouse's identity tier --------------------------------------------------------------
 
 
+@pytest.mark.spark
+@pytest.mark.city
 def test_duckdb_and_spark_link_the_identity_tier_alike(spark, tmp_path_factory):
     """A small city's every identity record, with one model trained on DuckDB: the persons
     (clusters, sole-candidate joins included) are the same on Spark."""

@@ -17,8 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pair(tmp_path) -> ReviewPair:
-    intake.warehouse().remove(intake.warehouse().submissions())
+def pair(tmp_path, workspace) -> ReviewPair:
     tutoring = Partner.objects.create(
         slug="tutoring",
         name="Tutoring",

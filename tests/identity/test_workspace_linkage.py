@@ -15,7 +15,7 @@ from backbone.intake.models import ColumnMapping
 from backbone.partnership.models import Partner
 from tests.agreements import covering_agreement
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.city]
 
 HELD_BACK = ("bright-futures-tutoring", "program_participation")
 
@@ -63,8 +63,7 @@ def mates(keys: dict[str, str], records: set[str]) -> dict[str, frozenset[str]]:
     return {record: frozenset(groups[keys[record]]) for record in records}
 
 
-def test_relinking_after_a_new_submission_keeps_every_unchanged_persons_key(city):
-    intake.warehouse().remove(intake.warehouse().submissions())
+def test_relinking_after_a_new_submission_keeps_every_unchanged_persons_key(city, workspace):
     first_files = [
         e for e in city.files if (e.partner, e.contract) != HELD_BACK and e.contract != "ui_wages"
     ]

@@ -46,9 +46,7 @@ def expected_by_year(rows: list[dict[str, str]]) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture
-def loaded(tmp_path) -> Path:
-    store = intake.warehouse()  # the run's warehouse outlives each test's database rollback
-    store.remove(store.submissions())
+def loaded(tmp_path, workspace) -> Path:
     partner = Partner.objects.create(
         slug="state-ui", name="State UI", partner_type="workforce_board"
     )
@@ -107,6 +105,7 @@ def test_the_cli_computes_and_reports(loaded):
     assert Result.objects.count() == len(expected_by_year(wage_rows(loaded)))
 
 
+@pytest.mark.spark
 def test_spark_gives_the_same_results_as_duckdb(loaded):
     services.save_indicator(HIGH_EARNER)
     on_duckdb = stored(services.compute("duckdb"))

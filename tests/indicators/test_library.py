@@ -273,6 +273,7 @@ def with_econ(frame: pd.DataFrame, district: dict[str, pd.DataFrame]) -> pd.Data
     })  # fmt: skip
 
 
+@pytest.mark.city
 def test_chronic_absence_matches_the_raw_edfi_files(city, district):
     rows = attendance_rows(district)
     rows = rows[rows["days_enrolled"] >= 10]
@@ -283,6 +284,7 @@ def test_chronic_absence_matches_the_raw_edfi_files(city, district):
     assert_same(city[1], "chronic_absence", rows, ["school_id", *DEMOGRAPHICS])
 
 
+@pytest.mark.city
 @pytest.mark.parametrize(
     "slug, grade, subject",
     [("grade3_reading", "3", "English Language Arts"), ("grade8_math", "8", "Mathematics")],
@@ -296,6 +298,7 @@ def test_proficiency_matches_the_raw_edfi_files(city, district, slug, grade, sub
     assert_same(city[1], slug, rows, DEMOGRAPHICS)
 
 
+@pytest.mark.city
 def test_kindergarten_readiness_matches_the_raw_edfi_assessment_files(city, district):
     tests = district["assessments"]
     rows = tests[(tests["grade"] == "K") & (tests["subject"] == "Composite")]
@@ -316,6 +319,7 @@ def tally_sum(cells_: Cells, dimension: str, group: str) -> tuple[int, int]:
     return sum(n for n, _ in pairs), sum(d for _, d in pairs)
 
 
+@pytest.mark.city
 def test_graduation_rate_matches_the_raw_cohort_files(city, district):
     cohorts = raw.graduation(city[0])
     rows = cohorts[~cohorts["status"].isin(["transferred out", "emigrated", "deceased"])]
@@ -347,6 +351,7 @@ def college(root: Path, people) -> pd.DataFrame:
     })  # fmt: skip
 
 
+@pytest.mark.city
 def test_postsecondary_enrollment_matches_district_and_college_files(city, district, people):
     rows = leavers(district, people, {"Graduated"}).merge(college(city[0], people), "left",
                                                            "person")  # fmt: skip
@@ -357,6 +362,7 @@ def test_postsecondary_enrollment_matches_district_and_college_files(city, distr
     assert_same(city[1], "postsecondary_enrollment", rows, DEMOGRAPHICS)
 
 
+@pytest.mark.city
 def test_postsecondary_completion_matches_district_and_college_files(city, district, people):
     rows = leavers(district, people, {"Graduated"}).merge(college(city[0], people), on="person")
     rows = rows[rows["begin"] >= rows["exit"]]
@@ -381,6 +387,7 @@ def quarter_index(day: pd.Series) -> pd.Series:
     return day.dt.year * 4 + day.dt.quarter
 
 
+@pytest.mark.city
 @pytest.mark.parametrize("slug", ["young_adult_employment", "young_adult_median_earnings"])
 def test_young_adult_employment_matches_district_and_wage_files(city, district, people, slug):
     rows = leavers(district, people, {"Graduated", "Dropout"})
@@ -405,6 +412,7 @@ def overlapping(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[overlap]
 
 
+@pytest.mark.city
 def test_chronic_absence_in_housing_programs_matches_edfi_and_hmis(city, district, people):
     students = attendance_rows(district)
     students = students[students["days_enrolled"] >= 10]
@@ -419,6 +427,7 @@ def test_chronic_absence_in_housing_programs_matches_edfi_and_hmis(city, distric
     assert_same(city[1], "chronic_absence_housing", rows, ["project_type", "school_id"])
 
 
+@pytest.mark.city
 def test_school_moves_in_housing_programs_match_edfi_and_hmis(city, district, people):
     spans = district["enrolments"]
     spans = spans.assign(person=[people[(raw.DISTRICT, s)] for s in spans["student"]])
@@ -434,6 +443,7 @@ def test_school_moves_in_housing_programs_match_edfi_and_hmis(city, district, pe
     assert any(n for (_, d, _), (n, _) in expected.items() if d == "overall")
 
 
+@pytest.mark.city
 def test_exits_to_permanent_housing_match_the_hmis_files(city):
     episodes = raw.hmis(city[0])
     rows = episodes[episodes["exit"].notna() & episodes["project_type"].isin([0, 1, 2, 8, 13])]
@@ -457,6 +467,7 @@ def training_exits(root: Path, people) -> pd.DataFrame:
     )[exits.notna()]  # fmt: skip
 
 
+@pytest.mark.city
 @pytest.mark.parametrize(
     "slug, first, last",
     [
@@ -474,6 +485,7 @@ def test_workforce_measures_match_training_and_wage_files(city, people, slug, fi
     assert_same(city[1], slug, rows, ["program"])
 
 
+@pytest.mark.city
 def test_retention_with_the_same_employer_matches_training_and_wage_files(city, people):
     """PIRL 1618 by hand: exiters with wages in exit quarter + 2 are the population; those paid
     by one of those employers again in exit quarter + 4 succeed."""
@@ -498,6 +510,7 @@ def test_retention_with_the_same_employer_matches_training_and_wage_files(city, 
     assert 0 < sum(n for n, _ in overall) < sum(d for _, d in overall)
 
 
+@pytest.mark.city
 def test_credential_attainment_matches_the_training_files(city, people):
     rows = training_exits(city[0], people)
     day = rows["credential_day"]
@@ -509,6 +522,8 @@ def test_credential_attainment_matches_the_training_files(city, people):
 # --- one definition, two engines ------------------------------------------------------------
 
 
+@pytest.mark.spark
+@pytest.mark.city
 def test_duckdb_and_spark_give_identical_result_tables_for_the_standard_library(city):
     """Every library indicator on the city, on both engines: the same rows, cell for cell."""
     _, warehouse = city

@@ -55,15 +55,13 @@ def test_pages_need_the_registry_permission(client):
     assert client.get("/indicators/").status_code == 403
 
 
-def test_the_page_shows_each_groups_equity_against_the_largest_group(reader, tmp_path):
+def test_the_page_shows_each_groups_equity_against_the_largest_group(reader, tmp_path, workspace):
     """Employer E1 has 40 workers (10 at ≥ $1,030: 25%), E2 has 20 (all: 100%): by hand, E2's
     gap to E1 is −75 points, its ratio 4.00, and the index of disparity 100·75/25 = 300%."""
     from backbone.intake import services as intake
     from backbone.partnership.models import Partner
     from tests.agreements import covering_agreement
 
-    store = intake.warehouse()
-    store.remove(store.submissions())
     partner = Partner.objects.create(slug="ui", name="UI", partner_type="workforce_board")
     covering_agreement(partner, "ui_wages")
     path = tmp_path / "wages.csv"

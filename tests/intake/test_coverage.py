@@ -17,15 +17,10 @@ from backbone.partnership.models import Partner, PartnerUser
 from tests.agreements import covering_agreement
 from tests.fixtures import WAGE_HEADER, write_csv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("workspace")]
 
 ROWS = [["123456789", "E1", 2024, 1, "5000.50"], ["987654321", "E2", 2024, 1, "300"]]
 PREFIX = "no active data-sharing agreement covers state-ui submitting ui_wages: "
-
-
-@pytest.fixture(autouse=True)
-def empty_warehouse():
-    services.warehouse().remove(services.warehouse().submissions())
 
 
 @pytest.fixture

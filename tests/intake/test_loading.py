@@ -130,15 +130,6 @@ def test_a_replacing_load_takes_the_old_rows_out_in_the_same_commit(tmp_path):
     assert not (tmp_path / "warehouse" / "analytic" / "wages" / "1.parquet").exists()
 
 
-def test_files_a_killed_commit_left_behind_are_removed_by_the_next_commit(tmp_path):
-    _, warehouse = load_wages(tmp_path, write_csv(tmp_path / "w.csv", WAGE_HEADER, GOOD), 1)
-    stray = tmp_path / "warehouse" / "analytic" / "wages" / "99.parquet"
-    stray.write_bytes(b"half written")
-    assert warehouse.query("SELECT count(*) FROM wages") == [(4,)]  # readers never see it
-    load_wages(tmp_path, write_csv(tmp_path / "w2.csv", WAGE_HEADER, GOOD[:1]), 2)
-    assert not stray.exists()
-
-
 KILLABLE_LOAD = """
 import sys
 from pathlib import Path
@@ -173,18 +164,3 @@ def test_a_load_killed_part_way_leaves_the_warehouse_as_it_was_and_the_next_load
     assert warehouse.query("SELECT count(*), count(DISTINCT record_id) FROM wages") == [
         (600_000, 150_000)
     ]
-
-
-def test_a_derived_table_replaces_its_previous_version_and_is_readable(tmp_path):
-    import pyarrow as pa
-
-    _, warehouse = load_wages(tmp_path, write_csv(tmp_path / "w.csv", WAGE_HEADER, GOOD), 1)
-    first = warehouse.write_derived(
-        "crosswalk", "analytic", pa.table({"record_id": ["a"], "person_key": ["P1"]})
-    )
-    second = warehouse.write_derived(
-        "crosswalk", "analytic", pa.table({"record_id": ["a", "b"], "person_key": ["P1", "P2"]})
-    )
-    assert not first.exists() and second.exists()
-    assert warehouse.query("SELECT count(*) FROM crosswalk") == [(2,)]
-    assert warehouse.query("SELECT count(*) FROM wages") == [(4,)]  # submissions untouched

@@ -16,7 +16,7 @@ from backbone.partnership.models import Partner
 from tests.agreements import covering_agreement
 from tests.fixtures import WAGE_HEADER, write_csv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("workspace")]
 
 GOOD = [["123456789", "E1", 2024, 1, "5000.50"], ["987654321", "E2", 2024, 1, "300"]]
 
@@ -28,12 +28,6 @@ def state_ui(db) -> Partner:
     )
     covering_agreement(partner, "ui_wages")
     return partner
-
-
-@pytest.fixture(autouse=True)
-def empty_warehouse():
-    # Each test starts from an empty warehouse (the database is rolled back per test; the files are not).
-    services.warehouse().remove(services.warehouse().submissions())
 
 
 def test_file_is_archived_unchanged_under_its_sha256(tmp_path, state_ui):

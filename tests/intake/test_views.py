@@ -14,16 +14,11 @@ from backbone.intake.models import ReportingSchedule, Submission
 from backbone.partnership.models import Partner, PartnerUser
 from tests.agreements import covering_agreement
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("workspace")]
 
 HEADER = b"local_id,program,start_date\n"
 GOOD = HEADER + b"RB-1,Reading Buddies,2025-09-08\nRB-2,Reading Buddies,2025-09-08\n"
 BAD = HEADER + b"RB-1,Reading Buddies,2025-09-31\n,Reading Buddies,2025-09-08\n"
-
-
-@pytest.fixture(autouse=True)
-def empty_warehouse():
-    services.warehouse().remove(services.warehouse().submissions())
 
 
 def partner(slug: str) -> Partner:

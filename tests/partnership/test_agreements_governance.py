@@ -42,21 +42,12 @@ from backbone.partnership.services import (
 from tests.agreements import FAR_END, covering_agreement
 from tests.fixtures import SMALL_REGISTRY, write_csv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("workspace")]
 
 # The helper's agreements end on 2099-12-31 and must be destroyed by 2100-12-31.
 ENDED = dt.date(2100, 1, 15)
 PAST_DEADLINE = dt.date(2101, 1, 1)
 ROSTER_HEADER = ["local_id", "first_name", "last_name", "birth_date", "program", "start_date"]
-
-
-@pytest.fixture(autouse=True)
-def empty_warehouse():
-    store = services.warehouse()
-    store.remove(store.submissions())
-    crosswalk = store.read_derived("crosswalk")
-    if crosswalk is not None:  # left by another test: keep its columns, drop its rows
-        store.write_derived("crosswalk", "analytic", crosswalk.slice(0, 0))
 
 
 def partner(slug: str, kind: str = "community_organization") -> Partner:

@@ -15,6 +15,8 @@ from tests.fixtures import PROJECT_ROOT
 from tests.scorecard.recoverable import disclosures
 from tests.second_checker import Truth, read_results, recoverable
 
+pytestmark = pytest.mark.city
+
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 
 

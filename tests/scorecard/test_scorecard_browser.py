@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from tests.fixtures import free_port, wait_for_port
 from tests.test_browser import SCREENSHOTS, browser  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.city]
 
 
 @pytest.fixture(scope="module")

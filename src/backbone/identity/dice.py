@@ -9,8 +9,10 @@ with ``bit_count(a & b)`` on plain integers::
 Pairs at or above the threshold are then solved greedily: highest Dice first, each record used
 at most once (both partners' files are assumed free of duplicates).
 
+Linking two partners' files (the example needs them, so doctest skips it):
+
 >>> links = link_encodings(Path("schools.clk"), Path("housing.clk"))  # doctest: +SKIP
->>> links[0]
+>>> links[0]  # doctest: +SKIP
 Link(id_a='S-1042', id_b='H-77', dice=0.97)
 """
 

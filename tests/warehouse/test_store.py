@@ -1,0 +1,42 @@
+"""The store's commit: staged files move in and are published in one manifest replace, and files
+a killed commit left behind are removed by the next one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from backbone.warehouse.store import Warehouse
+
+
+def stage(tmp_path: Path, submission_id: int, wages: list[float]) -> dict[str, tuple[Path, int]]:
+    """A staged ``wages`` file of one submission, as a load leaves it for the commit."""
+    path = tmp_path / "staging" / f"submission-{submission_id}" / "wages.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    records = [f"r{i}" for i in range(len(wages))]
+    pq.write_table(pa.table({"record_id": records, "wages": wages}), path)
+    return {"wages": (path, len(wages))}
+
+
+def test_a_commit_publishes_its_files_and_a_replacing_one_takes_the_old_out(tmp_path):
+    store = Warehouse(tmp_path / "warehouse")
+    store.commit(1, stage(tmp_path, 1, [100.0, 200.0]))
+    assert store.submissions() == {1}
+    assert store.query("SELECT count(*), sum(wages) FROM wages") == [(2, 300.0)]
+    store.commit(2, stage(tmp_path, 2, [250.0]), replaces={1})
+    assert store.submissions() == {2}
+    assert store.query("SELECT sum(wages) FROM wages") == [(250.0,)]
+    assert not (tmp_path / "warehouse" / "analytic" / "wages" / "1.parquet").exists()
+
+
+def test_files_a_killed_commit_left_behind_are_removed_by_the_next_commit(tmp_path):
+    store = Warehouse(tmp_path / "warehouse")
+    store.commit(1, stage(tmp_path, 1, [1.0, 2.0, 3.0, 4.0]))
+    stray = tmp_path / "warehouse" / "analytic" / "wages" / "99.parquet"
+    stray.write_bytes(b"half written")
+    assert store.query("SELECT count(*) FROM wages") == [(4,)]  # readers never see it
+    store.commit(2, stage(tmp_path, 2, [5.0]))
+    assert not stray.exists()
+    assert store.query("SELECT count(*) FROM wages") == [(5,)]
