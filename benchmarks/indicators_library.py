@@ -37,7 +37,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from backbone.warehouse.store import Warehouse, sql_string, stored_columns
+from backbone.warehouse.sql import literal
+from backbone.warehouse.store import Warehouse, stored_columns
 from backbone.warehouse.tables import TABLES
 
 STUDENTS = 200_000  # enrolled in each school year
@@ -373,9 +374,9 @@ def typed_select_sql(table: str, generated: str, partner: str, submission: int) 
     columns = []
     for name, kind in stored_columns(TABLES[table]):
         source = {
-            "source_partner": sql_string(partner),
+            "source_partner": literal(partner),
             "submission_id": str(submission),
-            "source_file": sql_string(f"{table}.csv"),
+            "source_file": literal(f"{table}.csv"),
             "source_row": "row_number() OVER (ORDER BY "
             + ", ".join("record_id" if c == "local_id" else c for c in TABLES[table].key)
             + ")",
@@ -390,7 +391,7 @@ def build_warehouse(root: Path, students: int) -> Warehouse:
     staging = root / "staging"
     staging.mkdir()
     with duckdb.connect() as connection:
-        connection.execute(f"SET temp_directory = {sql_string(str(root / 'spill'))}")
+        connection.execute(f"SET temp_directory = {literal(str(root / 'spill'))}")
         connection.execute("SET memory_limit = '6GB'")
         connection.execute("SET enable_progress_bar = false")
         for script in generation_sql(students):
@@ -398,11 +399,11 @@ def build_warehouse(root: Path, students: int) -> Warehouse:
         for submission, table, generated, partner in LOADS:
             path = staging / f"{submission}-{table}.parquet"
             select = typed_select_sql(table, generated, partner, submission)
-            connection.execute(f"COPY ({select}) TO {sql_string(str(path))} (FORMAT parquet)")
+            connection.execute(f"COPY ({select}) TO {literal(str(path))} (FORMAT parquet)")
             rows = connection.execute(f"SELECT count(*) FROM {generated}").fetchone()
             store.commit(submission, {table: (path, rows[0] if rows else 0)})
         records = " UNION ALL ".join(
-            f"SELECT record_id, {sql_string(partner)} AS source_partner, tag FROM {generated}"
+            f"SELECT record_id, {literal(partner)} AS source_partner, tag FROM {generated}"
             for _, _, generated, partner in LOADS
         )
         crosswalk = connection.sql(CROSSWALK_SQL.format(records=records)).to_arrow_table()
@@ -688,8 +689,8 @@ def run_backbone(directory: Path, definitions: Sequence[Any]) -> list[list[dict[
 def run_hand_written(directory: Path, slugs: Sequence[str]) -> list[list[tuple[Any, ...]]]:
     """The hand-written queries, on a connection to the same warehouse views."""
     queries = [HAND_WRITTEN[slug].sql() for slug in slugs]
-    with Warehouse(directory).connect("analytic") as connection:
-        return [connection.execute(sql).fetchall() for sql in queries]
+    with Warehouse(directory).engine("analytic") as engine:
+        return [engine.run(sql, label=slug) for slug, sql in zip(slugs, queries, strict=True)]
 
 
 def backbone_result(rows: list[dict[str, Any]]) -> Result:
