@@ -1,13 +1,13 @@
 from django import forms
 
+from backbone.governance.forms import contract_choices
 from backbone.partnership.models import Partner
-from backbone.warehouse.contracts import CONTRACTS
 
 
 class UploadForm(forms.Form):
     partner = forms.ModelChoiceField(queryset=Partner.objects.none(), empty_label=None)
     contract = forms.ChoiceField(
-        choices=[(c.name, c.title) for c in CONTRACTS.values()],
+        choices=contract_choices,
         help_text="What the file holds. Each contract's columns and formats are in the "
         "data contracts guide.",
     )
