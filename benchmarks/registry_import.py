@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from backbone.partnership.registry_file import RegistryFile, dump_registry, parse_registry
+from backbone.governance.registry_file import RegistryFile, dump_registry, parse_registry
 from benchmarks.timing import best_of
 
 SCALES = [50, 500, 5000]

@@ -6,12 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from backbone.partnership.models import (
-    Agreement,
-    AgreementDataElement,
-    AgreementParty,
-    Partner,
-)
+from backbone.governance.models import Agreement, AgreementDataElement, AgreementParty
+from backbone.partnership.models import Partner
 
 OPEN_START = dt.date(2000, 1, 1)
 FAR_END = dt.date(2099, 12, 31)

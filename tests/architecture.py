@@ -33,7 +33,8 @@ MAX_LINES = 600
 # Django's standard module names, plus services (what views call) and the project doors: every
 # other module is the pure core of its app and never imports Django.
 DJANGO_LAYER = {
-    "apps", "models", "forms", "views", "urls", "admin", "services", "context_processors",
+    "apps", "models", "forms", "views", "urls", "admin", "services", "registry", "destruction",
+    "context_processors",
     "checks", "signals", "api", "settings", "wsgi", "asgi", "cli", "status", "__main__",
 }  # fmt: skip
 

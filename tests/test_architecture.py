@@ -13,7 +13,7 @@ from tests.architecture import PACKAGE, pure_modules
 
 
 def test_there_are_pure_modules_to_check():
-    assert "backbone.partnership.registry_file" in pure_modules()
+    assert "backbone.governance.registry_file" in pure_modules()
     assert "backbone.warehouse.workspace" in pure_modules()
 
 

@@ -82,7 +82,7 @@ def test_every_vocabulary_code_is_documented():
 
 
 def test_partnership_docs_example_is_a_valid_registry():
-    from backbone.partnership.registry_file import parse_registry
+    from backbone.governance.registry_file import parse_registry
 
     text = (DOCS / "partnership.md").read_text()
     example = re.search(r"```yaml\n(.*?)```", text, re.DOTALL)

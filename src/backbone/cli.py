@@ -233,7 +233,7 @@ def partnership_export(
     Example: [bold]backbone partnership export riverton.yaml[/bold]
     """
     setup_django(workspace)
-    from backbone.partnership.services import export_registry_file
+    from backbone.governance.registry import export_registry_file
 
     registry = export_registry_file(file)
     console.print(
@@ -256,8 +256,8 @@ def partnership_import(
     """
     setup_django(workspace)
     migrate_database()
-    from backbone.partnership.registry_file import RegistryFileError
-    from backbone.partnership.services import import_registry_file
+    from backbone.governance.registry import import_registry_file
+    from backbone.governance.registry_file import RegistryFileError
 
     try:
         summary = import_registry_file(file)
@@ -750,7 +750,7 @@ def agreements_enforce(
         raise typer.Exit(code=2) from None
     setup_django(workspace)
     migrate_database()
-    from backbone.intake.services import enforce_agreements
+    from backbone.intake.destruction import enforce_agreements
 
     done = enforce_agreements(on)
     for slug, count in done.flagged.items():

@@ -24,6 +24,7 @@ def database_status() -> dict[str, Any]:
 
 def workspace_status() -> dict[str, Any]:
     """A JSON-ready summary of the workspace: database, registry counts, expiring agreements."""
+    from backbone.governance import services as governance
     from backbone.partnership import services as partnership
 
     report: dict[str, Any] = {
@@ -36,7 +37,8 @@ def workspace_status() -> dict[str, Any]:
     }
     if not report["database"]["migrated"]:
         return report
-    report["registry"] = partnership.registry_counts()
+    agreements = {"agreements": governance.agreement_count()}
+    report["registry"] = {**partnership.registry_counts(), **agreements}
     report["warehouse"] = warehouse_status()
     report["submissions"] = submission_counts()
     report["expiring_agreements"] = [
@@ -46,7 +48,7 @@ def workspace_status() -> dict[str, Any]:
             "end": agreement.end.isoformat() if agreement.end else None,
             "days_left": agreement.days_to_expiry(),
         }
-        for agreement in partnership.expiring_agreements()
+        for agreement in governance.expiring_agreements()
     ]
     return report
 

@@ -28,18 +28,14 @@ import pyarrow as pa
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 
+from backbone.governance.models import AgreementParty, PartnerUser
 from backbone.governance.roles import role
 from backbone.governance.services import create_token, sync_roles
 from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.indicators.services import install_standard_library
 from backbone.intake import services as intake
 from backbone.intake.models import Submission
-from backbone.partnership.models import (
-    AgreementParty,
-    GovernanceBody,
-    Partner,
-    PartnerUser,
-)
+from backbone.partnership.models import GovernanceBody, Partner
 from backbone.scorecard.services import release
 from tests.agreements import covering_agreement
 from tests.scorecard.planted import plant

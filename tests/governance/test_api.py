@@ -11,8 +11,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from backbone.governance.models import ApiToken, AuditEvent
-from backbone.partnership.models import Agreement
+from backbone.governance.models import Agreement, ApiToken, AuditEvent
 from tests.fixtures import PROJECT_ROOT
 from tests.governance.seeded import TUTORING_OUTCOMES, World
 from tests.scorecard.planted import READING

@@ -22,7 +22,7 @@ def test_commands_export_and_verify_the_log_and_name_the_broken_event(tmp_path):
         assert "events to" in ws.run("audit", "export", str(export)).stdout
         with export.open(newline="") as handle:
             rows = list(csv.DictReader(handle))
-        agreement = next(r for r in rows if r["object_type"] == "partnership.agreement")
+        agreement = next(r for r in rows if r["object_type"] == "governance.agreement")
         assert (agreement["actor"], agreement["action"]) == (f"cli:{getpass.getuser()}", "create")
         assert rows[-1]["action"] == "export"  # the export is in its own file
         assert f"Verified through #{len(rows)}" in ws.run("audit", "verify", str(export)).stdout

@@ -8,6 +8,7 @@ import datetime as dt
 import duckdb
 import pytest
 
+from backbone.governance.dsa import Terms
 from backbone.governance.participants import (
     OUTCOMES,
     Grant,
@@ -18,7 +19,6 @@ from backbone.governance.participants import (
     grant_blocker,
     outcomes_sql,
 )
-from backbone.partnership.dsa import Terms
 
 TODAY = dt.date(2026, 1, 15)
 WAGES = Source("workforce", "ui_wages")

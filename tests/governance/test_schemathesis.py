@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, settings
 
 from backbone.config.api import api
 from backbone.config.wsgi import application
+from backbone.governance.models import PartnerUser
 from backbone.governance.services import create_token
-from backbone.partnership.models import PartnerUser
 from tests.governance.seeded import World
 
 pytestmark = pytest.mark.django_db

@@ -143,7 +143,7 @@ def test_deleting_a_user_keeps_their_trail_and_the_chain():
 def test_an_event_recorded_in_a_transaction_that_rolls_back_leaves_no_gap():
     log(1)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.record("ana", "change", "partnership.agreement", 1)
+        services.record("ana", "change", "governance.agreement", 1)
         raise RuntimeError("the change failed")
     assert log(1)[0].sequence == 2
     assert services.verify_chain().ok

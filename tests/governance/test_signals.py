@@ -9,15 +9,9 @@ from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 
 from backbone.governance.actor import acting_as
-from backbone.governance.models import AuditEvent
+from backbone.governance.models import Agreement, AgreementParty, AuditEvent, PartnerUser
 from backbone.governance.services import verify_chain
-from backbone.partnership.models import (
-    Agreement,
-    AgreementParty,
-    Partner,
-    PartnerUser,
-    RoleAssignment,
-)
+from backbone.partnership.models import Partner, RoleAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +44,7 @@ def test_an_agreement_created_changed_and_deleted_is_audited_with_the_actor(dire
         agreement.save()
         agreement.save()  # no change: nothing recorded
         agreement.delete()
-    [created, changed, deleted] = events("partnership.agreement")
+    [created, changed, deleted] = events("governance.agreement")
     assert created[:2] == ("director", "create") and created[2]["values"]["slug"] == "dsa"
     assert changed == (
         "director",
@@ -58,7 +52,7 @@ def test_an_agreement_created_changed_and_deleted_is_audited_with_the_actor(dire
         {"changed": {"status": ["draft", "signed"], "end": [None, "2027-06-30"]}},
     )
     assert deleted[:2] == ("director", "delete") and deleted[2]["was"] == "Data-sharing agreement"
-    parties = events("partnership.agreementparty")
+    parties = events("governance.agreementparty")
     assert [action for _, action, _ in parties] == [
         "create",
         "delete",
@@ -94,7 +88,7 @@ def test_a_partner_user_link_is_audited(schools):
     user = User.objects.create_user("clerk")
     with acting_as("cli:admin"):
         PartnerUser.objects.create(user=user, partner=schools)
-    [(actor, action, detail)] = events("partnership.partneruser")
+    [(actor, action, detail)] = events("governance.partneruser")
     assert (actor, action, detail["values"]["user_id"]) == ("cli:admin", "create", user.pk)
 
 
@@ -143,7 +137,7 @@ def test_a_failed_sign_in_is_audited_with_the_username_tried():
 
 
 def test_the_recipients_of_a_consent_are_audited(director, schools):
-    from backbone.partnership.models import Consent
+    from backbone.governance.models import Consent
 
     housing = Partner.objects.create(
         slug="housing", name="Housing", partner_type="housing_authority", sectors=["housing"]
@@ -155,9 +149,9 @@ def test_the_recipients_of_a_consent_are_audited(director, schools):
     with acting_as(director):
         consent.recipients.add(housing)
         consent.recipients.remove(housing)
-    changes = [e for e in events("partnership.consent") if e[1] == "change"]
+    changes = [e for e in events("governance.consent") if e[1] == "change"]
     assert changes == [
         ("director", "change", {"relation": "consent_recipients", "added": ["Housing"]}),
         ("director", "change", {"relation": "consent_recipients", "removed": ["Housing"]}),
     ]
-    assert "S-1" not in str(events("partnership.consent"))  # the log outlives the person id
+    assert "S-1" not in str(events("governance.consent"))  # the log outlives the person id

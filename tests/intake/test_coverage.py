@@ -12,8 +12,9 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from backbone.governance.models import PartnerUser
 from backbone.intake import services
-from backbone.partnership.models import Partner, PartnerUser
+from backbone.partnership.models import Partner
 from tests.agreements import covering_agreement
 from tests.fixtures import WAGE_HEADER, write_csv
 

@@ -9,9 +9,10 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from backbone.governance.models import PartnerUser
 from backbone.intake import services
 from backbone.intake.models import ReportingSchedule, Submission
-from backbone.partnership.models import Partner, PartnerUser
+from backbone.partnership.models import Partner
 from tests.agreements import covering_agreement
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("workspace")]

@@ -7,16 +7,18 @@ import datetime as dt
 import pytest
 from django.core import serializers
 
+from backbone.governance import models as gm
+from backbone.governance import registry
+from backbone.governance.registry_file import RegistryFileError, dump_registry, parse_registry
 from backbone.partnership import models as m
 from backbone.partnership import services
-from backbone.partnership.registry_file import RegistryFileError, dump_registry, parse_registry
 from tests.fixtures import DEMO_REGISTRY, SMALL_REGISTRY
 
 pytestmark = pytest.mark.django_db
 
 REGISTRY_MODELS = [
     m.Partnership, m.SectorGoal, m.SharedOutcome, m.Partner, m.Person, m.GovernanceBody,
-    m.Membership, m.RoleAssignment, m.Agreement, m.AgreementParty,
+    m.Membership, m.RoleAssignment, gm.Agreement, gm.AgreementParty,
 ]  # fmt: skip
 
 
@@ -33,7 +35,7 @@ def write(tmp_path, text: str, name: str = "partnership.yaml"):
 
 
 def test_import_creates_the_registry(tmp_path):
-    summary = services.import_registry_file(write(tmp_path, SMALL_REGISTRY))
+    summary = registry.import_registry_file(write(tmp_path, SMALL_REGISTRY))
     assert summary.created["partners"] == 2
     chair = m.Membership.objects.get(body__slug="leadership-table")
     assert (chair.person.name, chair.role, chair.representing.slug) == (
@@ -42,7 +44,7 @@ def test_import_creates_the_registry(tmp_path):
         "riverton-schools",
     )
     assert chair.start == dt.date(2024, 1, 15)
-    mou = m.Agreement.objects.get(slug="housed-mou")
+    mou = gm.Agreement.objects.get(slug="housed-mou")
     assert sorted(mou.parties.values_list("partner__slug", flat=True)) == [
         "riverton-housing",
         "riverton-schools",
@@ -51,17 +53,17 @@ def test_import_creates_the_registry(tmp_path):
 
 
 def test_demo_registry_round_trips_exactly_through_the_database(tmp_path):
-    services.import_registry_file(DEMO_REGISTRY)
-    first = dump_registry(services.export_registry())
+    registry.import_registry_file(DEMO_REGISTRY)
+    first = dump_registry(registry.export_registry())
     for model in reversed(REGISTRY_MODELS):
         model.objects.all().delete()
-    services.import_registry_file(write(tmp_path, first))
-    assert dump_registry(services.export_registry()) == first
+    registry.import_registry_file(write(tmp_path, first))
+    assert dump_registry(registry.export_registry()) == first
 
 
 def test_export_keeps_everything_the_file_said(tmp_path):
-    services.import_registry_file(write(tmp_path, SMALL_REGISTRY))
-    assert services.export_registry() == parse_registry(SMALL_REGISTRY).model_copy(
+    registry.import_registry_file(write(tmp_path, SMALL_REGISTRY))
+    assert registry.export_registry() == parse_registry(SMALL_REGISTRY).model_copy(
         update={"partners": sorted(parse_registry(SMALL_REGISTRY).partners, key=lambda p: p.slug)}
     )
 
@@ -75,18 +77,18 @@ def test_export_keeps_everything_the_file_said(tmp_path):
     ],
 )
 def test_refused_import_leaves_the_database_unchanged(tmp_path, original, broken):
-    services.import_registry_file(write(tmp_path, SMALL_REGISTRY))
+    registry.import_registry_file(write(tmp_path, SMALL_REGISTRY))
     before = database_snapshot()
     changed = SMALL_REGISTRY.replace("Riverton Public Schools", "Renamed Schools")
     with pytest.raises(RegistryFileError):
-        services.import_registry_file(
+        registry.import_registry_file(
             write(tmp_path, changed.replace(original, broken), "bad.yaml")
         )
     assert database_snapshot() == before
 
 
 def test_reimport_updates_in_place_and_keeps_unlisted_partners(tmp_path):
-    services.import_registry_file(write(tmp_path, SMALL_REGISTRY))
+    registry.import_registry_file(write(tmp_path, SMALL_REGISTRY))
     housing_pk = m.Partner.objects.get(slug="riverton-housing").pk
     m.Partner.objects.create(
         slug="added-in-admin",
@@ -94,7 +96,7 @@ def test_reimport_updates_in_place_and_keeps_unlisted_partners(tmp_path):
         partner_type="funder",
         sectors=["philanthropy"],
     )
-    summary = services.import_registry_file(
+    summary = registry.import_registry_file(
         write(tmp_path, SMALL_REGISTRY.replace("Riverton Housing Authority", "RHA"))
     )
     assert summary.updated["partners"] == 2 and "partners" not in summary.created
@@ -110,10 +112,10 @@ def test_signed_document_travels_with_export_and_import(tmp_path):
     text = SMALL_REGISTRY.replace(
         "    status: signed\n", "    status: signed\n    document: scans/Signed MOU.PDF\n"
     )
-    services.import_registry_file(write(tmp_path, text))
+    registry.import_registry_file(write(tmp_path, text))
     out = tmp_path / "export"
     out.mkdir()
-    services.export_registry_file(out / "partnership.yaml")
+    registry.export_registry_file(out / "partnership.yaml")
     assert (out / "documents" / "housed-mou.pdf").read_bytes() == pdf
     assert "document: documents/housed-mou.pdf" in (out / "partnership.yaml").read_text()
 
@@ -126,7 +128,7 @@ def test_missing_document_is_refused_before_anything_is_written(tmp_path):
         RegistryFileError,
         match=r"agreements\[0\]\.document: document 'scans/missing.pdf' not found",
     ):
-        services.import_registry_file(write(tmp_path, text))
+        registry.import_registry_file(write(tmp_path, text))
     assert m.Partner.objects.count() == 0
 
 
@@ -140,15 +142,15 @@ def test_missing_document_is_refused_before_anything_is_written(tmp_path):
     ],
 )
 def test_expiry_warning_window(tmp_path, today, effective, days_left, soon):
-    services.import_registry_file(write(tmp_path, SMALL_REGISTRY))
-    mou = m.Agreement.objects.get(slug="housed-mou")
+    registry.import_registry_file(write(tmp_path, SMALL_REGISTRY))
+    mou = gm.Agreement.objects.get(slug="housed-mou")
     assert (mou.effective_status(today), mou.days_to_expiry(today), mou.expires_soon(today)) == (
         effective, days_left, soon,
     )  # fmt: skip
 
 
 def test_partners_by_sector_lists_a_partner_under_each_of_its_sectors(tmp_path):
-    services.import_registry_file(write(tmp_path, SMALL_REGISTRY))
+    registry.import_registry_file(write(tmp_path, SMALL_REGISTRY))
     grouped = {
         label: [p.slug for p in partners] for label, partners in services.partners_by_sector()
     }

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from backbone.partnership import services
+from backbone.governance.registry import import_registry_file
 from tests.fixtures import SMALL_REGISTRY
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def registry(tmp_path):
     path = tmp_path / "partnership.yaml"
     path.write_text(SMALL_REGISTRY)
-    services.import_registry_file(path)
+    import_registry_file(path)
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_unknown_slug_is_404(reader, registry, name):
 
 
 def test_agreement_without_document_is_404(reader, registry):
-    url = reverse("partnership:agreement_document", args=["housed-mou"])
+    url = reverse("governance:agreement_document", args=["housed-mou"])
     assert reader.get(url).status_code == 404
 
 

@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("submissions/", include("backbone.intake.urls")),
     path("linkage/", include("backbone.identity.urls")),
-    path("governance/", include("backbone.governance.urls")),
+    path("", include("backbone.governance.urls")),  # /governance/… and /agreements/…
     path("scorecard/", include("backbone.scorecard.urls")),
     path("indicators/", include("backbone.indicators.urls")),
     path("indicators/", indicators_api.urls),  # POST check, openapi.json (after: ninja has a root)

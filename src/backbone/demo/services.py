@@ -12,12 +12,13 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from backbone.demo.city import CityManifest, generate_city, read_manifest
+from backbone.governance.models import PartnerUser
+from backbone.governance.registry import import_registry_file
 from backbone.governance.roles import role
 from backbone.governance.services import sync_roles
 from backbone.intake import services as intake
 from backbone.intake.models import ColumnMapping, ReportingSchedule
-from backbone.partnership.models import Partner, PartnerUser
-from backbone.partnership.services import import_registry_file
+from backbone.partnership.models import Partner
 from backbone.warehouse.services import workspace
 
 DEMO_DIR = Path(__file__).resolve().parent

@@ -1,1 +1,2 @@
-"""Data governance: the tamper-evident audit log and the security settings around it."""
+"""Data governance: the agreements (MOUs, data-sharing agreements, consents, destruction), the
+tamper-evident audit log, roles and the security settings around them."""

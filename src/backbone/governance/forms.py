@@ -1,4 +1,4 @@
-"""The steward page's filters and the second-factor token form."""
+"""The steward page's filters, the second-factor token form, and an agreement's data elements."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from typing import Any
 
 from django import forms
 
-from backbone.governance.models import AuditEvent
+from backbone.governance.models import AgreementDataElement, AuditEvent
+from backbone.warehouse.contracts import CONTRACTS
+
+
+def contract_choices() -> list[tuple[str, str]]:
+    """The registered contracts, read when a form is built: a new importer needs no migration."""
+    return [(c.name, c.title) for c in CONTRACTS.values()]
 
 
 class AuditFilterForm(forms.Form):
@@ -54,3 +60,13 @@ class OutcomesForm(forms.Form):
         help_text="Only agreements for this purpose code, e.g. program-evaluation.",
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+
+
+class DataElementForm(forms.ModelForm):
+    """A data element with its contract chosen from the registered contracts."""
+
+    contract = forms.ChoiceField(choices=contract_choices)
+
+    class Meta:
+        model = AgreementDataElement
+        fields = ["agreement", "contract", "fields"]

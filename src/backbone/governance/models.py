@@ -1,14 +1,23 @@
 """The audit log: one append-only, hash-chained row per touch of person-level data or change to
-agreements, roles and access; and the API tokens people call the API with."""
+agreements, roles and access; the API tokens people call the API with; and the agreements
+themselves — MOUs and data-sharing agreements with their parties, data elements, consents and
+destruction certificates — with the partner each user account works for."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 
-from backbone.governance import chain
+from backbone.governance import chain, coverage, dsa
+from backbone.partnership import vocabulary as vocab
+from backbone.partnership.models import Dated, Partner, Person, choices
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -112,3 +121,242 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked is None
+
+
+class Agreement(Dated):
+    """A partnership agreement: an MOU (aims, parties, term, signed copy) or a data-sharing
+    agreement, which adds the terms that govern the data (docs/agreements.md)."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=choices(vocab.AGREEMENT_KINDS), default="mou")
+    status = models.CharField(
+        max_length=20, choices=choices(vocab.AGREEMENT_STATUSES), default="draft"
+    )
+    aims = models.TextField(blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    document = models.FileField(upload_to="agreements/", blank=True)
+    # --- the terms of a data-sharing agreement (standards.md §5.4) ---
+    legal_basis = models.CharField(max_length=30, choices=choices(vocab.LEGAL_BASES), blank=True)
+    discloser = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disclosing_agreements",
+        help_text="The partner whose data the agreement lets it send; the other parties receive.",
+    )
+    purpose_code = models.SlugField(
+        max_length=80,
+        blank=True,
+        help_text="A short code for the purpose, e.g. program-evaluation.",
+    )
+    purpose = models.TextField(blank=True, help_text="The purpose, scope and activity, in words.")
+    population = models.TextField(blank=True, help_text="Whose records: programs, populations.")
+    needs_consent = models.BooleanField(
+        default=False, help_text="Records may be shared only while the person's consent stands."
+    )
+    destruction_deadline = models.DateField(null=True, blank=True)
+    destruction_method = models.TextField(blank=True)
+    destruction_certified_at = models.DateField(null=True, blank=True)
+    security_requirements = models.TextField(blank=True)
+    redisclosure_allowed = models.BooleanField(default=False)
+    redisclosure_conditions = models.TextField(blank=True)
+    publication_min_n = models.PositiveSmallIntegerField(
+        "publication minimum n",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(vocab.PUBLICATION_MIN_N_RANGE[0]),
+            MaxValueValidator(vocab.PUBLICATION_MIN_N_RANGE[1]),
+        ],
+    )
+    top_code_percent = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0.1), MaxValueValidator(50)]
+    )
+    bottom_code_percent = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0.1), MaxValueValidator(50)]
+    )
+
+    class Meta:
+        ordering = ["title", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:agreement_detail", args=[self.slug])
+
+    def clean(self) -> None:
+        super().clean()
+        problems = dsa.term_problems(
+            self.kind,
+            self.status,
+            self.discloser.slug if self.discloser else None,
+            self.legal_basis,
+            self.end,
+            self.destruction_deadline,
+        )
+        if problems:
+            raise ValidationError(problems)
+
+    @property
+    def is_dsa(self) -> bool:
+        return self.kind == dsa.DSA
+
+    def recipients(self) -> list[Partner]:
+        """The parties other than the discloser: who receives the data."""
+        parties = self.parties.select_related("partner")
+        return [p.partner for p in parties if p.partner_id != self.discloser_id]
+
+    def effective_status(self, today: dt.date | None = None) -> str:
+        """``expired`` once the term has ended, whatever was recorded (``destroyed`` stays, being
+        further along); otherwise the status."""
+        today = today or timezone.localdate()
+        if self.status == "destroyed":
+            return self.status
+        if self.end and self.end < today:
+            return "expired"
+        return self.status
+
+    def effective_status_label(self) -> str:
+        return vocab.label(vocab.AGREEMENT_STATUSES, self.effective_status())
+
+    def days_to_expiry(self, today: dt.date | None = None) -> int | None:
+        today = today or timezone.localdate()
+        return (self.end - today).days if self.end else None
+
+    def expires_soon(self, today: dt.date | None = None) -> bool:
+        """A signed agreement whose term ends within ``EXPIRY_WARNING_DAYS``."""
+        days = self.days_to_expiry(today)
+        return (
+            self.effective_status(today) == "signed"
+            and days is not None
+            and 0 <= days <= vocab.EXPIRY_WARNING_DAYS
+        )
+
+
+class AgreementDataElement(models.Model):
+    """One contract a data-sharing agreement lets its discloser send, and which of its fields."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="data_elements")
+    # Not ``choices``: a new contract must need no migration; ``clean`` checks the name.
+    contract = models.CharField(max_length=40)
+    fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Canonical field names, e.g. ["local_id", "wages"]; empty means every '
+        "field of the contract (docs/contracts.md).",
+    )
+
+    class Meta:
+        ordering = ["agreement", "contract"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "contract"], name="one_element_per_agreement_contract"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} in {self.agreement}"
+
+    def clean(self) -> None:
+        problems = coverage.element_problems(self.contract, self.fields or [])
+        if problems:
+            raise ValidationError({"fields": problems})
+
+
+class AgreementParty(models.Model):
+    """A partner's place in an agreement: its roles and its commitments."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="agreement_parties")
+    roles = models.TextField(blank=True)
+    commitments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["agreement", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "partner"], name="one_party_per_partner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} in {self.agreement}"
+
+
+class PartnerUser(models.Model):
+    """The partner a user account works for: scopes what they submit and see."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_user"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="users")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL)
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.partner}"
+
+
+class Consent(models.Model):
+    """A person's signed and dated written consent to disclose their records: which records, for
+    what purpose, to whom (34 CFR 99.30), and its revocation.
+
+    The person is named as their partner names them in its files (``local_id``), so revocation
+    can find their records; the signed form itself is the ``document``.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="consents")
+    local_id = models.CharField(
+        "person id",
+        max_length=100,
+        help_text="The partner's own id for the person, as in its files.",
+    )
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="consents"
+    )
+    records = models.TextField(help_text="Which records may be disclosed.")
+    purpose = models.TextField()
+    recipients = models.ManyToManyField(Partner, related_name="consents_received")
+    signed_on = models.DateField()
+    revoked_on = models.DateField(null=True, blank=True)
+    document = models.FileField(upload_to="consents/", blank=True)
+
+    class Meta:
+        ordering = ["partner", "local_id", "-signed_on"]
+
+    def __str__(self) -> str:
+        return f"Consent {self.pk} for {self.partner}"
+
+    def clean(self) -> None:
+        if self.revoked_on and self.signed_on and self.revoked_on < self.signed_on:
+            raise ValidationError({"revoked_on": "Revoked before it was signed."})
+
+    def is_revoked(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.revoked_on is not None and self.revoked_on <= today
+
+
+class DestructionCertificate(models.Model):
+    """The record that an agreement's person-level data was destroyed: what, when, how, by whom."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="destruction_certificates"
+    )
+    destroyed_at = models.DateTimeField()
+    as_of = models.DateField(help_text="The day the destruction job ran for.")
+    submission_ids = models.JSONField(default=list, blank=True)
+    rows_removed = models.JSONField(default=dict, blank=True, help_text="Rows per table.")
+    crosswalk_rows_removed = models.PositiveIntegerField(default=0)
+    files_removed = models.PositiveIntegerField(default=0)
+    method = models.TextField(blank=True)
+    certified_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-destroyed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Destruction of {self.agreement} data, {self.destroyed_at:%Y-%m-%d}"
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows_removed.values())

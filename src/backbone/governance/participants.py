@@ -29,8 +29,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from backbone.partnership.coverage import blocker, missing_fields
-from backbone.partnership.dsa import DSA, Terms
+from backbone.governance.coverage import blocker, missing_fields
+from backbone.governance.dsa import DSA, Terms
 
 
 @dataclass(frozen=True)

@@ -43,13 +43,14 @@ def model_permissions(
 
 REGISTRY_MODELS = (
     "partnership", "sectorgoal", "sharedoutcome", "partner", "person", "governancebody",
-    "membership", "roleassignment", "agreement", "agreementparty", "agreementdataelement",
-    "partneruser",
+    "membership", "roleassignment",
 )  # fmt: skip
+AGREEMENT_MODELS = ("agreement", "agreementparty", "agreementdataelement", "partneruser")
 READ_REGISTRY = "partnership.view_registry"
 # The administrator edits the registry, partners' mappings and schedules, and accounts.
 ADMIN_MODEL_PERMISSIONS = (
     *model_permissions("partnership", REGISTRY_MODELS),
+    *model_permissions("governance", AGREEMENT_MODELS),
     *model_permissions("intake", ["columnmapping", "reportingschedule"]),
     *model_permissions("auth", ["user"], ["add", "change", "view"]),
 )
@@ -84,8 +85,8 @@ ROLES: tuple[Role, ...] = (
             "identity.run_linkage",
             "indicators.compute_indicators",
             "governance.view_auditevent",
-            *model_permissions("partnership", ["consent"], ["add", "change", "view"]),
-            "partnership.view_destructioncertificate",
+            *model_permissions("governance", ["consent"], ["add", "change", "view"]),
+            "governance.view_destructioncertificate",
         ),
     ),
     Role(

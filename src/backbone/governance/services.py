@@ -1,5 +1,6 @@
 """Writing, verifying, filtering and exporting the audit log; syncing the role groups; API
-tokens; and the person-level outcomes a partner's agreements let it see.
+tokens; the terms, consents and publication rules of the agreements; and the person-level
+outcomes a partner's agreements let it see.
 
 ``record`` is the one way an event enters the log. Writers queue for the end of the chain: on
 PostgreSQL behind a transaction-scoped advisory lock (held until the writer's transaction ends,
@@ -17,7 +18,7 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,12 +32,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backbone.governance import chain, participants, roles, tokens
+from backbone.governance import models as m
 from backbone.governance.actor import SYSTEM, current_actor
-from backbone.governance.models import ApiToken, AuditEvent
-from backbone.intake.models import Submission
-from backbone.partnership.dsa import DSA
-from backbone.partnership.models import Agreement
-from backbone.partnership.services import terms_of
+from backbone.governance.dsa import ACTIVE, DSA, Terms
+from backbone.governance.models import Agreement, ApiToken, AuditEvent
+from backbone.governance.publication import PublicationRule, strictest_publication_rule
+from backbone.warehouse.contracts import CONTRACTS
 
 logger = logging.getLogger(__name__)
 
@@ -363,6 +364,90 @@ def user_for_token(plain: str) -> Any | None:
     return token.user
 
 
+# Agreements: terms, consent, publication rules (docs/agreements.md) -----------------------------
+
+
+def terms_of(agreement: m.Agreement) -> Terms:
+    """What enforcement needs of ``agreement``, as plain data."""
+    return Terms(
+        slug=agreement.slug,
+        kind=agreement.kind,
+        status=agreement.status,
+        discloser=agreement.discloser.slug if agreement.discloser else None,
+        start=agreement.start,
+        end=agreement.end,
+        destruction_deadline=agreement.destruction_deadline,
+        needs_consent=agreement.needs_consent,
+        elements={e.contract: frozenset(e.fields) for e in agreement.data_elements.all()},
+        id=agreement.pk,
+    )
+
+
+def disclosing_terms(partner: m.Partner) -> list[Terms]:
+    """The terms of every data-sharing agreement ``partner`` discloses under, in any status."""
+    agreements = m.Agreement.objects.filter(kind=DSA, discloser=partner)
+    agreements = agreements.select_related("discloser").prefetch_related("data_elements")
+    return [terms_of(a) for a in agreements]
+
+
+def data_elements(agreement: m.Agreement) -> list[dict[str, Any]]:
+    """Each data element of ``agreement`` with its contract's title and fields, for its page."""
+    return [
+        {"contract": e.contract, "title": _contract_title(e.contract), "fields": sorted(e.fields)}
+        for e in agreement.data_elements.all()
+    ]
+
+
+def agreement_count() -> int:
+    return m.Agreement.objects.count()
+
+
+def _contract_title(name: str) -> str:
+    known = CONTRACTS.get(name)
+    return known.title if known else name
+
+
+def revoked_records(today: dt.date | None = None) -> set[tuple[str, str]]:
+    """(partner slug, person id) of every record whose consent is revoked by ``today``, where the
+    partner discloses under an agreement that needs consent: these records must not be linked
+    or exported."""
+    today = today or timezone.localdate()
+    needing = m.Agreement.objects.filter(kind=DSA, needs_consent=True).values("discloser")
+    revoked = m.Consent.objects.filter(revoked_on__lte=today, partner__in=needing)
+    return set(revoked.values_list("partner__slug", "local_id"))
+
+
+def revoke_consent(consent: m.Consent, on: dt.date) -> m.Consent:
+    """Record that the person revoked ``consent`` on ``on`` (audited through the signal)."""
+    consent.revoked_on = on
+    consent.full_clean()
+    consent.save(update_fields=["revoked_on"])
+    return consent
+
+
+def publication_rule_for_partners(
+    partner_slugs: Iterable[str], today: dt.date | None = None
+) -> PublicationRule:
+    """The strictest publication rule of the data-sharing agreements these partners disclose
+    under — those active today and those governing loaded data — which every figure built from
+    their data must meet.
+
+    >>> publication_rule_for_partners(["riverton-public-schools"])  # doctest: +SKIP
+    PublicationRule(min_n=10, top_code=None, bottom_code=None)
+    """
+    today = today or timezone.localdate()
+    agreements = m.Agreement.objects.filter(kind=DSA, discloser__slug__in=list(partner_slugs))
+    governing = set(agreements.filter(submissions__status="loaded").distinct())
+    active = {a for a in agreements.filter(status=ACTIVE) if a.is_current(today)}
+    return strictest_publication_rule(governing | active)
+
+
+def expiring_agreements() -> list[m.Agreement]:
+    """Signed agreements whose term ends within the warning window, soonest first."""
+    candidates = m.Agreement.objects.filter(status="signed", end__isnull=False).order_by("end")
+    return [agreement for agreement in candidates if agreement.expires_soon()]
+
+
 # Person-level outcomes of a partner's participants ---------------------------------------------
 
 OUTCOMES_OBJECT = "governance.participantoutcomes"
@@ -425,16 +510,20 @@ def outcome_decision(partner: str, purpose: str | None = None) -> participants.D
 
 
 def outcome_sources() -> dict[str, list[participants.Source]]:
-    """For each outcome, the partners (and contracts) whose loaded data holds its table."""
-    from backbone.warehouse.services import warehouse
+    """For each outcome, the partners (and contracts) whose loaded data holds its table, as the
+    app holding the submissions says (``provide_outcome_sources``); none before it does."""
+    return _SOURCES[-1]() if _SOURCES else {o.code: [] for o in participants.OUTCOMES}
 
-    store = warehouse()
-    found: dict[str, list[participants.Source]] = {}
-    for outcome in participants.OUTCOMES:
-        ids = {f.submission_id for f in store.files_of(outcome.table)}
-        pairs = Submission.objects.filter(pk__in=ids).values_list("partner__slug", "contract")
-        found[outcome.code] = [participants.Source(p, c) for p, c in set(pairs)]
-    return found
+
+SourceFinder = Callable[[], dict[str, list[participants.Source]]]
+_SOURCES: list[SourceFinder] = []
+
+
+def provide_outcome_sources(finder: SourceFinder) -> None:
+    """Name the function that says whose loaded data holds each outcome. The intake app, which
+    records who sent what, provides it at start-up: governance sits below intake and may not
+    ask it."""
+    _SOURCES[:] = [finder]
 
 
 def grants() -> list[participants.Grant]:
@@ -457,9 +546,8 @@ def _participant_rows(
     if "crosswalk" not in store.derived():
         return [], 0  # nobody is linked yet
     sql, parameters = participants.outcomes_sql(partner, decision.allowed)
-    with store.connect("all") as connection:
-        result = connection.execute(sql, [*parameters, limit, offset])
-        names = [column[0] for column in result.description]
-        rows = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-        [(total,)] = connection.execute(participants.participant_count_sql(), [partner]).fetchall()
+    with store.engine("all") as engine:
+        rows = engine.arrow(sql, [*parameters, limit, offset], "participant outcomes").to_pylist()
+        count_sql = participants.participant_count_sql()
+        [(total,)] = engine.run(count_sql, [partner], "participant count")
     return rows, int(total)

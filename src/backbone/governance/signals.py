@@ -1,5 +1,6 @@
-"""Audit changes to agreements, roles and access, and failed sign-ins, wherever they happen:
-the admin, a registry import, the shell. Connected in ``GovernanceConfig.ready``.
+"""The audit registry: which models are audited with which fields, and the receivers that write
+their changes, and failed sign-ins, to the log wherever they happen — the admin, a registry
+import, the shell. Connected in ``GovernanceConfig.ready``; the only place models are watched.
 
 A change records the fields that changed, old and new; a save that changes nothing records
 nothing. The actor is whoever is acting now (see ``backbone.governance.actor``).
@@ -7,6 +8,7 @@ nothing. The actor is whoever is acting now (see ``backbone.governance.actor``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -17,25 +19,49 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from backbone.governance.services import record
 
-# Agreements, roles and access. A model missing here stops the app at start-up rather than
-# going unaudited. Consents and agreements' data elements are audited by the partnership app
-# (without the person id), destruction by the destruction job.
-WATCHED = (
-    "partnership.Agreement",
-    "partnership.AgreementParty",
-    "partnership.RoleAssignment",
-    "partnership.PartnerUser",
+
+@dataclass(frozen=True)
+class Watch:
+    """How one model is audited: ``fields`` (attribute names) or, when ``None``, every column;
+    ``named`` adds the deleted object's name to a delete event."""
+
+    fields: tuple[str, ...] | None = None
+    named: bool = True
+
+
+# A consent's person id (``local_id``) is left out on purpose: the log is append-only and outlives
+# the data, so it must not hold an identifier that destruction is meant to remove.
+CONSENT = Watch(
+    ("partner_id", "agreement_id", "records", "purpose", "signed_on", "revoked_on"), named=False
 )
-WATCHED_MANY = ("partnership.Consent.recipients",)  # to whom a consent lets records go
+
+# Agreements, consents, roles and access. A model missing here stops the app at start-up rather
+# than going unaudited. Destruction is recorded by the destruction job.
+WATCHED = {
+    "governance.Agreement": Watch(),
+    "governance.AgreementParty": Watch(),
+    "governance.AgreementDataElement": Watch(("agreement_id", "contract", "fields"), named=False),
+    "governance.Consent": CONSENT,
+    "governance.PartnerUser": Watch(),
+    "partnership.RoleAssignment": Watch(),
+}
+WATCHED_MANY = ("governance.Consent.recipients",)  # to whom a consent lets records go
 USER_FIELDS = ("username", "is_active", "is_staff", "is_superuser")  # never the password hash
 PURPOSE = "governance record"
 M2M_ACTIONS = {"post_add": "added", "post_remove": "removed", "pre_clear": "cleared"}
 
 
+def watch_of(model: type[models.Model]) -> Watch:
+    if issubclass(model, get_user_model()):
+        return Watch(USER_FIELDS)
+    return WATCHED[model._meta.label]
+
+
 def audited_values(instance: models.Model) -> dict[str, Any]:
-    """The values an audit event shows of ``instance``: its own columns, or a user's rights."""
-    if isinstance(instance, get_user_model()):
-        return {name: getattr(instance, name) for name in USER_FIELDS}
+    """The values an audit event shows of ``instance``: its watched fields or its own columns."""
+    names = watch_of(type(instance)).fields
+    if names is not None:
+        return {name: _plain(getattr(instance, name)) for name in names}
     fields = instance._meta.concrete_fields
     return {field.attname: _plain(field.value_from_object(instance)) for field in fields}
 
@@ -67,7 +93,9 @@ def record_save(
 
 
 def record_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    detail = {"values": audited_values(instance), "was": str(instance)}
+    detail: dict[str, Any] = {"values": audited_values(instance)}
+    if watch_of(sender).named:
+        detail["was"] = str(instance)
     record(None, "delete", sender._meta.label_lower, instance.pk, PURPOSE, detail)
 
 

@@ -4,11 +4,14 @@ from backbone.governance import views
 
 app_name = "governance"
 
+# Mounted at the root: the agreements keep the addresses they had beside the registry's pages.
 urlpatterns = [
-    path("audit/", views.audit_log, name="audit_log"),
-    path("audit.csv", views.audit_csv, name="audit_csv"),
-    path("second-factor/", views.second_factor, name="second_factor"),
-    path("tokens/", views.api_tokens, name="api_tokens"),
-    path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
-    path("participants/", views.participant_outcomes, name="participant_outcomes"),
+    path("governance/audit/", views.audit_log, name="audit_log"),
+    path("governance/audit.csv", views.audit_csv, name="audit_csv"),
+    path("governance/second-factor/", views.second_factor, name="second_factor"),
+    path("governance/tokens/", views.api_tokens, name="api_tokens"),
+    path("governance/tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
+    path("governance/participants/", views.participant_outcomes, name="participant_outcomes"),
+    path("agreements/<slug:slug>/", views.agreement_detail, name="agreement_detail"),
+    path("agreements/<slug:slug>/document/", views.agreement_document, name="agreement_document"),
 ]

@@ -1,19 +1,21 @@
 """Data stewards' pages: the audit log and its CSV export; the second-factor page; the gate
-that sends stewards to it before person-level pages. Everyone's API tokens page, and a partner
-analyst's page of their participants' outcomes."""
+that sends stewards to it before person-level pages. Everyone's API tokens page, a partner
+analyst's page of their participants' outcomes, and each agreement's page with its signed copy
+(whose parts on the registry's home and partner pages are in ``registry_parts``)."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +23,10 @@ from django.views.decorators.http import require_POST
 
 from backbone.governance import services
 from backbone.governance.forms import ApiTokenForm, AuditFilterForm, OutcomesForm, TokenForm
+from backbone.governance.models import Agreement
+from backbone.governance.publication import rule_of
+from backbone.partnership.pages import PagePart
+from backbone.partnership.views import registry_page
 
 VIEW_AUDIT = "governance.view_auditevent"
 PAGE_SIZE = 50
@@ -137,3 +143,52 @@ def participant_outcomes(request: HttpRequest) -> HttpResponse:
     more = found.total > number * PAGE_SIZE
     context = {"form": form, "found": found, "page": number, "more": more}
     return render(request, "governance/participant_outcomes.html", context)
+
+
+# Agreements --------------------------------------------------------------------------------------
+
+
+@registry_page
+def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    agreement = get_object_or_404(Agreement.objects.select_related("discloser"), slug=slug)
+    context = {
+        "agreement": agreement,
+        "parties": agreement.parties.select_related("partner"),
+        "elements": services.data_elements(agreement),
+        "certificates": agreement.destruction_certificates.all(),
+        "rule": rule_of(agreement),
+    }
+    return render(request, "governance/agreement_detail.html", context)
+
+
+@registry_page
+def agreement_document(request: HttpRequest, slug: str) -> FileResponse:
+    agreement = get_object_or_404(Agreement, slug=slug)
+    if not agreement.document:
+        raise Http404("This agreement has no signed document on file.")
+    return FileResponse(agreement.document.open("rb"), as_attachment=True)
+
+
+def _agreement_count(_: object) -> dict[str, object]:
+    return {"agreement_count": services.agreement_count()}
+
+
+def _expiring(_: object) -> dict[str, object]:
+    return {"expiring": services.expiring_agreements()}
+
+
+def _agreements(_: object) -> dict[str, object]:
+    return {"agreements": Agreement.objects.prefetch_related("parties__partner")}
+
+
+def _partner_agreements(partner: Any) -> dict[str, object]:
+    return {"parties": partner.agreement_parties.select_related("agreement")}
+
+
+# Added to the registry's pages in ``GovernanceConfig.ready``, in the places they always had.
+REGISTRY_PARTS = (
+    PagePart("home", "stats", "governance/home_count.html", _agreement_count),
+    PagePart("home", "notices", "governance/home_expiring.html", _expiring),
+    PagePart("home", "sections", "governance/home_agreements.html", _agreements),
+    PagePart("partner", "sections", "governance/partner_agreements.html", _partner_agreements),
+)

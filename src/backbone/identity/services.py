@@ -12,12 +12,12 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from backbone.governance.services import revoked_records
 from backbone.identity import decisions, linkage
 from backbone.identity.keys import assign_person_keys
 from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.identity.review import FieldComparison, compare_records
 from backbone.partnership.models import Partner
-from backbone.partnership.services import revoked_records
 from backbone.warehouse.services import warehouse, workspace
 from backbone.warehouse.store import Warehouse
 

@@ -1,6 +1,14 @@
+from django import forms
 from django.contrib import admin
 
+from backbone.governance.forms import contract_choices
 from backbone.intake import models as m
+
+
+class ContractField(forms.ModelForm):
+    """Choose the contract from the registered ones (the model field has no fixed choices)."""
+
+    contract = forms.ChoiceField(choices=contract_choices)
 
 
 @admin.register(m.Submission)
@@ -25,6 +33,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 @admin.register(m.ColumnMapping)
 class ColumnMappingAdmin(admin.ModelAdmin):
+    form = ContractField
     list_display = ["partner", "contract", "date_format"]
     list_filter = ["contract"]
     autocomplete_fields = ["partner"]
@@ -32,6 +41,7 @@ class ColumnMappingAdmin(admin.ModelAdmin):
 
 @admin.register(m.ReportingSchedule)
 class ReportingScheduleAdmin(admin.ModelAdmin):
+    form = ContractField
     list_display = ["partner", "contract", "frequency", "due_days", "starts"]
     list_filter = ["frequency", "contract"]
     autocomplete_fields = ["partner"]

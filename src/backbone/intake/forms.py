@@ -1,12 +1,13 @@
 from django import forms
 
+from backbone.governance.forms import contract_choices
 from backbone.partnership.models import Partner
-from backbone.warehouse.contracts import CONTRACTS
 
 
 class UploadForm(forms.Form):
     partner = forms.ModelChoiceField(queryset=Partner.objects.none(), empty_label=None)
     contract = forms.ChoiceField(
+        choices=contract_choices,
         help_text="What the file holds. Each contract's columns and formats are in the "
         "data contracts guide.",
     )
@@ -21,6 +22,3 @@ class UploadForm(forms.Form):
     def __init__(self, *args: object, partners: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
-        # Read the registry now, not at import: a contract added to it needs no other change.
-        choices = [(c.name, c.title) for c in CONTRACTS.values()]
-        self.fields["contract"].choices = choices  # type: ignore[attr-defined]

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from backbone.partnership.models import Agreement, Partner
+from backbone.governance.models import Agreement
+from backbone.partnership.models import Partner
 from backbone.warehouse.contracts import CONTRACTS
 
-CONTRACT_CHOICES = [(c.name, c.title) for c in CONTRACTS.values()]
+
+class NamesContract(models.Model):
+    """A row naming a contract. The name is checked against the registry (``CONTRACTS``) when
+    validated, not pinned as field choices, so registering a new importer needs no migration."""
+
+    contract: str
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude: object = None) -> None:
+        super().clean_fields(exclude)  # type: ignore[arg-type]
+        skipped = set(exclude or ())  # type: ignore[call-overload]
+        if "contract" not in skipped and self.contract not in CONTRACTS:
+            raise ValidationError({"contract": f"Value {self.contract!r} is not a valid choice."})
+
+    def get_contract_display(self) -> str:
+        known = CONTRACTS.get(self.contract)
+        return known.title if known else self.contract
 
 
-class Submission(models.Model):
+class Submission(NamesContract):
     """A file (or zip) a partner submitted, archived unchanged, and what became of it."""
 
     class Status(models.TextChoices):
@@ -25,7 +45,7 @@ class Submission(models.Model):
         DESTROYED = "destroyed", "Destroyed"
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="submissions")
-    contract = models.CharField(max_length=40, choices=CONTRACT_CHOICES)
+    contract = models.CharField(max_length=40)
     period = models.CharField(
         max_length=20, blank=True, help_text="The period the file covers, e.g. 2024-25 or 2025-Q2."
     )
@@ -83,11 +103,11 @@ class Submission(models.Model):
         return self.agreement_ended_on is not None and self.status != self.Status.DESTROYED
 
 
-class ColumnMapping(models.Model):
+class ColumnMapping(NamesContract):
     """How one partner's files for one contract map onto the canonical columns."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="column_mappings")
-    contract = models.CharField(max_length=40, choices=CONTRACT_CHOICES)
+    contract = models.CharField(max_length=40)
     columns = models.JSONField(
         default=dict,
         blank=True,
@@ -116,7 +136,7 @@ class ColumnMapping(models.Model):
         return f"{self.partner} · {self.get_contract_display()}"
 
 
-class ReportingSchedule(models.Model):
+class ReportingSchedule(NamesContract):
     """The measurement plan's due date for one partner's contract: when each period is due."""
 
     class Frequency(models.TextChoices):
@@ -127,7 +147,7 @@ class ReportingSchedule(models.Model):
     partner = models.ForeignKey(
         Partner, on_delete=models.CASCADE, related_name="reporting_schedules"
     )
-    contract = models.CharField(max_length=40, choices=CONTRACT_CHOICES)
+    contract = models.CharField(max_length=40)
     frequency = models.CharField(max_length=20, choices=Frequency.choices)
     due_days = models.PositiveIntegerField(
         default=45, help_text="Days after the period ends that the file is due."

@@ -3,13 +3,12 @@
 ``receive`` archives the file unchanged (content-addressed by SHA-256) before anything else and
 records the submission; ``process`` loads it through its contract's importer, once a data-sharing
 agreement is found to cover it (else the submission is refused, naming what is missing). Sending
-the bytes of a loaded submission again is a no-op that says so. ``enforce_agreements`` flags the
-data of ended agreements and destroys it at their destruction deadline.
+the bytes of a loaded submission again is a no-op that says so. Ending agreements and destroying
+their data is ``backbone.intake.destruction``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -17,7 +16,7 @@ import logging
 import os
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +27,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from backbone.governance.actor import current_actor
-from backbone.governance.services import actor_identity, record
+from backbone.governance import participants
+from backbone.governance.coverage import FieldCheck, NotCovered, batch_fields
+from backbone.governance.services import disclosing_terms
 from backbone.intake import loading, schedule
 from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
-from backbone.partnership import dsa
-from backbone.partnership.coverage import FieldCheck, NotCovered, batch_fields
-from backbone.partnership.models import Agreement, DestructionCertificate, Partner
-from backbone.partnership.services import disclosing_terms, terms_of
+from backbone.partnership.models import Partner
 from backbone.warehouse.contracts import contract as get_contract
 from backbone.warehouse.records import ImportOptions, ImportStream, Problem, RowBatch
 from backbone.warehouse.services import warehouse, workspace
-from backbone.warehouse.store import Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -407,160 +403,13 @@ def ingest_upload(
         incoming.rmdir()
 
 
-# --- ending agreements and destroying their data (docs/agreements.md) -------------------------
-
-SURVIVING_CROSSWALK_SQL = (
-    "SELECT * FROM crosswalk WHERE record_id IN (SELECT record_id FROM identity_record)"
-)
-DESTROY_PURPOSE = "destruction at the data-sharing agreement's deadline"
-
-
-@dataclass
-class Enforcement:
-    """What one run of ``enforce_agreements`` did."""
-
-    flagged: dict[str, int] = field(default_factory=dict)  # agreement slug → newly flagged
-    certificates: list[DestructionCertificate] = field(default_factory=list)
-
-
-def enforce_agreements(today: dt.date | None = None) -> Enforcement:
-    """Flag the submissions of data-sharing agreements that have ended, and destroy those of
-    agreements whose destruction deadline has come. Safe to run daily: a second run on the same
-    day changes nothing.
-
-    >>> enforce_agreements(dt.date(2029, 7, 1)).certificates  # doctest: +SKIP
-    [<DestructionCertificate: Destruction of District DSA data, 2029-07-01>]
-    """
-    today = today or timezone.localdate()
-    done = Enforcement()
-    agreements = Agreement.objects.filter(kind=dsa.DSA).select_related("discloser")
-    for agreement in agreements.prefetch_related("data_elements"):
-        terms = terms_of(agreement)
-        flagged = flag_ended(agreement, terms, today)
-        if flagged:
-            done.flagged[agreement.slug] = flagged
-        certificate = destroy_data(agreement, today) if dsa.destruction_due(terms, today) else None
-        if certificate:
-            done.certificates.append(certificate)
-    return done
-
-
-def flag_ended(agreement: Agreement, terms: dsa.Terms, today: dt.date) -> int:
-    """Once ``agreement`` has ended, mark the submissions it admitted as due for destruction
-    (and the agreement as ended); clear the mark if its term was extended. Returns how many
-    submissions were newly marked."""
-    held = Submission.objects.filter(agreement=agreement).exclude(
-        status=Submission.Status.DESTROYED
-    )
-    if not dsa.has_ended(terms, today):
-        held.exclude(agreement_ended_on=None).update(agreement_ended_on=None)
-        return 0
-    if agreement.status == dsa.ACTIVE:
-        agreement.status = "ended"
-        agreement.save(update_fields=["status"])  # audited by the governance signals
-    return held.filter(agreement_ended_on=None).update(
-        agreement_ended_on=dsa.ended_on(terms, today)
-    )
-
-
-def destroy_data(agreement: Agreement, today: dt.date) -> DestructionCertificate | None:
-    """Remove the person-level rows (both tiers, and their crosswalk rows) and the archived files
-    of every submission ``agreement`` admitted; mark them destroyed, certify it and record it in
-    the audit log. ``None`` when there was nothing left to destroy and it was certified before.
-
-    Only the submissions this agreement admitted are touched: data another agreement admitted
-    stays, even from the same partner and contract.
-    """
-    held = list(
-        Submission.objects.filter(agreement=agreement).exclude(status=Submission.Status.DESTROYED)
-    )
-    if not held and agreement.destruction_certificates.exists():
-        return None
-    ids = {s.pk for s in held}
+def outcome_sources() -> dict[str, list[participants.Source]]:
+    """For each outcome, the partners (and contracts) whose loaded data holds its table; given to
+    the governance app at start-up (``IntakeConfig.ready``) for the participants' outcomes."""
     store = warehouse()
-    rows = rows_held(store, ids)
-    store.remove(ids)
-    crosswalk_rows = prune_crosswalk(store)
-    files = delete_archived_files(held)
-    return _certify(agreement, today, held, rows, crosswalk_rows, files)
-
-
-def rows_held(store: Warehouse, submission_ids: set[int]) -> dict[str, int]:
-    """Rows per table the warehouse holds for these submissions."""
-    rows: dict[str, int] = {}
-    for entry in store.files():
-        if entry.submission_id in submission_ids:
-            rows[entry.table] = rows.get(entry.table, 0) + entry.rows
-    return rows
-
-
-def prune_crosswalk(store: Warehouse) -> int:
-    """Drop crosswalk rows whose record is no longer in the identity tier; return how many."""
-    relative = store.derived().get("crosswalk")
-    if relative is None:
-        return 0
-    with store.connect("all") as connection:
-        before = connection.execute("SELECT count(*) FROM crosswalk").fetchone()[0]  # type: ignore[index]
-        kept = connection.execute(SURVIVING_CROSSWALK_SQL).to_arrow_table()
-    if kept.num_rows < before:
-        store.write_derived("crosswalk", relative.split("/")[0], kept)
-    return int(before - kept.num_rows)
-
-
-def delete_archived_files(submissions: list[Submission]) -> int:
-    """Delete the archived uploads and problem reports of ``submissions``; an archived file that
-    a submission still held also points at (the same bytes sent again) is kept. Returns how many
-    files were deleted."""
-    ids = [s.pk for s in submissions]
-    shared = set(
-        Submission.objects.exclude(pk__in=ids)
-        .exclude(status=Submission.Status.DESTROYED)
-        .values_list("archive_path", flat=True)
-    )
-    paths = {s.archive_path for s in submissions} - shared
-    paths |= {s.report_path for s in submissions if s.report_path}
-    deleted = 0
-    for relative in sorted(paths):
-        path = workspace().path(relative)
-        if path.is_file():
-            path.unlink()
-            deleted += 1
-        _remove_if_empty(path.parent)  # archive/<partner>/<sha256>/
-        _remove_if_empty(path.parent.parent)  # archive/<partner>/
-    return deleted
-
-
-def _remove_if_empty(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not empty (a file arrived meanwhile) or already gone
-        folder.rmdir()
-
-
-@transaction.atomic
-def _certify(
-    agreement: Agreement,
-    today: dt.date,
-    destroyed: list[Submission],
-    rows: dict[str, int],
-    crosswalk_rows: int,
-    files: int,
-) -> DestructionCertificate:
-    now = timezone.now()
-    Submission.objects.filter(pk__in=[s.pk for s in destroyed]).update(
-        status=Submission.Status.DESTROYED, destroyed_at=now, report_path=""
-    )
-    certificate = DestructionCertificate.objects.create(
-        agreement=agreement, destroyed_at=now, as_of=today,
-        submission_ids=sorted(s.pk for s in destroyed), rows_removed=rows,
-        crosswalk_rows_removed=crosswalk_rows, files_removed=files,
-        method=agreement.destruction_method, certified_by=actor_identity(current_actor())[0],
-    )  # fmt: skip
-    agreement.status, agreement.destruction_certified_at = "destroyed", today
-    agreement.save(update_fields=["status", "destruction_certified_at"])
-    detail = {
-        "agreement": agreement.slug, "certificate": certificate.pk, "rows": rows,
-        "submissions": certificate.submission_ids, "crosswalk_rows": crosswalk_rows,
-        "files": files, "deadline": agreement.destruction_deadline,
-    }  # fmt: skip
-    record(None, "destroy", "partnership.agreement", agreement.pk, DESTROY_PURPOSE, detail)
-    logger.info("destroyed the data of %s: %s", agreement.slug, detail)
-    return certificate
+    found: dict[str, list[participants.Source]] = {}
+    for outcome in participants.OUTCOMES:
+        ids = {f.submission_id for f in store.files_of(outcome.table)}
+        pairs = Submission.objects.filter(pk__in=ids).values_list("partner__slug", "contract")
+        found[outcome.code] = [participants.Source(p, c) for p, c in set(pairs)]
+    return found

@@ -1,1 +1,1 @@
-"""The partnership registry: partners, people, governance bodies, roles and MOUs."""
+"""The partnership registry: partners, people, governance bodies, roles, goals and outcomes."""

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 
 from backbone.partnership import models as m
 from backbone.partnership import vocabulary as vocab
@@ -76,68 +75,3 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_display = ["role", "person", "partner", "start", "end"]
     list_filter = ["role"]
     autocomplete_fields = ["person", "partner"]
-
-
-class AgreementPartyInline(admin.StackedInline):
-    model = m.AgreementParty
-    extra = 1
-    autocomplete_fields = ["partner"]
-
-
-class AgreementDataElementInline(admin.TabularInline):
-    model = m.AgreementDataElement
-    extra = 0
-
-
-@admin.register(m.Agreement)
-class AgreementAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "status", "discloser", "start", "end", "destruction_deadline"]
-    list_filter = ["kind", "status", "legal_basis"]
-    search_fields = ["title", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["discloser"]
-    inlines = [AgreementPartyInline, AgreementDataElementInline]
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "status", "aims", "signed_on", "start", "end",
-                           "document"]}),
-        ("Data-sharing terms", {"fields": ["legal_basis", "discloser", "purpose_code", "purpose",
-                                           "population", "needs_consent", "security_requirements",
-                                           "redisclosure_allowed", "redisclosure_conditions"]}),
-        ("Destruction", {"fields": ["destruction_deadline", "destruction_method",
-                                    "destruction_certified_at"]}),
-        ("Publication rules", {"fields": ["publication_min_n", "top_code_percent",
-                                          "bottom_code_percent"]}),
-    ]  # fmt: skip
-
-
-@admin.register(m.Consent)
-class ConsentAdmin(admin.ModelAdmin):
-    list_display = ["pk", "partner", "agreement", "signed_on", "revoked_on"]
-    list_filter = ["partner", "agreement"]
-    search_fields = ["local_id"]
-    autocomplete_fields = ["partner", "agreement"]
-    filter_horizontal = ["recipients"]
-
-
-@admin.register(m.DestructionCertificate)
-class DestructionCertificateAdmin(admin.ModelAdmin):
-    """Read-only: certificates are written by ``backbone agreements enforce``."""
-
-    list_display = ["agreement", "destroyed_at", "files_removed", "certified_by"]
-    readonly_fields = [f.name for f in m.DestructionCertificate._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-@admin.register(m.PartnerUser)
-class PartnerUserAdmin(admin.ModelAdmin):
-    list_display = ["user", "partner", "person"]
-    list_filter = ["partner"]
-    autocomplete_fields = ["partner", "person"]

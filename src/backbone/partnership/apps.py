@@ -5,8 +5,3 @@ class PartnershipConfig(AppConfig):
     name = "backbone.partnership"
     label = "partnership"
     verbose_name = "Partnership registry"
-
-    def ready(self) -> None:
-        from backbone.partnership import signals
-
-        signals.connect()

@@ -8,6 +8,4 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("partners/<slug:slug>/", views.partner_detail, name="partner_detail"),
     path("bodies/<slug:slug>/", views.body_detail, name="body_detail"),
-    path("agreements/<slug:slug>/", views.agreement_detail, name="agreement_detail"),
-    path("agreements/<slug:slug>/document/", views.agreement_document, name="agreement_document"),
 ]

@@ -1,17 +1,18 @@
-"""Registry pages: the partnership home, a page per partner, governance body and agreement."""
+"""Registry pages: the partnership home, a page per partner and per governance body. Apps above
+the registry add their parts to the home and partner pages (``pages``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 
 from backbone.partnership import models as m
-from backbone.partnership import services
-from backbone.partnership.publication import rule_of
+from backbone.partnership import pages, services
 
 VIEW_REGISTRY = "partnership.view_registry"
 
@@ -27,29 +28,29 @@ def home(request: HttpRequest) -> HttpResponse:
         m.GovernanceBody.objects.prefetch_related("memberships__person", "outcomes"),
         key=lambda body: (body.kind_rank, body.name),
     )
-    context = {
+    context: dict[str, Any] = {
         "sectors": services.partners_by_sector(),
         "bodies": bodies,
         "roles": m.RoleAssignment.objects.select_related("person", "partner"),
-        "agreements": m.Agreement.objects.prefetch_related("parties__partner"),
-        "expiring": services.expiring_agreements(),
         "outcomes": m.SharedOutcome.objects.prefetch_related("sector_goals"),
         "counts": services.registry_counts(),
     }
+    parts, extra = pages.parts_of("home")
+    context.update(extra, parts=parts)
     return render(request, "partnership/home.html", context)
 
 
 @registry_page
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(m.Partner, slug=slug)
-    context = {
+    context: dict[str, Any] = {
         "partner": partner,
         "people": partner.people.all(),
         "seats": partner.seats.select_related("body", "person"),
         "roles": partner.roles.select_related("person"),
-        "agreements": m.Agreement.objects.filter(parties__partner=partner).distinct(),
-        "parties": partner.agreement_parties.select_related("agreement"),
     }
+    parts, extra = pages.parts_of("partner", partner)
+    context.update(extra, parts=parts)
     return render(request, "partnership/partner_detail.html", context)
 
 
@@ -67,24 +68,3 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sub_bodies": body.sub_bodies.all(),
     }
     return render(request, "partnership/body_detail.html", context)
-
-
-@registry_page
-def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    agreement = get_object_or_404(m.Agreement.objects.select_related("discloser"), slug=slug)
-    context = {
-        "agreement": agreement,
-        "parties": agreement.parties.select_related("partner"),
-        "elements": services.data_elements(agreement),
-        "certificates": agreement.destruction_certificates.all(),
-        "rule": rule_of(agreement),
-    }
-    return render(request, "partnership/agreement_detail.html", context)
-
-
-@registry_page
-def agreement_document(request: HttpRequest, slug: str) -> FileResponse:
-    agreement = get_object_or_404(m.Agreement, slug=slug)
-    if not agreement.document:
-        raise Http404("This agreement has no signed document on file.")
-    return FileResponse(agreement.document.open("rb"), as_attachment=True)

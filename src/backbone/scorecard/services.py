@@ -23,13 +23,13 @@ from django.template.loader import render_to_string
 
 from backbone.disclosure import MARKERS, Policy, protect
 from backbone.disclosure import PublishedCell as Protected
+from backbone.governance.publication import PublicationRule
+from backbone.governance.services import publication_rule_for_partners
 from backbone.indicators import charts, equity
 from backbone.indicators.models import Indicator, Result
 from backbone.indicators.targets import Method, TargetSpec, targets
 from backbone.intake.models import Submission
 from backbone.partnership.models import Partnership, SharedOutcome
-from backbone.partnership.publication import PublicationRule
-from backbone.partnership.services import publication_rule_for_partners
 from backbone.scorecard import cells as planning
 from backbone.scorecard import export, figures, pdf
 from backbone.scorecard.figures import Figure, Point

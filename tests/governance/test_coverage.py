@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from backbone.partnership.coverage import (
+from backbone.governance.coverage import (
     FieldCheck,
     NotCovered,
     batch_fields,
@@ -14,7 +14,7 @@ from backbone.partnership.coverage import (
     covering_agreement,
     element_problems,
 )
-from backbone.partnership.dsa import Terms
+from backbone.governance.dsa import Terms
 from backbone.warehouse.records import RowBatch
 
 DISTRICT = "riverton-public-schools"

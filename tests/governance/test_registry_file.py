@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backbone.partnership.registry_file import (
+from backbone.governance.registry_file import (
     RegistryFileError,
     dump_registry,
     field_path,

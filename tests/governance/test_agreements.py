@@ -17,28 +17,27 @@ from django.urls import reverse
 from typer.testing import CliRunner
 
 from backbone.cli import app
+from backbone.governance import registry_file as rf
 from backbone.governance.actor import SYSTEM, acting_as
-from backbone.governance.models import AuditEvent
-from backbone.governance.services import verify_chain
-from backbone.identity.services import consented_identity, run_linkage
-from backbone.intake import services
-from backbone.intake.models import Submission
-from backbone.partnership import registry_file as rf
-from backbone.partnership.models import (
+from backbone.governance.models import (
     Agreement,
     AgreementDataElement,
+    AuditEvent,
     Consent,
     DestructionCertificate,
-    Partner,
 )
-from backbone.partnership.publication import PublicationRule
-from backbone.partnership.services import (
-    apply_registry,
-    export_registry,
+from backbone.governance.publication import PublicationRule
+from backbone.governance.registry import apply_registry, export_registry
+from backbone.governance.services import (
     publication_rule_for_partners,
     revoke_consent,
     revoked_records,
+    verify_chain,
 )
+from backbone.identity.services import consented_identity, run_linkage
+from backbone.intake import destruction, services
+from backbone.intake.models import Submission
+from backbone.partnership.models import Partner
 from tests.agreements import FAR_END, covering_agreement
 from tests.fixtures import SMALL_REGISTRY, write_csv
 
@@ -92,13 +91,13 @@ def write_crosswalk() -> None:
 
 def test_an_ended_agreement_flags_its_submissions_and_the_pages_say_so(two_programs, admin_client):
     doomed, _, (fall, _, mentees) = two_programs
-    done = services.enforce_agreements(ENDED)
+    done = destruction.enforce_agreements(ENDED)
     assert done.flagged == {"tutoring-dsa": 2} and done.certificates == []
     flags = dict(Submission.objects.values_list("original_name", "agreement_ended_on"))
     assert flags == {"fall.csv": FAR_END, "spring.csv": FAR_END, "mentees.csv": None}
     doomed.refresh_from_db()
     assert doomed.status == "ended"
-    assert services.enforce_agreements(ENDED).flagged == {}  # flagged once
+    assert destruction.enforce_agreements(ENDED).flagged == {}  # flagged once
     notice = "agreement ended — data due for destruction on 31 December 2100"
     assert notice in admin_client.get(reverse("intake:submission_list")).content.decode()
     assert notice in admin_client.get(fall.get_absolute_url()).content.decode()
@@ -112,7 +111,7 @@ def test_past_the_deadline_the_job_destroys_rows_crosswalk_and_files_and_certifi
     archived = [Path(settings.WORKSPACE) / s.archive_path for s in (fall, spring, mentees)]
     assert all(path.is_file() for path in archived)
 
-    [certificate] = services.enforce_agreements(PAST_DEADLINE).certificates
+    [certificate] = destruction.enforce_agreements(PAST_DEADLINE).certificates
 
     # Only the mentoring roster is left, in both tiers and in the crosswalk.
     assert store.query("SELECT local_id FROM identity_record", tier="identity") == [("M1",)]
@@ -131,15 +130,15 @@ def test_past_the_deadline_the_job_destroys_rows_crosswalk_and_files_and_certifi
     assert (doomed.status, doomed.destruction_certified_at) == ("destroyed", PAST_DEADLINE)
 
     [event] = AuditEvent.objects.filter(action="destroy")
-    assert (event.object_type, event.object_id) == ("partnership.agreement", str(doomed.pk))
+    assert (event.object_type, event.object_id) == ("governance.agreement", str(doomed.pk))
     assert event.detail["rows"] == {"identity_record": 3, "program_participation": 3}
     assert (event.detail["files"], event.detail["certificate"]) == (2, certificate.pk)
     assert verify_chain().ok
 
 
 def test_destruction_runs_once(two_programs):
-    services.enforce_agreements(PAST_DEADLINE)
-    again = services.enforce_agreements(PAST_DEADLINE)
+    destruction.enforce_agreements(PAST_DEADLINE)
+    again = destruction.enforce_agreements(PAST_DEADLINE)
     assert again.certificates == [] and again.flagged == {}
     assert DestructionCertificate.objects.count() == 1
     assert AuditEvent.objects.filter(action="destroy").count() == 1
@@ -160,7 +159,7 @@ def test_bytes_a_still_governed_submission_shares_stay_archived(tmp_path):
     )  # fmt: skip
     new = services.ingest(path, tutoring, "program_participation", "2025-26").submission
     assert new.agreement.slug == "new-dsa" and new.archive_path == old.archive_path
-    [certificate] = services.enforce_agreements(PAST_DEADLINE).certificates
+    [certificate] = destruction.enforce_agreements(PAST_DEADLINE).certificates
     assert certificate.submission_ids == [old.pk] and certificate.files_removed == 0
     assert (Path(settings.WORKSPACE) / new.archive_path).is_file()
 
@@ -195,9 +194,9 @@ def test_revoked_consent_keeps_records_out_of_linkage_where_consent_is_needed(tm
         view = consented_identity(connection)
         linked = connection.execute(f"SELECT source_partner, local_id FROM {view} ORDER BY 1, 2")
         assert linked.fetchall() == [("shelter", "S2"), ("tutoring", "S1")]
-    [event] = AuditEvent.objects.filter(object_type="partnership.consent", action="change")
+    [event] = AuditEvent.objects.filter(object_type="governance.consent", action="change")
     assert event.detail == {"changed": {"revoked_on": [None, "2025-01-10"]}}
-    assert "S1" not in str(AuditEvent.objects.filter(object_type="partnership.consent").values())
+    assert "S1" not in str(AuditEvent.objects.filter(object_type="governance.consent").values())
 
 
 PEOPLE = [
@@ -315,12 +314,12 @@ def test_an_incomplete_or_wrong_dsa_is_refused(original, broken, message):
 
 
 def test_the_agreement_page_shows_terms_elements_and_certificates(two_programs, client):
-    services.enforce_agreements(PAST_DEADLINE)
+    destruction.enforce_agreements(PAST_DEADLINE)
     reader = User.objects.create_user("reader", password="a long test password")
     reader.user_permissions.add(Permission.objects.get(codename="view_registry"))
     client.force_login(reader)
     page = client.get(
-        reverse("partnership:agreement_detail", args=["tutoring-dsa"])
+        reverse("governance:agreement_detail", args=["tutoring-dsa"])
     ).content.decode()
     for expected in (
         "FERPA audit or evaluation exception",
@@ -367,9 +366,9 @@ def test_the_model_refuses_a_signed_dsa_without_its_terms_and_a_bad_data_element
 @pytest.mark.parametrize(
     "url",
     [
-        "/admin/partnership/agreement/add/",
-        "/admin/partnership/consent/add/",
-        "/admin/partnership/destructioncertificate/",
+        "/admin/governance/agreement/add/",
+        "/admin/governance/consent/add/",
+        "/admin/governance/destructioncertificate/",
     ],
 )
 def test_the_admin_pages_open(admin_client, url):

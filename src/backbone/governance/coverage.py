@@ -19,7 +19,7 @@ lacks:
 >>> FieldCheck.start([ended], "riverton-public-schools", "edfi", dt.date(2025, 9, 1))
 Traceback (most recent call last):
 ...
-backbone.partnership.coverage.NotCovered: no active data-sharing agreement covers \
+backbone.governance.coverage.NotCovered: no active data-sharing agreement covers \
 riverton-public-schools submitting edfi: agreement 'district-dsa-2024' ended on 2025-06-30
 """
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from backbone.partnership.dsa import ACTIVE, DSA, ENDED_STATUSES, Terms, ended_on
+from backbone.governance.dsa import ACTIVE, DSA, ENDED_STATUSES, Terms, ended_on
 from backbone.warehouse.contracts import CONTRACTS
 from backbone.warehouse.records import RowBatch
 from backbone.warehouse.tables import TABLES

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from backbone.partnership import coverage, dsa
+from backbone.governance import coverage, dsa
 from backbone.partnership import vocabulary as vocab
 
 FORMAT = "backbone.partnership/1"

@@ -27,7 +27,7 @@ class PublicationRule(NamedTuple):
 
 
 class HasPublicationRule(Protocol):
-    """Anything with an agreement's publication fields, e.g. a ``partnership.Agreement``."""
+    """Anything with an agreement's publication fields, e.g. a ``governance.Agreement``."""
 
     @property
     def publication_min_n(self) -> int | None: ...

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from backbone.partnership.dsa import Terms, destruction_due, ended_on, has_ended, term_problems
-from backbone.partnership.publication import PublicationRule, strictest_publication_rule
+from backbone.governance.dsa import Terms, destruction_due, ended_on, has_ended, term_problems
+from backbone.governance.publication import PublicationRule, strictest_publication_rule
 
 END = dt.date(2026, 6, 30)
 DEADLINE = dt.date(2026, 12, 31)
