@@ -254,7 +254,7 @@ def home_page(made: Release, links: Links) -> dict[str, Any]:
 def _card(indicator: Indicator, cells: list[PublishedCell], links: Links) -> dict[str, Any]:
     points = _points(cells)
     spark = figures.figure(
-        figures.sparkline(points), html_id(indicator.slug, "spark"),
+        charts.sparkline(points), html_id(indicator.slug, "spark"),
         f"{indicator.name}: trend", figures.trend_description(indicator.name, points),
         frame=False,
     )  # fmt: skip
