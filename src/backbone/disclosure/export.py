@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from backbone.disclosure.cells import UNITS
+from backbone.disclosure.units import UNITS
 
 COLUMNS = (
     "indicator",

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from backbone.disclosure.cells import UNITS, Cell, Partition, PublishedCell
+from backbone.disclosure.cells import Cell, Partition, PublishedCell
 from backbone.disclosure.derivation import (
     COMPLEMENT,
     DENOMINATOR,
@@ -24,6 +24,7 @@ from backbone.disclosure.derivation import (
 from backbone.disclosure.display import display_value, exact_percent, published_value
 from backbone.disclosure.markers import CODED, PRIMARY, coded_display
 from backbone.disclosure.policy import Policy
+from backbone.disclosure.units import UNITS
 
 
 @dataclass

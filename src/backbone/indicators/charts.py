@@ -1,94 +1,186 @@
-"""Charts of indicator results as Vega-Lite (Altair), rendered to SVG on the server.
+"""Charts of indicator values as Vega-Lite (Altair), rendered to SVG on the server, for the staff
+pages and the public scorecard alike.
 
-Pages embed the SVG, so charts need no JavaScript or network and print as they look. Each
-function takes plain rows (``period``, ``group_value``, ``value``…) and returns an Altair chart;
-``svg`` renders one. The data behind every chart is also on the page as a table.
+Pages embed the SVG, so charts need no JavaScript or network and print as they look. Every
+function takes :class:`~backbone.indicators.presentation.Point` rows, whose value is None where it
+is withheld: a withheld value is a break in the line (with its marker under the axis on the
+trend), never a zero. Colours keep 3:1 contrast on white (WCAG 2.1 AA, non-text contrast) and
+series differ by more than hue. ``svg`` renders a chart.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import altair as alt
 import vl_convert
 
-Row = Mapping[str, Any]
+from backbone.disclosure.units import axis_title
+from backbone.indicators.presentation import Point
+
 WIDTH = 560
+INK = "#1d2330"
+# Dark enough on white for lines and points (each ≥ 4.5:1), and told apart by more than hue.
+PALETTE = [
+    "#0b5a7a", "#8a1c1c", "#1e6b35", "#5b2a86", "#7a4a00", "#4a5366", "#a3004f", "#00607a",
+]  # fmt: skip
+SERIES_COLOURS = {
+    "Actual": "#0b5a7a", "Target": "#1e6b35", "Forecast if nothing changes": "#5b6475",
+}  # fmt: skip
 
 
-def svg(chart: alt.TopLevelMixin) -> str:
-    """The chart as an SVG document (vl-convert bundles Vega: nothing is fetched)."""
-    return str(vl_convert.vegalite_to_svg(chart.to_json()))
+def svg(chart: alt.TopLevelMixin, *, frame: bool = True) -> str:
+    """The chart as an SVG document in the house style (vl-convert bundles Vega: nothing is
+    fetched); ``frame=False`` leaves out the box around the plot."""
+    configured = (
+        chart.configure_axis(labelColor=INK, titleColor=INK, labelFontSize=12, titleFontSize=12)
+        .configure_axisX(labelAngle=0)
+        .configure_legend(labelColor=INK, labelFontSize=12)
+        .configure_header(labelColor=INK, labelFontSize=12)
+        .configure_range(category=alt.RangeScheme(PALETTE))
+        .configure_view(stroke="#8a93a6" if frame else None)
+    )
+    return _svg(configured.to_json())
 
 
-def forecast(points: Sequence[tuple[int, float]], years: Sequence[int]) -> list[tuple[int, float]]:
-    """Where the curve is heading if nothing changes: the least-squares line through
-    ``points`` (year, value), extended to ``years``. Needs two points or more.
+@functools.lru_cache(maxsize=512)
+def _svg(spec: str) -> str:
+    """A Vega-Lite spec as SVG. The same values give the same spec, so a page asked for again
+    reuses its charts instead of rendering them again."""
+    return str(vl_convert.vegalite_to_svg(spec))
 
-    >>> forecast([(2021, 40.0), (2022, 42.0), (2023, 44.0)], [2024, 2025])
-    [(2024, 46.0), (2025, 48.0)]
+
+def segments(points: Sequence[Point]) -> list[dict[str, object]]:
+    """Chart rows for points in period order, numbered by unbroken run: a withheld point ends a
+    run, so the line is drawn in pieces instead of bridging (or dropping to zero at) the gap.
+
+    >>> [r["segment"] for r in segments([Point("1", 1.0, "1"), Point("2", None, "*"),
+    ...                                    Point("3", 3.0, "3"), Point("4", 4.0, "4")])]
+    [0, 2, 2]
     """
-    if len(points) < 2:
-        return []
-    n = len(points)
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    spread = sum((x - mean_x) ** 2 for x, _ in points)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else 0.0
-    return [(year, round(mean_y + slope * (year - mean_x), 6)) for year in years]
+    rows, segment = [], 0
+    for index, point in enumerate(points):
+        if point.value is None:
+            segment = index + 1
+            continue
+        rows.append(
+            {"period": point.period, "value": point.value, "display": point.display,
+             "group": point.group, "segment": segment}
+        )  # fmt: skip
+    return rows
 
 
 def trend_chart(
-    actual: Sequence[tuple[int | str, float]],
+    points: Sequence[Point],
+    unit: str,
     targets: Mapping[int, float] | None = None,
-    forecast_points: Sequence[tuple[int, float]] = (),
-    unit: str = "percent",
-) -> alt.LayerChart:
-    """Actual values, the targets and the baseline forecast on one time axis."""
-    rows = [{"period": str(y), "value": v, "series": "Actual"} for y, v in actual]
-    rows += [{"period": str(y), "value": v, "series": "Target"} for y, v in (targets or {}).items()]
-    rows += [
-        {"period": str(y), "value": v, "series": "Forecast if nothing changes"}
-        for y, v in forecast_points
-    ]
-    base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("period:O", title="Period", sort="ascending"),
-        y=alt.Y("value:Q", title=_axis_title(unit)),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
-        strokeDash=alt.StrokeDash("series:N", legend=None),
-    )
-    return (base.mark_line(point=True)).properties(width=WIDTH, height=240)
-
-
-def groups_chart(rows: Sequence[Row], unit: str = "percent") -> alt.FacetChart:
-    """Small multiples: one panel per group, the group's value per period."""
-    values = [{"period": r["period"], "value": r["value"], "group": r["group_value"]} for r in rows]
-    return (
-        alt.Chart(alt.Data(values=values))
-        .mark_line(point=True)
-        .encode(x=alt.X("period:O", title=None), y=alt.Y("value:Q", title=_axis_title(unit)))
-        .properties(width=150, height=110)
-        .facet(facet=alt.Facet("group:N", title=None), columns=4)
-    )
-
-
-def gap_chart(gaps: Sequence[Row]) -> alt.Chart:
-    """Each group's gap to the reference group (points, positive = behind) per period."""
-    values = [{"period": r["period"], "gap": r["gap"], "group": r["group"]} for r in gaps]
-    return (
-        alt.Chart(alt.Data(values=values))
-        .mark_line(point=True)
+    forecast: Sequence[tuple[int, float]] = (),
+    *,
+    width: int = WIDTH,
+    height: int = 240,
+    prefix: str = "",
+) -> alt.TopLevelMixin:
+    """The overall value per period, the targets and the forecast if nothing changes, with a
+    marker under the axis at each withheld period; ``prefix`` is the currency of a median."""
+    rows = [{**r, "series": "Actual"} for r in segments(points)]
+    rows += [_extra(y, v, "Target") for y, v in (targets or {}).items()]
+    rows += [_extra(y, v, "Forecast if nothing changes") for y, v in forecast]
+    domain = sorted({p.period for p in points} | {str(r["period"]) for r in rows})
+    names = [s for s in SERIES_COLOURS if any(r["series"] == s for r in rows)]
+    x = alt.X("period:O", title="Period", scale=alt.Scale(domain=domain), sort=domain)
+    line = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True, strokeWidth=2.5)
         .encode(
-            x=alt.X("period:O", title="Period"),
-            y=alt.Y("gap:Q", title="Gap to the reference group (points)"),
+            x=x,
+            y=alt.Y("value:Q", title=axis_title(unit, prefix)),
+            color=alt.Color(
+                "series:N", title=None, legend=alt.Legend(orient="bottom"),
+                scale=alt.Scale(domain=names, range=[SERIES_COLOURS[n] for n in names]),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", legend=None, scale=alt.Scale(domain=names, range=_dashes(names))
+            ),
+            detail="segment:N",
+        )
+    )  # fmt: skip
+    layered = alt.layer(line, _withheld_marks(points, x, height))
+    return layered.properties(width=width, height=height)
+
+
+def _extra(year: int, value: float, series: str) -> dict[str, object]:
+    return {"period": str(year), "value": value, "series": series, "segment": -1}
+
+
+def _dashes(names: Sequence[str]) -> list[list[int]]:
+    style = {"Actual": [1, 0], "Target": [6, 3], "Forecast if nothing changes": [2, 3]}
+    return [style[name] for name in names]
+
+
+def _withheld_marks(points: Sequence[Point], x: alt.X, height: int) -> alt.Chart:
+    withheld = [{"period": p.period, "display": p.display} for p in points if p.value is None]
+    return (
+        alt.Chart(alt.Data(values=withheld))
+        .mark_text(fontSize=16, fontWeight="bold", color=INK, baseline="bottom")
+        .encode(x=x, y=alt.value(height - 4), text="display:N")
+    )
+
+
+def sparkline(points: Sequence[Point]) -> alt.LayerChart:
+    """A small trend without axes, for a list of indicators."""
+    rows = segments(points)
+    domain = [p.period for p in points]
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True, strokeWidth=2.5, color=PALETTE[0])
+        .encode(
+            x=alt.X("period:O", axis=None, scale=alt.Scale(domain=domain)),
+            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+            detail="segment:N",
+        )
+        .properties(width=160, height=44)
+    )
+
+
+def groups_chart(points: Sequence[Point], unit: str, prefix: str = "") -> alt.FacetChart:
+    """Small multiples: one panel per group, its value per period, with breaks at withheld
+    values."""
+    rows = [row for group in _ordered_groups(points) for row in segments(_of_group(points, group))]
+    domain = sorted({p.period for p in points})
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True, strokeWidth=2.5, color=PALETTE[0])
+        .encode(
+            x=alt.X("period:O", title=None, scale=alt.Scale(domain=domain)),
+            y=alt.Y("value:Q", title=axis_title(unit, prefix)),
+            detail="segment:N",
+        )
+        .properties(width=200, height=110)
+        .facet(facet=alt.Facet("group:N", title=None), columns=3)
+    )
+
+
+def gap_chart(gaps: Sequence[Point], reference: str) -> alt.Chart:
+    """Each group's gap, in points, to the reference group (positive: behind), per period."""
+    rows = [row for group in _ordered_groups(gaps) for row in segments(_of_group(gaps, group))]
+    domain = sorted({p.period for p in gaps})
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("period:O", title="Period", scale=alt.Scale(domain=domain)),
+            y=alt.Y("value:Q", title=f"Gap to {reference} (points)"),
             color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom")),
+            detail="segment:N",
         )
         .properties(width=WIDTH, height=220)
     )
 
 
-def _axis_title(unit: str) -> str:
-    return {"percent": "Percent", "rate": "Rate", "median": "Median", "count": "Count"}.get(
-        unit, "Value"
-    )
+def _ordered_groups(points: Sequence[Point]) -> list[str]:
+    return sorted({p.group for p in points})
+
+
+def _of_group(points: Sequence[Point], group: str) -> list[Point]:
+    return sorted((p for p in points if p.group == group), key=lambda p: p.period)

@@ -26,6 +26,7 @@ import sqlglot
 from pydantic import BaseModel, ConfigDict, Field
 from sqlglot import exp
 
+from backbone.disclosure.units import Unit
 from backbone.indicators.expressions import (
     DIALECTS,
     CheckedExpression,
@@ -38,7 +39,6 @@ from backbone.indicators.expressions import (
     table_problem,
 )
 
-Unit = Literal["count", "percent", "rate", "median"]
 PeriodRule = Literal["value", "school_year", "program_year", "calendar_year", "quarter"]
 JoinKey = Literal["record_id", "person_key"]
 

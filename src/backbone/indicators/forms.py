@@ -16,11 +16,11 @@ from typing import Any, get_args
 from django import forms
 from pydantic import ValidationError
 
+from backbone.disclosure.units import UNITS
 from backbone.indicators.definitions import (
     DefinitionError,
     IndicatorDefinition,
     PeriodRule,
-    Unit,
     check_definition,
 )
 from backbone.indicators.expressions import Problem, analytic_tables
@@ -191,7 +191,7 @@ class IndicatorForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text="Columns to break it down by, one per line.",
     )
-    unit = forms.ChoiceField(choices=_choices(get_args(Unit)), initial="percent")
+    unit = forms.ChoiceField(choices=_choices(UNITS), initial="percent")
     per = forms.IntegerField(
         min_value=1, initial=1000, help_text="Rates only: per this many persons."
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from backbone.disclosure import units
 from backbone.partnership.models import Partner, SharedOutcome
 
 
@@ -23,12 +24,6 @@ class Indicator(models.Model):
         HOW_MUCH = "how_much", "How much did we do?"
         HOW_WELL = "how_well", "How well did we do it?"
         BETTER_OFF = "better_off", "Is anyone better off?"
-
-    class Unit(models.TextChoices):
-        COUNT = "count", "Count"
-        PERCENT = "percent", "Percent"
-        RATE = "rate", "Rate"
-        MEDIAN = "median", "Median"
 
     class PeriodType(models.TextChoices):
         SCHOOL_YEAR = "school_year", "School year"
@@ -46,7 +41,7 @@ class Indicator(models.Model):
     category = models.CharField(
         max_length=20, choices=Category.choices, default=Category.BETTER_OFF
     )
-    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PERCENT)
+    unit = models.CharField(max_length=20, choices=list(units.NAMES.items()), default="percent")
     higher_is_better = models.BooleanField(default=True)
     data_sources = models.TextField(blank=True, help_text="The partners' data it is computed from.")
     source = models.TextField(blank=True, help_text="Where the formula comes from.")

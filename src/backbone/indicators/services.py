@@ -8,16 +8,16 @@ progress.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
 
 from backbone.identity.models import LinkageRun
-from backbone.indicators import charts, engines, equity
+from backbone.indicators import charts, engines, presentation
 from backbone.indicators.definitions import IndicatorDefinition, check_definition
 from backbone.indicators.models import ComputeRun, Indicator, Result
-from backbone.indicators.targets import Method, TargetSpec, targets
 from backbone.warehouse.services import warehouse
 
 Progress = Callable[[Indicator], None]
@@ -112,30 +112,52 @@ def latest_results(indicator: Indicator) -> Iterable[Result]:
 # --- the indicator page ---------------------------------------------------------------------
 
 
+def subject_of(indicator: Indicator, *, exact: bool = True) -> presentation.Subject:
+    """What the page builder needs of ``indicator`` besides its values: its direction, its
+    targets by dimension (the overall one with its baseline) and the reference groups targets
+    name. ``exact`` is False for published values."""
+    goals: dict[str, presentation.Goal] = {}
+    for target in indicator.targets.exclude(method="halve_gap").order_by("pk"):
+        goals.setdefault(
+            target.dimension, presentation.Goal(target.method, target.goal, target.goal_year)
+        )
+    baseline = indicator.baselines.filter(dimension=presentation.OVERALL).first()
+    overall = goals.get(presentation.OVERALL)
+    if overall is not None and baseline is not None:
+        goals[presentation.OVERALL] = replace(
+            overall, baseline_period=baseline.period, baseline=baseline.value
+        )
+    references: dict[str, str] = {}
+    for target in indicator.targets.exclude(reference_group="").order_by("pk"):
+        references.setdefault(target.dimension, target.reference_group)
+    return presentation.Subject(indicator.higher_is_better, exact, goals, references)
+
+
 def indicator_page(indicator: Indicator) -> dict[str, Any]:
     """Everything the indicator page shows: the overall trend with targets and the baseline
-    forecast, each dimension's groups, their gaps to a reference group, and the stories."""
-    rows = [_as_row(r) for r in latest_results(indicator)]
-    overall = [r for r in rows if r["dimension"] == "overall"]
-    actual = [(r["period"], r["value"]) for r in overall if r["value"] is not None]
-    target_series = _overall_targets(indicator, actual)
+    forecast, each dimension's groups, their gaps to the reference group, and the stories."""
+    results = [r for r in latest_results(indicator) if r.value is not None]
+    page = presentation.build([_value(r) for r in results], subject_of(indicator))
     context: dict[str, Any] = {
         "indicator": indicator,
-        "overall": overall,
-        "dimensions": [],
+        "overall": [_as_row(r) for r in results if r.dimension == presentation.OVERALL],
+        "dimensions": [_dimension(indicator, d) for d in page.dimensions],
         "stories": indicator.stories.prefetch_related("partners"),
         "milestones": indicator.milestones.all(),
         "targets": indicator.targets.all(),
     }
-    if actual:
-        context["trend_svg"] = charts.svg(
-            charts.trend_chart(
-                actual, target_series, _forecast(actual, target_series), indicator.unit
-            )
-        )
-    for dimension in sorted({r["dimension"] for r in rows} - {"overall"}):
-        context["dimensions"].append(_dimension(indicator, dimension, rows))
+    if page.trend.points:
+        context["trend_svg"] = _trend_svg(indicator, page.trend)
     return context
+
+
+def _value(result: Result) -> presentation.Value:
+    value = result.value
+    display = "" if value is None else f"{value:g}"
+    return presentation.Value(
+        result.period, result.dimension, result.group_value, value, result.denominator, display,
+        row=result,
+    )  # fmt: skip
 
 
 def _as_row(result: Result) -> dict[str, Any]:
@@ -149,60 +171,25 @@ def _as_row(result: Result) -> dict[str, Any]:
     }
 
 
-def _overall_targets(indicator: Indicator, actual: list[tuple[str, float]]) -> dict[int, float]:
-    target = indicator.targets.filter(dimension="overall").exclude(method="halve_gap").first()
-    baseline = indicator.baselines.filter(dimension="overall").first()
-    if target is None or baseline is None or not baseline.period.isdigit():
-        return {}
-    spec = TargetSpec(
-        cast(Method, target.method), int(baseline.period), target.goal_year, target.goal,
-        higher_is_better=indicator.higher_is_better,
-    )  # fmt: skip
-    return targets(spec, {"overall": baseline.value}).get("overall", {})
+def _trend_svg(indicator: Indicator, trend: presentation.Trend) -> str:
+    chart = charts.trend_chart(trend.points, indicator.unit, trend.targets, trend.forecast)
+    return charts.svg(chart)
 
 
-def _forecast(
-    actual: list[tuple[str, float]], target_series: dict[int, float]
-) -> list[tuple[int, float]]:
-    years = [(int(p), v) for p, v in actual if str(p).isdigit()]
-    if len(years) < 2:
-        return []
-    last = max(y for y, _ in years)
-    ahead = range(last + 1, max([last + 3, *target_series]) + 1)
-    return charts.forecast(years, list(ahead))
-
-
-def _dimension(indicator: Indicator, dimension: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """One dimension's groups: small multiples, and gaps to its largest group (the default
-    reference: a target's reference group overrides it)."""
-    mine = [r for r in rows if r["dimension"] == dimension and r["value"] is not None]
-    reference = _reference_group(indicator, dimension, mine)
-    gaps = []
-    for period in sorted({r["period"] for r in mine}):
-        values = {r["group_value"]: r["value"] for r in mine if r["period"] == period}
-        if reference not in values:
-            continue
-        for group, value in values.items():
-            gap = equity.gap(value, values[reference], higher_is_better=indicator.higher_is_better)
-            gaps.append({"period": period, "group": group, "gap": round(gap, 2)})
+def _dimension(indicator: Indicator, dimension: presentation.Dimension) -> dict[str, Any]:
+    """One dimension's groups as small multiples, its equity table and its gaps over time."""
+    shown = any(p.value is not None for p in dimension.gaps)
+    gap_svg = charts.svg(charts.gap_chart(dimension.gaps, dimension.reference)) if shown else ""
     return {
-        "name": dimension,
-        "rows": mine,
-        "reference": reference,
-        "equity": _equity_table(indicator, dimension, mine, reference),
-        "groups_svg": charts.svg(charts.groups_chart(mine, indicator.unit)) if mine else "",
-        "gap_svg": charts.svg(charts.gap_chart(gaps)) if gaps else "",
+        "name": dimension.name,
+        "rows": [
+            _as_row(cast(Result, v.row)) for g in dimension.values.values() for v in g.values()
+        ],
+        "reference": dimension.reference,
+        "equity": dimension.equity,
+        "groups_svg": charts.svg(charts.groups_chart(dimension.points, indicator.unit)),
+        "gap_svg": gap_svg,
     }
-
-
-def _reference_group(indicator: Indicator, dimension: str, rows: list[dict[str, Any]]) -> str:
-    chosen = indicator.targets.filter(dimension=dimension).exclude(reference_group="").first()
-    if chosen:
-        return chosen.reference_group
-    sizes: dict[str, int] = {}
-    for row in rows:
-        sizes[row["group_value"]] = sizes.get(row["group_value"], 0) + row["denominator"]
-    return max(sizes, key=lambda group: sizes[group]) if sizes else ""
 
 
 def latest_overall() -> dict[int, Result]:
@@ -259,82 +246,18 @@ def install_standard_library() -> list[Indicator]:
     return installed
 
 
-def _equity_table(
-    indicator: Indicator, dimension: str, rows: list[dict[str, Any]], reference: str
-) -> dict[str, Any]:
-    """The latest period's equity measures per group against ``reference``, with each group's
-    gap closed since the first period and, where the dimension has an equitable or steady
-    target, whether the group is on track."""
-    periods = sorted({r["period"] for r in rows})
-    if not periods or not reference:
-        return {}
-    first, last = periods[0], periods[-1]
-    current = {r["group_value"]: r["value"] for r in rows if r["period"] == last}
-    baseline = {r["group_value"]: r["value"] for r in rows if r["period"] == first}
-    if reference not in current:
-        return {}
-    years = int(last) - int(first) if last.isdigit() and first.isdigit() else None
-    measures = equity.group_equity(
-        current, reference, baseline=baseline if first != last else None,
-        years_since_baseline=years, higher_is_better=indicator.higher_is_better,
-    )  # fmt: skip
-    others = {g: v for g, v in current.items() if g != reference}
-    status = _group_status(indicator, dimension, baseline, current, first, last)
-    return {
-        "period": last,
-        "since": first,
-        "groups": [{"measure": m, "status": status.get(m.group, "")} for m in measures],
-        "index_of_disparity": equity.index_of_disparity(others, current[reference]),
-    }
-
-
-def _group_status(
-    indicator: Indicator,
-    dimension: str,
-    baseline: dict[str, float],
-    current: dict[str, float],
-    first: str,
-    last: str,
-) -> dict[str, str]:
-    """Per group: met, on track or off track against the dimension's target, if it has one."""
-    target = indicator.targets.filter(dimension=dimension).exclude(method="halve_gap").first()
-    if target is None or target.goal is None or not (first.isdigit() and last.isdigit()):
-        return {}
-    if int(last) <= int(first) or target.goal_year <= int(first):
-        return {}
-    spec = TargetSpec(
-        cast(Method, target.method), int(first), target.goal_year, target.goal,
-        higher_is_better=indicator.higher_is_better,
-    )  # fmt: skip
-    series = targets(spec, {"overall": baseline.get("overall", 0.0), **baseline})
-    status = {}
-    for group, value in current.items():
-        year_target = series.get(group, {}).get(int(last))
-        if year_target is not None:
-            status[group] = equity.target_status(
-                value, year_target, target.goal, higher_is_better=indicator.higher_is_better
-            ).replace("_", " ")
-    return status
-
-
 def outcome_page(outcome: Any) -> dict[str, Any]:
     """A shared outcome: the sector goals it joins, each of its indicators' trend (with targets
     and forecast), and the outcome's milestones."""
     indicators = []
     for indicator in outcome.indicators.filter(active=True):
-        rows = [_as_row(r) for r in latest_results(indicator) if r.dimension == "overall"]
-        actual = [(r["period"], r["value"]) for r in rows if r["value"] is not None]
-        target_series = _overall_targets(indicator, actual)
-        chart = ""
-        if actual:
-            chart = charts.svg(
-                charts.trend_chart(
-                    actual, target_series, _forecast(actual, target_series), indicator.unit
-                )
-            )
+        results = [r for r in latest_results(indicator) if r.dimension == presentation.OVERALL]
+        shown = [_value(r) for r in results if r.value is not None]
+        trend = presentation.trend(shown, subject_of(indicator))
         stories = indicator.stories.all()
         indicators.append(
-            {"indicator": indicator, "latest": rows[-1] if rows else None, "trend_svg": chart,
+            {"indicator": indicator, "latest": _as_row(results[-1]) if results else None,
+             "trend_svg": _trend_svg(indicator, trend) if trend.points else "",
              "story": stories[0] if stories else None}
         )  # fmt: skip
     return {

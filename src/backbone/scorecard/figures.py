@@ -1,42 +1,35 @@
-"""Accessible charts of published values: SVG with a title and description, gaps where a value
-was withheld, and colours that keep 3:1 contrast on white (WCAG 2.1 AA, non-text contrast).
+"""The scorecard's charts as accessible images: SVG with a title and description, for published
+values only.
 
-Every function takes published points — ``(period, value or None, display)`` — so a chart can
-only show what the public may see; a withheld value is a break in the line with its marker under
-the axis, never a zero. ``figure`` renders a chart with its text alternative.
+The charts themselves are drawn by ``backbone.indicators.charts`` (the staff pages use the same
+ones): a withheld value is a break in the line with its marker under the axis, never a zero, and
+colours keep 3:1 contrast on white. Here each rendered chart becomes one image to assistive
+technology, with its text alternative; ``figure`` does both.
 """
 
 from __future__ import annotations
 
-import functools
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import altair as alt
-import vl_convert
 
 from backbone.indicators import charts
+from backbone.indicators.charts import segments, trend_chart
+from backbone.indicators.presentation import Point
 
-INK = "#1d2330"
-# Dark enough on white for lines and points (each ≥ 4.5:1), and told apart by more than hue.
-PALETTE = [
-    "#0b5a7a", "#8a1c1c", "#1e6b35", "#5b2a86", "#7a4a00", "#4a5366", "#a3004f", "#00607a",
-]  # fmt: skip
-SERIES_COLOURS = {
-    "Actual": "#0b5a7a", "Target": "#1e6b35", "Forecast if nothing changes": "#5b6475",
-}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Point:
-    """One published value on a chart: ``value`` is None when withheld, ``display`` says why."""
-
-    period: str
-    value: float | None
-    display: str
-    group: str = ""
+# Named here too, for code that draws a trend as the scorecard does (the builders live in charts).
+__all__ = [
+    "Figure",
+    "Point",
+    "accessible",
+    "figure",
+    "segments",
+    "trend_chart",
+    "trend_description",
+]
 
 
 @dataclass(frozen=True)
@@ -53,27 +46,8 @@ def figure(
 ) -> Figure:
     """Render ``chart`` and make it one image to assistive technology, named by ``title`` and
     described by ``description``; ``frame=False`` leaves out the box around the plot."""
-    svg = accessible(_render(chart, frame), ident, title, description)
-    return Figure(svg, title, description)
-
-
-def _render(chart: alt.TopLevelMixin, frame: bool) -> str:
-    configured = (
-        chart.configure_axis(labelColor=INK, titleColor=INK, labelFontSize=12, titleFontSize=12)
-        .configure_axisX(labelAngle=0)
-        .configure_legend(labelColor=INK, labelFontSize=12)
-        .configure_header(labelColor=INK, labelFontSize=12)
-        .configure_range(category=alt.RangeScheme(PALETTE))
-        .configure_view(stroke="#8a93a6" if frame else None)
-    )
-    return _svg(configured.to_json())
-
-
-@functools.lru_cache(maxsize=512)
-def _svg(spec: str) -> str:
-    """A Vega-Lite spec as SVG. Published values never change within a release, so the same
-    page asked for again reuses its charts instead of rendering them again."""
-    return str(vl_convert.vegalite_to_svg(spec))
+    rendered = accessible(charts.svg(chart, frame=frame), ident, title, description)
+    return Figure(rendered, title, description)
 
 
 def accessible(svg: str, ident: str, title: str, description: str) -> str:
@@ -95,146 +69,6 @@ def accessible(svg: str, ident: str, title: str, description: str) -> str:
         f'<desc id="{ident}-desc">{html.escape(description)}</desc>'
     )
     return head + text + svg[match.end() :]
-
-
-def segments(points: Sequence[Point]) -> list[dict[str, object]]:
-    """Chart rows for points in period order, numbered by unbroken run: a withheld point ends a
-    run, so the line is drawn in pieces instead of bridging (or dropping to zero at) the gap.
-
-    >>> [r["segment"] for r in segments([Point("1", 1.0, "1"), Point("2", None, "*"),
-    ...                                    Point("3", 3.0, "3"), Point("4", 4.0, "4")])]
-    [0, 2, 2]
-    """
-    rows, segment = [], 0
-    for index, point in enumerate(points):
-        if point.value is None:
-            segment = index + 1
-            continue
-        rows.append(
-            {"period": point.period, "value": point.value, "display": point.display,
-             "group": point.group, "segment": segment}
-        )  # fmt: skip
-    return rows
-
-
-def trend_chart(
-    points: Sequence[Point],
-    unit: str,
-    targets: Mapping[int, float] | None = None,
-    forecast: Sequence[tuple[int, float]] = (),
-    *,
-    width: int = charts.WIDTH,
-    height: int = 240,
-) -> alt.TopLevelMixin:
-    """The overall published value per period, the targets and the forecast if nothing changes,
-    with a marker under the axis at each withheld period."""
-    rows = [{**r, "series": "Actual"} for r in segments(points)]
-    rows += [_extra(y, v, "Target") for y, v in (targets or {}).items()]
-    rows += [_extra(y, v, "Forecast if nothing changes") for y, v in forecast]
-    domain = sorted({p.period for p in points} | {str(r["period"]) for r in rows})
-    names = [s for s in SERIES_COLOURS if any(r["series"] == s for r in rows)]
-    x = alt.X("period:O", title="Period", scale=alt.Scale(domain=domain), sort=domain)
-    line = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_line(point=True, strokeWidth=2.5)
-        .encode(
-            x=x,
-            y=alt.Y("value:Q", title=_axis_title(unit)),
-            color=alt.Color(
-                "series:N", title=None, legend=alt.Legend(orient="bottom"),
-                scale=alt.Scale(domain=names, range=[SERIES_COLOURS[n] for n in names]),
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N", legend=None, scale=alt.Scale(domain=names, range=_dashes(names))
-            ),
-            detail="segment:N",
-        )
-    )  # fmt: skip
-    layered = alt.layer(line, _withheld_marks(points, x, height))
-    return layered.properties(width=width, height=height)
-
-
-def _extra(year: int, value: float, series: str) -> dict[str, object]:
-    return {"period": str(year), "value": value, "series": series, "segment": -1}
-
-
-def _dashes(names: Sequence[str]) -> list[list[int]]:
-    style = {"Actual": [1, 0], "Target": [6, 3], "Forecast if nothing changes": [2, 3]}
-    return [style[name] for name in names]
-
-
-def _withheld_marks(points: Sequence[Point], x: alt.X, height: int) -> alt.Chart:
-    withheld = [{"period": p.period, "display": p.display} for p in points if p.value is None]
-    return (
-        alt.Chart(alt.Data(values=withheld))
-        .mark_text(fontSize=16, fontWeight="bold", color=INK, baseline="bottom")
-        .encode(x=x, y=alt.value(height - 4), text="display:N")
-    )
-
-
-def sparkline(points: Sequence[Point]) -> alt.LayerChart:
-    """A small trend without axes, for the scorecard's front page."""
-    rows = segments(points)
-    domain = [p.period for p in points]
-    return (
-        alt.Chart(alt.Data(values=rows))
-        .mark_line(point=True, strokeWidth=2.5, color=PALETTE[0])
-        .encode(
-            x=alt.X("period:O", axis=None, scale=alt.Scale(domain=domain)),
-            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
-            detail="segment:N",
-        )
-        .properties(width=160, height=44)
-    )
-
-
-def groups_chart(points: Sequence[Point], unit: str) -> alt.FacetChart:
-    """Small multiples: one panel per group, its published value per period, with breaks at
-    withheld values."""
-    rows = [row for group in _ordered_groups(points) for row in segments(_of_group(points, group))]
-    domain = sorted({p.period for p in points})
-    return (
-        alt.Chart(alt.Data(values=rows))
-        .mark_line(point=True, strokeWidth=2.5, color=PALETTE[0])
-        .encode(
-            x=alt.X("period:O", title=None, scale=alt.Scale(domain=domain)),
-            y=alt.Y("value:Q", title=_axis_title(unit)),
-            detail="segment:N",
-        )
-        .properties(width=200, height=110)
-        .facet(facet=alt.Facet("group:N", title=None), columns=3)
-    )
-
-
-def gap_chart(gaps: Sequence[Point], reference: str) -> alt.Chart:
-    """Each group's gap, in points, to the reference group (positive: behind), per period."""
-    rows = [row for group in _ordered_groups(gaps) for row in segments(_of_group(gaps, group))]
-    domain = sorted({p.period for p in gaps})
-    return (
-        alt.Chart(alt.Data(values=rows))
-        .mark_line(point=True, strokeWidth=2.5)
-        .encode(
-            x=alt.X("period:O", title="Period", scale=alt.Scale(domain=domain)),
-            y=alt.Y("value:Q", title=f"Gap to {reference} (points)"),
-            color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom")),
-            detail="segment:N",
-        )
-        .properties(width=charts.WIDTH, height=220)
-    )
-
-
-def _ordered_groups(points: Sequence[Point]) -> list[str]:
-    return sorted({p.group for p in points})
-
-
-def _of_group(points: Sequence[Point], group: str) -> list[Point]:
-    return sorted((p for p in points if p.group == group), key=lambda p: p.period)
-
-
-def _axis_title(unit: str) -> str:
-    return {"percent": "Percent", "rate": "Rate", "median": "Median ($)", "count": "Count"}.get(
-        unit, "Value"
-    )
 
 
 def trend_description(name: str, points: Sequence[Point], target: str = "") -> str:

@@ -25,14 +25,15 @@ from backbone.disclosure import MARKERS, Policy, protect
 from backbone.disclosure import PublishedCell as Protected
 from backbone.governance.publication import PublicationRule
 from backbone.governance.services import publication_rule_for_partners
-from backbone.indicators import charts, equity
+from backbone.indicators import charts, presentation
+from backbone.indicators import services as indicator_services
 from backbone.indicators.models import Indicator, Result
-from backbone.indicators.targets import Method, TargetSpec, targets
+from backbone.indicators.presentation import Point
 from backbone.intake.models import Submission
 from backbone.partnership.models import Partnership, SharedOutcome
 from backbone.scorecard import cells as planning
 from backbone.scorecard import export, figures, pdf
-from backbone.scorecard.figures import Figure, Point
+from backbone.scorecard.figures import Figure
 from backbone.scorecard.labels import dimension_label, group_label, html_id
 from backbone.scorecard.links import Links, static_links
 from backbone.scorecard.models import IndicatorPublication, PublishedCell, Release
@@ -158,8 +159,7 @@ def _protect_indicator(made: Release, indicator: Indicator, run: int) -> list[Pu
         )
         for r in results
     }
-    dollars = "$" if indicator.unit == "median" else ""  # every median in the library is pay
-    plan = planning.plan(list(rows.values()), indicator.unit, dollars)
+    plan = planning.plan(list(rows.values()), indicator.unit, prefix_of(indicator.unit))
     policy = policy_for(indicator)
     protected = protect(list(plan.cells.values()), plan.partitions, policy)
     made.thresholds[indicator.slug] = policy.min_n
@@ -254,7 +254,7 @@ def home_page(made: Release, links: Links) -> dict[str, Any]:
 def _card(indicator: Indicator, cells: list[PublishedCell], links: Links) -> dict[str, Any]:
     points = _points(cells)
     spark = figures.figure(
-        figures.sparkline(points), html_id(indicator.slug, "spark"),
+        charts.sparkline(points), html_id(indicator.slug, "spark"),
         f"{indicator.name}: trend", figures.trend_description(indicator.name, points),
         frame=False,
     )  # fmt: skip
@@ -267,11 +267,24 @@ def _card(indicator: Indicator, cells: list[PublishedCell], links: Links) -> dic
     }
 
 
-def _points(cells: Iterable[PublishedCell], group: bool = False) -> list[Point]:
+def _points(cells: Iterable[PublishedCell]) -> list[Point]:
+    return [Point(c.period, c.value, c.display or c.marker) for c in cells]
+
+
+def _values(cells: Iterable[PublishedCell]) -> list[presentation.Value]:
+    """Published cells as the page builder's values: a withheld cell has no value, its marker."""
     return [
-        Point(c.period, c.value, c.display or c.marker, group_label(c.group_value) if group else "")
+        presentation.Value(
+            c.period, c.dimension, c.group_value, c.value, c.denominator, c.display or c.marker,
+            c.marker, row=c,
+        )
         for c in cells
-    ]
+    ]  # fmt: skip
+
+
+def prefix_of(unit: str) -> str:
+    """What goes before a published median or count: every median in the library is pay."""
+    return "$" if unit == "median" else ""
 
 
 def outcome_page(made: Release, outcome: SharedOutcome, links: Links) -> dict[str, Any]:
@@ -311,7 +324,7 @@ def indicator_page(
     cells = list(made.cells.filter(indicator=indicator).order_by("period", "group_value"))
     overall = [c for c in cells if c.dimension == OVERALL]
     additive = made.dimensions.get(indicator.slug, {})
-    dimensions = sorted({c.dimension for c in cells} - {OVERALL})
+    page = presentation.build(_values(cells), _subject(indicator), label=group_label)
     embed_url = embed_url or links.embed(indicator.slug)
     outcome = indicator.outcome
     return {
@@ -321,11 +334,8 @@ def indicator_page(
         "embed_href": links.embed(indicator.slug),
         "overall": overall,
         "latest": overall[-1] if overall else None,
-        "trend": _trend(indicator, overall),
-        "dimensions": [
-            _dimension(indicator, d, [c for c in cells if c.dimension == d], additive.get(d))
-            for d in dimensions
-        ],
+        "trend": _trend_figure(indicator, page.trend),
+        "dimensions": [_dimension(indicator, d, additive.get(d.name)) for d in page.dimensions],
         "stories": indicator.stories.prefetch_related("partners"),
         "milestones": indicator.milestones.all(),
         "targets": indicator.targets.all(),
@@ -345,142 +355,82 @@ def embed_page(made: Release, indicator: Indicator, links: Links) -> dict[str, A
         "href": links.indicator(indicator.slug),
         "overall": overall,
         "latest": overall[-1] if overall else None,
-        "trend": _trend(indicator, overall, width=440, height=180, forecast=False),
+        "trend": _trend(indicator, overall, forecast=False, width=440, height=180),
         "has_markers": any(c.marker for c in overall),
     }
 
 
+def _subject(indicator: Indicator) -> presentation.Subject:
+    return indicator_services.subject_of(indicator, exact=False)
+
+
 def _trend(
-    indicator: Indicator,
-    overall: Sequence[PublishedCell],
-    *,
-    width: int = charts.WIDTH,
-    height: int = 240,
-    forecast: bool = True,
+    indicator: Indicator, overall: Sequence[PublishedCell], *, forecast: bool = True, **size: int
 ) -> Figure | None:
     """The overall trend chart, with the targets and (from published values) the forecast."""
     if not overall:
         return None
-    points = _points(overall)
-    goals = overall_targets(indicator)
-    ahead = _forecast(points, goals) if forecast else []
-    chart = figures.trend_chart(points, indicator.unit, goals, ahead, width=width, height=height)
+    trend = presentation.trend(_values(overall), _subject(indicator), forecast=forecast)
+    return _trend_figure(indicator, trend, **size)
+
+
+def _trend_figure(
+    indicator: Indicator, trend: presentation.Trend, *, width: int = charts.WIDTH, height: int = 240
+) -> Figure | None:
+    if not trend.points:
+        return None
+    chart = charts.trend_chart(
+        trend.points, indicator.unit, trend.targets, trend.forecast, width=width, height=height,
+        prefix=prefix_of(indicator.unit),
+    )  # fmt: skip
     target = indicator.targets.filter(dimension=OVERALL).first()
     said = f"Goal: {target.goal:g} by {target.goal_year}." if target and target.goal else ""
-    description = figures.trend_description(indicator.name, points, said)
+    description = figures.trend_description(indicator.name, trend.points, said)
     return figures.figure(
         chart, html_id(indicator.slug, "trend"), f"{indicator.name}: trend", description
     )
 
 
-def overall_targets(indicator: Indicator) -> dict[int, float]:
-    """The overall target per year, from the overall baseline and target (none if unset)."""
-    target = indicator.targets.filter(dimension=OVERALL).exclude(method="halve_gap").first()
-    baseline = indicator.baselines.filter(dimension=OVERALL).first()
-    if target is None or baseline is None or not baseline.period.isdigit():
-        return {}
-    spec = TargetSpec(
-        cast(Method, target.method), int(baseline.period), target.goal_year, target.goal,
-        higher_is_better=indicator.higher_is_better,
-    )  # fmt: skip
-    try:
-        return targets(spec, {OVERALL: baseline.value}).get(OVERALL, {})
-    except ValueError:  # an incomplete target in the registry: show the trend without it
-        logger.warning("target of %s cannot be drawn", indicator.slug, exc_info=True)
-        return {}
-
-
-def _forecast(points: Sequence[Point], goals: dict[int, float]) -> list[tuple[int, float]]:
-    years = [(int(p.period), p.value) for p in points if p.period.isdigit() and p.value is not None]
-    if len(years) < 2:
-        return []
-    last = max(int(p.period) for p in points if p.period.isdigit())
-    return [
-        (year, round(value, 1))
-        for year, value in charts.forecast(years, range(last + 1, max([last + 3, *goals]) + 1))
-    ]
-
-
 def _dimension(
-    indicator: Indicator, dimension: str, cells: list[PublishedCell], additive: bool | None
+    indicator: Indicator, dimension: presentation.Dimension, additive: bool | None
 ) -> dict[str, Any]:
     """One dimension: its groups as small multiples and a table, and gaps to the reference."""
-    periods = sorted({c.period for c in cells})
-    by_group: dict[str, dict[str, PublishedCell]] = defaultdict(dict)
-    for cell in cells:
-        by_group[cell.group_value][cell.period] = cell
-    reference = reference_group(indicator, dimension, cells)
-    label = dimension_label(dimension)
-    ident = html_id(indicator.slug, dimension)
-    groups_points = _points(cells, group=True)
-    gaps = _gap_points(indicator, by_group, reference, periods)
+    label = dimension_label(dimension.name)
+    ident = html_id(indicator.slug, dimension.name)
+    reference = group_label(dimension.reference) if dimension.reference else ""
+    groups_chart = charts.groups_chart(dimension.points, indicator.unit, prefix_of(indicator.unit))
     return {
-        "name": dimension,
+        "name": dimension.name,
         "label": label,
         "id": ident,
         "additive": additive,
-        "periods": periods,
+        "periods": dimension.periods,
         "table": [
-            {"group": group_label(g), "cells": [by_group[g].get(p) for p in periods]}
-            for g in sorted(by_group)
+            {"group": group_label(g), "cells": [_cell(values.get(p)) for p in dimension.periods]}
+            for g, values in sorted(dimension.values.items())
         ],
-        "reference": group_label(reference) if reference else "",
+        "reference": reference,
         "groups_chart": figures.figure(
-            figures.groups_chart(groups_points, indicator.unit), f"{ident}-groups",
-            f"{indicator.name} by {label}",
-            f"One panel per group. {_groups_description(by_group, periods)}",
-        ) if any(p.value is not None for p in groups_points) else None,
-        "gaps": gaps,
-        "gap_chart": _gap_figure(indicator, ident, label, gaps, reference),
-        "equity": _equity_table(indicator, by_group, reference, periods),
+            groups_chart, f"{ident}-groups", f"{indicator.name} by {label}",
+            f"One panel per group. {_groups_description(dimension)}",
+        ) if any(p.value is not None for p in dimension.points) else None,
+        "gaps": dimension.gaps,
+        "gap_chart": _gap_figure(indicator, ident, label, dimension.gaps, reference),
+        "equity": dimension.equity,
     }  # fmt: skip
 
 
-def _groups_description(by_group: dict[str, dict[str, PublishedCell]], periods: list[str]) -> str:
-    latest = periods[-1]
+def _cell(value: presentation.Value | None) -> PublishedCell | None:
+    return None if value is None else cast(PublishedCell, value.row)
+
+
+def _groups_description(dimension: presentation.Dimension) -> str:
+    latest = dimension.periods[-1]
     parts = [
-        f"{group_label(g)} {cells[latest].display}" for g, cells in sorted(by_group.items())
-        if latest in cells
+        f"{group_label(g)} {_cell(values[latest]).display}"  # type: ignore[union-attr]
+        for g, values in sorted(dimension.values.items()) if latest in values
     ]  # fmt: skip
     return f"In {latest}: {', '.join(parts)}."
-
-
-def reference_group(indicator: Indicator, dimension: str, cells: Iterable[PublishedCell]) -> str:
-    """The group gaps are measured to: a target's reference group, else the group with the
-    most people published (withheld sizes count for nothing)."""
-    chosen = indicator.targets.filter(dimension=dimension).exclude(reference_group="").first()
-    if chosen:
-        return chosen.reference_group
-    sizes: dict[str, int] = defaultdict(int)
-    for cell in cells:
-        if cell.group_value != "missing":
-            sizes[cell.group_value] += cell.denominator or 0
-    return max(sorted(sizes), key=lambda g: sizes[g]) if any(sizes.values()) else ""
-
-
-def _gap_points(
-    indicator: Indicator,
-    by_group: dict[str, dict[str, PublishedCell]],
-    reference: str,
-    periods: list[str],
-) -> list[Point]:
-    """Each other group's gap to the reference per period — only where both are published; a
-    withheld side makes a gap in the line, shown with its marker."""
-    points = []
-    for group, cells in sorted(by_group.items()):
-        for period in periods if group != reference else []:
-            mine, theirs = cells.get(period), by_group.get(reference, {}).get(period)
-            if mine is not None and theirs is not None:
-                points.append(_gap(indicator, mine, theirs))
-    return points
-
-
-def _gap(indicator: Indicator, mine: PublishedCell, theirs: PublishedCell) -> Point:
-    group, period = group_label(mine.group_value), mine.period
-    if mine.value is None or theirs.value is None:
-        return Point(period, None, mine.marker if mine.value is None else theirs.marker, group)
-    gap = equity.gap(mine.value, theirs.value, higher_is_better=indicator.higher_is_better)
-    return Point(period, gap, f"{gap:g}", group)
 
 
 def _gap_figure(
@@ -492,49 +442,10 @@ def _gap_figure(
         f"{p.group} {p.period}: {p.display}" for p in gaps if p.period == gaps[-1].period
     )
     return figures.figure(
-        figures.gap_chart(gaps, group_label(reference)), f"{ident}-gaps",
+        charts.gap_chart(gaps, reference), f"{ident}-gaps",
         f"{indicator.name}: gaps by {label}",
-        f"Points behind {group_label(reference)} (positive is behind). Latest: {said}.",
+        f"Points behind {reference} (positive is behind). Latest: {said}.",
     )  # fmt: skip
-
-
-def _equity_table(
-    indicator: Indicator,
-    by_group: dict[str, dict[str, PublishedCell]],
-    reference: str,
-    periods: list[str],
-) -> dict[str, Any]:
-    """Gap, ratio, gap closed and change per year for the latest period, from published values;
-    a withheld group appears with its marker and no measures."""
-    first, last = periods[0], periods[-1]
-    current = _published_values(by_group, last)
-    if reference not in current:
-        return {}
-    baseline = _published_values(by_group, first) if first != last else None
-    years = int(last) - int(first) if last.isdigit() and first.isdigit() else None
-    measures = equity.group_equity(
-        current, reference, baseline=baseline, years_since_baseline=years,
-        higher_is_better=indicator.higher_is_better,
-    )  # fmt: skip
-    others = {g: v for g, v in current.items() if g != reference}
-    withheld = [
-        {"group": group_label(g), "cell": cells[last]}
-        for g, cells in sorted(by_group.items()) if last in cells and cells[last].value is None
-    ]  # fmt: skip
-    return {
-        "period": last,
-        "since": first,
-        "rows": [{"group": group_label(m.group), "measure": m} for m in measures],
-        "withheld": withheld,
-        "index_of_disparity": equity.index_of_disparity(others, current[reference]),
-    }
-
-
-def _published_values(
-    by_group: dict[str, dict[str, PublishedCell]], period: str
-) -> dict[str, float]:
-    values = {group: cells[period].value for group, cells in by_group.items() if period in cells}
-    return {group: value for group, value in values.items() if value is not None}
 
 
 def report_context(made: Release) -> dict[str, Any]:

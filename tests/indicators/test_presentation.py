@@ -1,0 +1,194 @@
+"""The page builder behind the staff indicator pages and the public scorecard: every expected
+value below is worked out by hand in the test's docstring or comment."""
+
+from __future__ import annotations
+
+import pytest
+
+from backbone.indicators.presentation import (
+    Goal,
+    Point,
+    Subject,
+    Value,
+    build,
+    heading,
+    overall_targets,
+    reference_group,
+    trend,
+)
+
+PUBLISHED = Subject(exact=False)
+
+
+def published(period: str, group: str, value: float | None, size: int | None = 100) -> Value:
+    """A published cell of the dimension ``d`` (or ``overall``); None is withheld with ``*``."""
+    dimension = "overall" if group == "all" else "d"
+    if value is None:
+        return Value(period, dimension, group, None, None, "*", "*")
+    return Value(period, dimension, group, value, size, f"{value:g}%")
+
+
+# Overall 40 in 2021, withheld in 2022, 44 in 2023, 46 in 2024.
+WITHHELD_IN_THE_MIDDLE = [
+    published("2021", "all", 40.0),
+    published("2022", "all", None),
+    published("2023", "all", 44.0),
+    published("2024", "all", 46.0),
+]
+# Group A (the most people) 50 → 55 → 60; B 30 → withheld → 45; C 20 → 25 → withheld.
+GROUPS = [
+    published("2022", "A", 50.0, 300), published("2022", "B", 30.0, 100),
+    published("2022", "C", 20.0, 50),
+    published("2023", "A", 55.0, 300), published("2023", "B", None),
+    published("2023", "C", 25.0, 50),
+    published("2024", "A", 60.0, 300), published("2024", "B", 45.0, 100),
+    published("2024", "C", None),
+]  # fmt: skip
+
+
+def test_a_withheld_point_stays_in_the_trend_as_a_gap_not_a_zero():
+    points = trend(WITHHELD_IN_THE_MIDDLE, PUBLISHED).points
+    assert points[1] == Point("2022", None, "*")
+    assert [p.value for p in points] == [40.0, None, 44.0, 46.0]
+
+
+def test_the_forecast_skips_a_withheld_point():
+    """Through (2021, 40), (2023, 44), (2024, 46): mean year 2022⅔, mean value 43⅓;
+    Σdx·dy = 28/3 and Σdx² = 14/3, so the slope is 2 points a year and 2025 is
+    43⅓ + 2·2⅓ = 48; three years on from the last period, 2024."""
+    assert trend(WITHHELD_IN_THE_MIDDLE, PUBLISHED).forecast == [
+        (2025, 48.0), (2026, 50.0), (2027, 52.0)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("exact", "expected"),
+    [(True, [(2024, 44.333333)]), (False, [(2024, 44.3)])],
+    ids=["exact keeps its precision", "published is rounded to one decimal"],
+)
+def test_the_forecast_is_as_precise_as_the_values(exact, expected):
+    """Through 40, 41, 43 (2021–2023): slope 1.5, mean 41⅓ at 2022, so 2024 is 44⅓."""
+    points = [Point("2021", 40.0, ""), Point("2022", 41.0, ""), Point("2023", 43.0, "")]
+    assert heading(points, {}, 6 if exact else 1)[:1] == expected
+
+
+def test_the_forecast_runs_to_the_last_target_year():
+    points = [Point("2021", 40.0, ""), Point("2022", 42.0, "")]
+    assert [year for year, _ in heading(points, {2026: 60.0})] == [2023, 2024, 2025, 2026]
+
+
+def test_the_overall_target_starts_from_the_baseline():
+    """Steady from 46 in 2024 to 60 by 2026: 7 points a year, 53 then 60."""
+    goal = Goal("steady", 60.0, 2026, baseline_period="2024", baseline=46.0)
+    subject = Subject(goals={"overall": goal})
+    assert overall_targets(subject) == {2025: 53.0, 2026: 60.0}
+    assert trend(WITHHELD_IN_THE_MIDDLE, subject).forecast[-1][0] == 2027
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        Goal("steady", 60.0, 2026),  # no baseline
+        Goal("halve_gap", 60.0, 2026, "2024", 46.0),  # needs groups, not drawn on the trend
+        Goal("steady", None, 2026, "2024", 46.0),  # incomplete: no goal
+        Goal("steady", 60.0, 2026, "2024-25", 46.0),  # a baseline that is not a year
+    ],
+)
+def test_no_overall_target_is_drawn_without_what_it_needs(goal):
+    assert overall_targets(Subject(goals={"overall": goal})) == {}
+
+
+def test_the_reference_group_is_the_one_with_the_most_people():
+    """A has 300 + 300 + 300, B 100 + 0 (withheld) + 100, C 50 + 50 + 0."""
+    assert reference_group(GROUPS) == "A"
+
+
+def test_a_targets_reference_group_wins():
+    assert reference_group(GROUPS, "C") == "C"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # "missing" is never the reference, however many people it has.
+        ([published("2024", "missing", 1.0, 900), published("2024", "B", 2.0, 10)], "B"),
+        # Withheld sizes count for nothing: A's 0 + 0 loses to B's 10.
+        ([published("2024", "A", None), published("2024", "B", 2.0, 10)], "B"),
+        # A tie goes to the first name in sort order.
+        ([published("2024", "Z", 1.0, 10), published("2024", "M", 2.0, 10)], "M"),
+        # Nobody's size is published: no reference.
+        ([published("2024", "A", None), published("2024", "B", None)], ""),
+    ],
+    ids=["missing", "withheld", "tie", "none"],
+)
+def test_the_reference_group_rule(values, expected):
+    assert reference_group(values) == expected
+
+
+def test_gaps_are_from_published_values_and_withheld_ones_are_gaps():
+    """B is 20 behind A in 2022 (50 − 30) and 15 in 2024 (60 − 45), and withheld in 2023;
+    C is 30 behind in 2022 and 2023, withheld in 2024. The reference has no gap line."""
+    (dimension,) = build(GROUPS, PUBLISHED).dimensions
+    assert dimension.reference == "A"
+    assert [(p.group, p.period, p.value, p.display) for p in dimension.gaps] == [
+        ("B", "2022", 20.0, "20"), ("B", "2023", None, "*"), ("B", "2024", 15.0, "15"),
+        ("C", "2022", 30.0, "30"), ("C", "2023", 30.0, "30"), ("C", "2024", None, "*"),
+    ]  # fmt: skip
+
+
+def test_a_withheld_reference_value_breaks_every_gap_line():
+    values = [*GROUPS[:-3], published("2024", "A", None), *GROUPS[-2:]]
+    (dimension,) = build(values, PUBLISHED).dimensions
+    assert [p.value for p in dimension.gaps if p.period == "2024"] == [None, None]
+    assert dimension.equity is None  # no published reference value in the latest period
+
+
+def test_the_equity_table_of_the_latest_period():
+    """In 2024 against A (60): B 45 is 15 behind, ratio 0.75; its gap was 20 in 2022, so a
+    quarter of it closed; it rose 15 points in 2 years, 7.5 a year. C is withheld. The index
+    of disparity over the groups other than A is 100 · |45 − 60| / 60 = 25%."""
+    (dimension,) = build(GROUPS, PUBLISHED).dimensions
+    table = dimension.equity
+    assert (table.period, table.since, table.index_of_disparity) == ("2024", "2022", 25.0)
+    rows = {row.group: row.measure for row in table.rows}
+    assert set(rows) == {"A", "B"}
+    b = rows["B"]
+    assert (b.value, b.gap, b.ratio, b.baseline_gap) == (45.0, 15.0, 0.75, 20.0)
+    assert (b.gap_closed, b.annual_improvement) == (0.25, 7.5)
+    assert rows["A"].gap == 0.0
+    assert table.withheld == [Point("2024", None, "*", "C")]
+
+
+def test_gaps_flip_when_lower_is_better():
+    """Lower is better: B at 45 against A at 60 is 15 points *ahead*, a gap of −15."""
+    (dimension,) = build(GROUPS, Subject(higher_is_better=False, exact=False)).dimensions
+    assert [p.value for p in dimension.gaps if p.group == "B"] == [-20.0, None, -15.0]
+
+
+def test_target_status_per_group():
+    """Equitable to 70 by 2026 from 2022: A steps 5 a year (target 60 in 2024, it is 60: on
+    track), B steps 10 (target 50, it is 45: off track); C is withheld, so has no status."""
+    subject = Subject(exact=False, goals={"d": Goal("equitable", 70.0, 2026)})
+    (dimension,) = build(GROUPS, subject).dimensions
+    assert {row.group: row.status for row in dimension.equity.rows} == {
+        "A": "on track", "B": "off track"
+    }  # fmt: skip
+
+
+def test_labels_name_groups_in_points_gaps_and_rows_but_not_the_reference_code():
+    (dimension,) = build(GROUPS, PUBLISHED, label=str.lower).dimensions
+    assert dimension.reference == "A"
+    assert {p.group for p in dimension.points} == {"a", "b", "c"}
+    assert {p.group for p in dimension.gaps} == {"b", "c"}
+    assert [row.group for row in dimension.equity.rows] == ["a", "b"]
+
+
+def test_the_dimension_keeps_each_value_by_group_and_period():
+    (dimension,) = build(GROUPS, PUBLISHED).dimensions
+    assert dimension.periods == ["2022", "2023", "2024"]
+    assert dimension.values["B"]["2023"].display == "*"
+    assert [p.value for p in dimension.points if p.group == "C"] == [20.0, 25.0, None]
+
+
+def test_no_forecast_when_asked_for_none():
+    assert build(WITHHELD_IN_THE_MIDDLE, PUBLISHED, forecast=False).trend.forecast == []
