@@ -22,3 +22,13 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
     """A fresh, empty workspace for one test, made the configured one (``settings.WORKSPACE``)."""
     with configured_workspace(tmp_path / "workspace") as made:
         yield made
+
+
+@pytest.fixture(autouse=True)
+def actor_is_reset_after_each_test() -> Iterator[None]:
+    """A command run in-process names the terminal's user as the actor for the rest of the
+    process (``act_from_command_line``); a test must not pass that on to the next one."""
+    from backbone.governance.actor import SYSTEM, acting_as
+
+    with acting_as(SYSTEM):
+        yield
