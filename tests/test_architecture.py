@@ -23,7 +23,8 @@ def pure_modules() -> list[str]:
     modules = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE.parent).with_suffix("")
-        if {"migrations", "management", "templatetags"} & set(relative.parts):
+        # The cli package is a door as a whole: each of its modules is a group of commands.
+        if {"migrations", "management", "templatetags", "cli"} & set(relative.parts):
             continue
         if relative.name in DJANGO_LAYER:
             continue
@@ -78,7 +79,7 @@ def test_app_urls_have_app_name_and_snake_case_names(path):
 def test_no_print_outside_the_cli():
     offenders = []
     for path in PACKAGE.rglob("*.py"):
-        if path.name in {"cli.py", "__main__.py"}:
+        if path.name == "__main__.py" or "cli" in path.relative_to(PACKAGE).parts:
             continue
         tree = ast.parse(path.read_text())
         calls = [
