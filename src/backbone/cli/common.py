@@ -32,7 +32,7 @@ WorkspaceOption = Annotated[
 
 
 class LinkEngine(StrEnum):
-    """Where Splink runs for ``backbone link files``."""
+    """Where Splink runs for ``backbone link``, and where ``backbone compute`` computes."""
 
     duckdb = "duckdb"
     spark = "spark"

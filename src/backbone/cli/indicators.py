@@ -7,13 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from backbone.cli.common import (
-    LinkEngine,
-    WorkspaceOption,
-    console,
-    migrate_database,
-    setup_django,
-)
+from backbone.cli.common import LinkEngine, WorkspaceOption, console, migrate_database, setup_django
 
 indicators_app = typer.Typer(help="The partnership's indicators.")
 
