@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.request
 
 import pytest
 
-from tests.fixtures import SMALL_REGISTRY, workspace
+from tests.fixtures import PROJECT_ROOT, SMALL_REGISTRY, workspace
 
 
 @pytest.mark.city
@@ -91,3 +93,18 @@ def test_status_on_a_new_workspace_says_to_run_init(tmp_path):
         assert "backbone init" in ws.run("status").stdout
         ws.run("init")
         assert json.loads(ws.run("status", "--json").stdout)["database"]["migrated"] is True
+
+
+def test_help_starts_without_django_or_the_engines():
+    # Commands import what they need when they run, so --help stays fast.
+    code = (
+        "import sys; from backbone.cli import app\n"
+        "try: app(['--help'], prog_name='backbone')\n"
+        "except SystemExit: pass\n"
+        "heavy = {'django', 'duckdb', 'splink', 'pyspark', 'pandas'}\n"
+        "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}), file=sys.stderr)"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT / "src")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stderr.strip() == "[]"
+    assert "check-disclosure" in result.stdout

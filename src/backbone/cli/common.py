@@ -1,0 +1,58 @@
+"""What every ``backbone`` command shares: the consoles, the workspace option and Django setup.
+
+Heavy modules (Django, the warehouse engines, Splink) are imported inside the commands, so
+``backbone --help`` starts fast; nothing here imports them at module level.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from backbone.governance.actor import act_from_command_line
+from backbone.warehouse.workspace import WORKSPACE_ENV
+
+console = Console()
+errors = Console(stderr=True)
+
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace directory (default: $BACKBONE_WORKSPACE or ./backbone-data).",
+        show_default=False,
+    ),
+]
+
+
+class LinkEngine(StrEnum):
+    """Where Splink runs for ``backbone link``, and where ``backbone compute`` computes."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+def setup_django(workspace: Path | None = None, *, demo: bool = False) -> None:
+    """Point Django at ``workspace`` and configure it; the demo runs with DEBUG on over HTTP."""
+    if workspace is not None:
+        os.environ[WORKSPACE_ENV] = str(workspace.resolve())
+    if demo:
+        os.environ.setdefault("BACKBONE_DEBUG", "1")
+        os.environ.setdefault("BACKBONE_SECURE_COOKIES", "0")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backbone.config.settings")
+    import django
+
+    django.setup()
+    act_from_command_line()  # the audit log names changes made here cli:<os user>
+
+
+def migrate_database(verbose: bool = False) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)

@@ -1,0 +1,171 @@
+"""Commands about the workspace itself: ``init``, ``serve``, ``demo``, ``status`` and ``manage``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from backbone.cli.common import WorkspaceOption, console, errors, migrate_database, setup_django
+from backbone.warehouse.workspace import workspace_dir
+
+
+def init(workspace: WorkspaceOption = None) -> None:
+    """Create the workspace and its database, or bring an existing one up to date.
+
+    Example: [bold]backbone init --workspace /srv/riverton[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    console.print(f"Workspace ready: [bold]{workspace_dir()}[/bold]")
+
+
+def serve(
+    workspace: WorkspaceOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    threads: Annotated[int, typer.Option(help="Worker threads.")] = 4,
+) -> None:
+    """Serve the web app with waitress (a production WSGI server).
+
+    Example: [bold]backbone serve --host 0.0.0.0 --port 8080[/bold]
+    """
+    setup_django(workspace)
+    run_server(host, port, threads)
+
+
+def run_server(host: str, port: int, threads: int) -> None:
+    import waitress
+
+    from backbone.config.wsgi import application
+
+    console.print(f"Serving backbone on [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
+    waitress.serve(application, host=host, port=port, threads=threads, _quiet=True)
+
+
+def demo(
+    workspace: WorkspaceOption = None,
+    build_only: Annotated[bool, typer.Option("--build-only", help="Build, then exit.")] = False,
+    students: Annotated[
+        int, typer.Option(help="Size of the synthetic city (0: registry only).")
+    ] = 20_000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Build the fictional Riverton partnership and its synthetic city in the workspace, load
+    every partner's files through the real importers, and serve it.
+
+    Example: [bold]backbone demo --build-only --students 2000 --workspace /tmp/riverton[/bold]
+    """
+    setup_django(workspace, demo=True)
+    from backbone.demo import services as demo_services
+
+    migrate_database()
+    with demo_progress() as show:
+        built = demo_services.build_demo(students, progress=show)
+    console.print(
+        f"Demo partnership built in [bold]{workspace_dir()}[/bold]: {built.summary}", soft_wrap=True
+    )
+    if built.city:
+        print_city_load(built.city)
+    table = Table("user", "password", "can", title="Demo logins")
+    for login in built.logins:
+        table.add_row(login.username, login.password, login.description)
+    console.print(table)
+    if not build_only:
+        run_server(host, port, threads=4)
+
+
+@contextmanager
+def demo_progress() -> Iterator[Callable[[str, int, int], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("Building the demo partnership", total=None)
+
+        def show(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage[:60], completed=done, total=total or None)
+
+        yield show
+
+
+def print_city_load(city: Any) -> None:
+    console.print(
+        f"Synthetic city: {city.files} partner files — {city.loaded} loaded ({city.rows:,} rows), "
+        f"{city.already_loaded} already loaded, {len(city.rejected)} rejected.",
+        soft_wrap=True,
+    )
+    for path in city.rejected:
+        errors.print(f"[red]rejected:[/red] {path} (see backbone status and the submission pages)")
+    if city.linkage:
+        run = city.linkage
+        console.print(
+            f"Linked {run.records:,} records into {run.persons:,} persons "
+            f"({run.linked_across_sources:,} at more than one partner).",
+            soft_wrap=True,
+        )
+    if city.compute:
+        console.print(
+            f"Computed {city.compute.indicators} indicators ({city.compute.results:,} results)."
+        )
+
+
+def status(
+    workspace: WorkspaceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Say what the workspace holds: registry counts and agreements about to expire.
+
+    Example: [bold]backbone status --json[/bold]
+    """
+    setup_django(workspace)
+    from backbone.status import workspace_status
+
+    report = workspace_status()
+    if as_json:
+        console.print_json(json.dumps(report))
+        return
+    print_status(report)
+
+
+def print_status(report: dict[str, Any]) -> None:
+    console.print(f"Workspace [bold]{report['workspace']}[/bold] ({report['database']['vendor']})")
+    if not report["database"]["migrated"]:
+        console.print("[yellow]The database is not set up yet: run `backbone init`.[/yellow]")
+        return
+    table = Table("registry", "count")
+    for kind, count in report["registry"].items():
+        table.add_row(kind.replace("_", " "), str(count))
+    console.print(table)
+    tables = Table("warehouse table", "rows", "submissions")
+    for name, info in report["warehouse"].items():
+        if info["rows"]:
+            tables.add_row(name, f"{info['rows']:,}", str(len(info["submissions"])))
+    if tables.row_count:
+        console.print(tables)
+    for agreement in report["expiring_agreements"]:
+        console.print(
+            f"[yellow]Expires in {agreement['days_left']} days:[/yellow] "
+            f"{agreement['title']} (ends {agreement['end']})"
+        )
+
+
+def manage(ctx: typer.Context, workspace: WorkspaceOption = None) -> None:
+    """Run a Django management command in the workspace, e.g. createsuperuser.
+
+    Example: [bold]backbone manage createsuperuser[/bold]
+    """
+    setup_django(workspace)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["backbone manage", *ctx.args])
