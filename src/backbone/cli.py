@@ -572,7 +572,8 @@ def encode(
     the secret. Needs no workspace. See docs/privacy-preserving-linkage.md.
     Example: [bold]backbone encode students.csv --id student_id --secret-file secret.txt[/bold]
     """
-    from backbone.identity.encoding import EncodingError, EncodingSchema, count_rows, encode_file
+    from backbone.identity.encoded_files import count_rows, encode_file
+    from backbone.identity.encoding import EncodingError, EncodingSchema
 
     target = output or source.with_suffix(".clk")
     if target.resolve() == source.resolve():
