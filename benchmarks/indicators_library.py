@@ -688,8 +688,8 @@ def run_backbone(directory: Path, definitions: Sequence[Any]) -> list[list[dict[
 def run_hand_written(directory: Path, slugs: Sequence[str]) -> list[list[tuple[Any, ...]]]:
     """The hand-written queries, on a connection to the same warehouse views."""
     queries = [HAND_WRITTEN[slug].sql() for slug in slugs]
-    with Warehouse(directory).connect("analytic") as connection:
-        return [connection.execute(sql).fetchall() for sql in queries]
+    with Warehouse(directory).engine("analytic") as engine:
+        return [engine.run(sql, label="hand-written query") for sql in queries]
 
 
 def backbone_result(rows: list[dict[str, Any]]) -> Result:

@@ -175,10 +175,10 @@ def city(tmp_path_factory) -> tuple[Path, Warehouse]:
 
 def publish_truth_crosswalk(root: Path, warehouse: Warehouse) -> None:
     truth = raw.truth_people(root)
-    with warehouse.connect(tier="identity") as connection:
-        records = connection.execute(
+    with warehouse.engine("identity") as engine:
+        records = engine.run(
             "SELECT DISTINCT record_id, source_partner, local_id FROM identity_record"
-        ).fetchall()
+        )
     persons = [truth[(partner, local_id)] for _, partner, local_id in records]
     rows = pa.table({"record_id": [r[0] for r in records], "person_key": persons})
     warehouse.write_derived("crosswalk", "analytic", rows)
@@ -195,8 +195,8 @@ def people(city) -> dict[tuple[str, str], str]:
 
 
 def warehouse_result(warehouse: Warehouse, slug: str, dimensions: list[str]) -> pd.DataFrame:
-    with warehouse.connect() as connection:
-        frame = connection.execute(compile_sql(standard_indicator(slug).definition)).df()
+    with warehouse.engine() as engine:  # pandas straight from DuckDB, as a reader would get it
+        frame = engine.connection.execute(compile_sql(standard_indicator(slug).definition)).df()
     return frame[frame["dimension"].isin(["overall", *dimensions])]
 
 

@@ -457,9 +457,8 @@ def _participant_rows(
     if "crosswalk" not in store.derived():
         return [], 0  # nobody is linked yet
     sql, parameters = participants.outcomes_sql(partner, decision.allowed)
-    with store.connect("all") as connection:
-        result = connection.execute(sql, [*parameters, limit, offset])
-        names = [column[0] for column in result.description]
-        rows = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-        [(total,)] = connection.execute(participants.participant_count_sql(), [partner]).fetchall()
+    with store.engine("all") as engine:
+        rows = engine.arrow(sql, [*parameters, limit, offset], label="participants").to_pylist()
+        count_sql = participants.participant_count_sql()
+        [(total,)] = engine.run(count_sql, [partner], label="participant count")
     return rows, int(total)

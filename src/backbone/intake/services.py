@@ -499,9 +499,9 @@ def prune_crosswalk(store: Warehouse) -> int:
     relative = store.derived().get("crosswalk")
     if relative is None:
         return 0
-    with store.connect("all") as connection:
-        before = connection.execute("SELECT count(*) FROM crosswalk").fetchone()[0]  # type: ignore[index]
-        kept = connection.execute(SURVIVING_CROSSWALK_SQL).to_arrow_table()
+    with store.engine("all") as engine:
+        [(before,)] = engine.run("SELECT count(*) FROM crosswalk", label="crosswalk rows")
+        kept = engine.arrow(SURVIVING_CROSSWALK_SQL, label="surviving crosswalk rows")
     if kept.num_rows < before:
         store.write_derived("crosswalk", relative.split("/")[0], kept)
     return int(before - kept.num_rows)
