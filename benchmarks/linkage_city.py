@@ -37,8 +37,8 @@ from backbone.identity.linkage import link_identity_records
 from backbone.warehouse.store import Warehouse
 root, district = Path(sys.argv[1]), sys.argv[2]
 start = time.perf_counter()
-with Warehouse(root / "warehouse").connect(tier="identity") as connection:
-    linkage = link_identity_records(connection, duplicate_free_sources=[district])
+with Warehouse(root / "warehouse").engine("identity") as engine:
+    linkage = link_identity_records(engine, duplicate_free_sources=[district])
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "records": len(linkage.clusters),
                   "clusters": len(set(linkage.clusters.values()))}))
@@ -105,12 +105,12 @@ def build_city(root: Path, students: int) -> float:
 
 def write_standardised(root: Path) -> None:
     """backbone's standardised identity table as Parquet, for plain Splink to start from."""
-    from backbone.identity.linkage import _standardise_identity
+    from backbone.identity.linkage.workspace import _standardise_identity
     from backbone.warehouse.store import Warehouse
 
-    with Warehouse(root / "warehouse").connect(tier="identity") as connection:
-        table, roles, compared, _ = _standardise_identity(connection, "identity_record")
-        connection.execute(f"COPY {table} TO '{root / 'standardised.parquet'}' (FORMAT parquet)")
+    with Warehouse(root / "warehouse").engine("identity") as engine, engine.scratch() as scratch:
+        table, roles, compared, _ = _standardise_identity(engine, scratch, "identity_record")
+        engine.run(f"COPY {table} TO '{root / 'standardised.parquet'}' (FORMAT parquet)")
     meta = {"roles": roles, "compared": compared}
     (root / "standardised.json").write_text(json.dumps(meta), encoding="utf-8")
 

@@ -190,10 +190,10 @@ def test_revoked_consent_keeps_records_out_of_linkage_where_consent_is_needed(tm
     consent(shelter, "S2", agreement, revoked_on=dt.date(2999, 1, 1))  # not yet revoked
 
     assert revoked_records() == {("shelter", "S1")}
-    with services.warehouse().connect("identity") as connection:
-        view = consented_identity(connection)
-        linked = connection.execute(f"SELECT source_partner, local_id FROM {view} ORDER BY 1, 2")
-        assert linked.fetchall() == [("shelter", "S2"), ("tutoring", "S1")]
+    with services.warehouse().engine("identity") as engine:
+        view = consented_identity(engine)
+        linked = engine.run(f"SELECT source_partner, local_id FROM {view} ORDER BY 1, 2")
+        assert linked == [("shelter", "S2"), ("tutoring", "S1")]
     [event] = AuditEvent.objects.filter(object_type="governance.consent", action="change")
     assert event.detail == {"changed": {"revoked_on": [None, "2025-01-10"]}}
     assert "S1" not in str(AuditEvent.objects.filter(object_type="governance.consent").values())

@@ -27,6 +27,7 @@ from backbone.identity.dice import (
     read_encodings,
     read_true_pairs,
 )
+from backbone.identity.encoded_files import encode_file
 from backbone.identity.encoding import (
     DEFAULT_SCHEMA,
     PARQUET_OPTIONS,
@@ -34,7 +35,6 @@ from backbone.identity.encoding import (
     EncodingError,
     EncodingSchema,
     derive_keys,
-    encode_file,
     hkdf,
     normalise,
     tokens,

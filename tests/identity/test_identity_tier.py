@@ -8,11 +8,11 @@ import json
 from collections import defaultdict
 from itertools import combinations
 
-import duckdb
 import pytest
 
 from backbone.demo.city import generate_city
 from backbone.identity.linkage import IdentityLinkage, Training, link_identity_records
+from backbone.warehouse.engines import DuckDBEngine
 from backbone.warehouse.store import Warehouse
 from tests.city_loading import load_city
 
@@ -36,15 +36,15 @@ def city_warehouse(tmp_path_factory):
 def linked(city_warehouse) -> tuple[IdentityLinkage, dict[str, tuple[str, str, bool]]]:
     """The linkage, and per record_id: (partner, local_id, has a name)."""
     _, warehouse = city_warehouse
-    with warehouse.connect(tier="identity") as connection:
+    with warehouse.engine("identity") as engine:
         linkage = link_identity_records(
-            connection, "identity_record", duplicate_free_sources=[DISTRICT],
+            engine, "identity_record", duplicate_free_sources=[DISTRICT],
             training=Training(max_pairs=2e6),
         )  # fmt: skip
-        rows = connection.execute(
+        rows = engine.run(
             "SELECT DISTINCT record_id, source_partner, local_id, "
             "first_name IS NOT NULL OR last_name IS NOT NULL FROM identity_record"
-        ).fetchall()
+        )
     return linkage, {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
@@ -90,8 +90,8 @@ def test_person_level_precision_and_recall_against_the_truth(city_warehouse, lin
 
 def test_same_ssn_links_records_whose_names_differ(linked):
     """Scored with the city's trained model (eight rows are too few to train one)."""
-    connection = duckdb.connect()
-    connection.execute(
+    engine = DuckDBEngine()
+    engine.run(
         """CREATE TABLE people AS SELECT * FROM (VALUES
         ('r1', 'shelter', 'Jo', 'Smith', DATE '1990-01-02', '123-45-6780'),
         ('r2', 'wages', NULL, NULL, NULL, '123456780'),
@@ -103,7 +103,7 @@ def test_same_ssn_links_records_whose_names_differ(linked):
         ('r8', 'training', 'Di', 'Wu', DATE '1999-11-12', NULL)
         ) AS t(record_id, source_partner, first_name, last_name, birth_date, ssn)"""
     )
-    linkage = link_identity_records(connection, "people", model=linked[0].model)
+    linkage = link_identity_records(engine, "people", model=linked[0].model)
     assert linkage.model == linked[0].model
     clusters = linkage.clusters
     assert clusters["r1"] == clusters["r2"] == clusters["r3"]

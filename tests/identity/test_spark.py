@@ -14,17 +14,15 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pytest
 import splink.comparison_library as cl
-from splink import DuckDBAPI, SettingsCreator, block_on
+from splink import SettingsCreator, block_on
 
 from backbone.identity.linkage import (
     Linkage,
@@ -34,13 +32,12 @@ from backbone.identity.linkage import (
     link_standardised,
     linkage_settings,
 )
-from backbone.identity.spark import model_for_dialect, settings_for_dialect
-from backbone.warehouse.engines import DuckDBEngine
+from backbone.identity.linkage.spark import model_for_dialect, settings_for_dialect
+from backbone.warehouse.engines import DuckDBEngine, Engine
 from backbone.warehouse.engines.spark_engine import (
     SparkEngine,
     arrow_to_spark,
     session_config,
-    spark_db_api,
     spark_session,
 )
 from tests.fixtures import SHARED_DATA
@@ -187,22 +184,14 @@ def test_settings_with_other_comparisons_are_refused():
 # --- the contract: both engines ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Engine:
-    """What differs per engine: the Splink API, how a table gets in, and the SQL dialect."""
-
-    name: str
-    db_api: Any
-    to_input: Callable[[pa.Table], Any]
-    dialect: str
-
-
 @pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
-def engine(request: pytest.FixtureRequest) -> Engine:
-    if request.param == "duckdb":
-        return Engine("duckdb", DuckDBAPI(connection=duckdb.connect()), lambda t: t, "duckdb")
-    session = request.getfixturevalue("spark")
-    return Engine("spark", spark_db_api(session), lambda t: arrow_to_spark(session, t), "spark")
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    if request.param == "spark":
+        yield SparkEngine(request.getfixturevalue("spark"))
+        return
+    local = DuckDBEngine()
+    yield local
+    local.close()
 
 
 def people(dataset: str, rows: list[tuple[str, str, str, date, str | None]]) -> pa.Table:
@@ -260,11 +249,14 @@ def hand_settings() -> SettingsCreator:
 
 def hand_link(engine: Engine) -> Linkage:
     model = LinkageModel("hand", hand_settings().create_settings_dict(engine.dialect))
-    inputs = [engine.to_input(SCHOOLS), engine.to_input(HOUSING)]
-    return link_standardised(
-        engine.db_api, inputs, HAND_ROLES, "link_only", model=model,
-        duplicate_free=["schools", "housing"],
-    )  # fmt: skip
+    with engine.scratch() as scratch:
+        inputs = [scratch.name("schools"), scratch.name("housing")]
+        engine.register(inputs[0], SCHOOLS)
+        engine.register(inputs[1], HOUSING)
+        return link_standardised(
+            engine, inputs, HAND_ROLES, "link_only", model=model,
+            duplicate_free=["schools", "housing"],
+        )  # fmt: skip
 
 
 def test_each_engine_links_the_hand_made_records_alike(engine):
@@ -315,7 +307,7 @@ def test_duckdb_and_spark_cluster_febrl4_identically(febrl_model, spark):
     duck = link_files(FEBRL4_FILES, "rec_id", FEBRL4_LABELS, model=febrl_model)
     middle = time.perf_counter()
     sparked = link_files(
-        FEBRL4_FILES, "rec_id", FEBRL4_LABELS, model=febrl_model, engine="spark", spark=spark
+        FEBRL4_FILES, "rec_id", FEBRL4_LABELS, model=febrl_model, engine=SparkEngine(spark)
     )
     logger.info("duckdb %.1fs, spark %.1fs", middle - started, time.perf_counter() - middle)
 
@@ -330,11 +322,6 @@ def test_duckdb_and_spark_cluster_febrl4_identically(febrl_model, spark):
     assert [p for *_, p in sparked.pairs] == pytest.approx([p for *_, p in duck.pairs], abs=1e-9)
     assert sparked.model.version == duck.model.version  # the same model, its SQL in Spark's dialect
     assert sparked.model.settings["sql_dialect"] == "spark"
-
-
-def test_the_spark_engine_needs_a_known_name():
-    with pytest.raises(ValueError, match="engine must be one of"):
-        link_files(FEBRL4_FILES, "rec_id", engine="flink")  # type: ignore[arg-type]
 
 
 # --- the warehouse's identity tier --------------------------------------------------------------
@@ -356,11 +343,11 @@ def test_duckdb_and_spark_link_the_identity_tier_alike(spark, tmp_path_factory):
     load_city(city, warehouse, root / "staging")
 
     def persons(engine: str, model: LinkageModel | None) -> Any:
-        with warehouse.connect(tier="identity") as connection:
+        on = SparkEngine(spark) if engine == "spark" else None
+        with warehouse.engine("identity") as records:
             linked = link_identity_records(
-                connection, duplicate_free_sources=["riverton-public-schools"], model=model,
-                engine=engine, spark=spark,
-            )  # fmt: skip
+                records, duplicate_free_sources=["riverton-public-schools"], model=model, on=on
+            )
         groups: dict[str, set[str]] = {}
         for record, cluster in linked.clusters.items():
             groups.setdefault(cluster, set()).add(record)

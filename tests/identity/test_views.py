@@ -33,8 +33,8 @@ def pair(tmp_path, workspace) -> ReviewPair:
     intake.ingest(
         write_csv(tmp_path / "roster.csv", header, rows), tutoring, "program_participation"
     )
-    with intake.warehouse().connect("identity") as connection:
-        ids = dict(connection.execute("SELECT local_id, record_id FROM identity_record").fetchall())
+    with intake.warehouse().engine("identity") as engine:
+        ids = dict(engine.run("SELECT local_id, record_id FROM identity_record"))
     a, b = sorted([ids["T1"], ids["T2"]])
     run = LinkageRun.objects.create(model_version="test")
     return ReviewPair.objects.create(

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -20,6 +20,9 @@ from backbone.cli.common import (
     migrate_database,
     setup_django,
 )
+
+if TYPE_CHECKING:
+    from backbone.warehouse.engines import Engine
 
 link_app = typer.Typer(help="Link people across partners' records.", invoke_without_command=True)
 
@@ -51,7 +54,7 @@ def link(
         run = run_linkage(
             retrain=retrain,
             progress=lambda message: status.update(message),
-            engine=engine.value,  # type: ignore[arg-type]  # a LinkEngine value is an Engine
+            engine=engine.value,
         )
     console.print(
         f"Linked {run.records:,} records into {run.persons:,} persons "
@@ -88,15 +91,31 @@ def link_files_command(
     if len(files) > 2:
         errors.print("Give one file to deduplicate or two to link.")
         raise typer.Exit(code=2)
-    with console.status("Training and linking…"):
-        report = link_files(
-            list(files), id_column, labels=labels, threshold=threshold, engine=engine.value
-        )
+    with console.status("Training and linking…"), link_engine(engine) as on:
+        report = link_files(list(files), id_column, labels=labels, threshold=threshold, engine=on)
     data = report.to_dict()
     if as_json:
         console.print_json(json.dumps(data, default=str))
         return
     print_link_report(data)
+
+
+@contextmanager
+def link_engine(name: LinkEngine) -> Iterator[Engine]:
+    """The engine ``--engine`` names: an in-memory DuckDB, or Spark on a local session."""
+    if name == LinkEngine.spark:
+        from backbone.warehouse.engines.spark_engine import SparkEngine, spark_session
+
+        with spark_session() as session:
+            yield SparkEngine(session)
+        return
+    from backbone.warehouse.engines import DuckDBEngine
+
+    engine = DuckDBEngine()
+    try:
+        yield engine
+    finally:
+        engine.close()
 
 
 def print_link_report(data: dict[str, Any]) -> None:
@@ -224,7 +243,8 @@ def encode(
     the secret. Needs no workspace. See docs/privacy-preserving-linkage.md.
     Example: [bold]backbone encode students.csv --id student_id --secret-file secret.txt[/bold]
     """
-    from backbone.identity.encoding import EncodingError, EncodingSchema, count_rows, encode_file
+    from backbone.identity.encoded_files import count_rows, encode_file
+    from backbone.identity.encoding import EncodingError, EncodingSchema
 
     target = output or source.with_suffix(".clk")
     if target.resolve() == source.resolve():

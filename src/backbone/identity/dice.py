@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -40,6 +39,7 @@ from backbone.identity.encoding import (
     META_FINGERPRINT,
     EncodingError,
 )
+from backbone.warehouse.engines import DuckDBEngine
 
 logger = logging.getLogger(__name__)
 
@@ -189,12 +189,16 @@ def dice_pairs_sql(words: int, threshold: float, complemented: bool = False) -> 
 def candidate_pairs(a: EncodedFile, b: EncodedFile, threshold: float) -> list[Link]:
     """Every pair of records with Dice ≥ ``threshold``, compared in an in-memory DuckDB."""
     complemented = fill(a) + fill(b) > 1.0
-    with duckdb.connect() as con:
+    engine = DuckDBEngine()
+    try:
         for name, encoded in (("enc_a", a), ("enc_b", b)):
-            con.register("words", words_table(encoded, complemented))
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM words')
-            con.unregister("words")
-        rows = con.execute(dice_pairs_sql(a.bits // 64, threshold, complemented)).fetchall()
+            engine.register("words", words_table(encoded, complemented))
+            engine.run(f'CREATE TABLE "{name}" AS SELECT * FROM words', label=f"words of {name}")
+            engine.drop("words")
+        sql = dice_pairs_sql(a.bits // 64, threshold, complemented)
+        rows = engine.run(sql, label="pairs at the Dice threshold")
+    finally:
+        engine.close()
     return [Link(str(i), str(j), float(d)) for i, j, d in rows]
 
 

@@ -3,10 +3,10 @@ side-by-side view, and the linkage overview."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
@@ -18,6 +18,7 @@ from backbone.identity.keys import assign_person_keys
 from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.identity.review import FieldComparison, compare_records
 from backbone.partnership.models import Partner
+from backbone.warehouse.engines import Engine
 from backbone.warehouse.services import warehouse, workspace
 from backbone.warehouse.store import Warehouse
 
@@ -44,10 +45,8 @@ def identity_records(record_ids: list[str]) -> dict[str, dict[str, Any]]:
         f"SELECT {IDENTITY_COLUMNS} FROM identity_record WHERE record_id IN ({placeholders}) "
         "QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY submission_id DESC) = 1"
     )
-    with warehouse().connect("identity") as connection:
-        cursor = connection.execute(sql, record_ids)
-        names = [d[0] for d in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    with warehouse().engine("identity") as engine:
+        rows = engine.arrow(sql, record_ids, label="identity records for review").to_pylist()
     return {row["record_id"]: row for row in rows}
 
 
@@ -90,17 +89,18 @@ def linkage_overview() -> dict[str, Any]:
     """The latest run, review counts, and how many identity records are not linked yet."""
     run = LinkageRun.objects.first()
     counts = {d: ReviewPair.objects.filter(decision=d).count() for d in ReviewPair.Decision.values}
-    with warehouse().connect("all") as connection:
-        has_crosswalk = bool(connection.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'crosswalk'"
-        ).fetchone()[0])  # type: ignore[index]  # fmt: skip
-        total = connection.execute(
-            "SELECT count(DISTINCT record_id) FROM identity_record"
-        ).fetchone()[0]  # type: ignore[index]
+    with warehouse().engine("all") as engine:
+        [(has_crosswalk,)] = engine.run(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'crosswalk'",
+            label="is there a crosswalk",
+        )
+        [(total,)] = engine.run(
+            "SELECT count(DISTINCT record_id) FROM identity_record", label="identity records"
+        )
         linked = alone = 0
         if has_crosswalk:
-            linked = connection.execute(LINKED_RECORDS_SQL).fetchone()[0]  # type: ignore[index]
-            alone = connection.execute(ALONE_SQL).fetchone()[0]  # type: ignore[index]
+            [(linked,)] = engine.run(LINKED_RECORDS_SQL, label="linked records")
+            [(alone,)] = engine.run(ALONE_SQL, label="persons with one record")
     return {
         "run": run,
         "review_counts": counts,
@@ -114,17 +114,21 @@ def linkage_overview() -> dict[str, Any]:
 
 REVIEW_BAND = (0.5, 0.95)  # pairs linkage is unsure about go to clerical review
 LinkProgress = Callable[[str], None]
+ENGINES = ("duckdb", "spark")  # where Splink may run: ``backbone link --engine``
 
 
 def run_linkage(
-    retrain: bool = False, progress: LinkProgress | None = None, engine: linkage.Engine = "duckdb"
+    retrain: bool = False, progress: LinkProgress | None = None, engine: str = "duckdb"
 ) -> LinkageRun:
     """Link every identity record in the warehouse into persons and publish the crosswalk.
 
     Scores with the previous run's model unless ``retrain`` (or there is none), so a new
     submission is scored against existing persons the same way; respects every steward decision;
-    keeps each person's key when their links did not change.
+    keeps each person's key when their links did not change. ``engine`` names where Splink runs
+    (one of ``ENGINES``); the records are read and standardised by the warehouse's DuckDB.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     say = progress or (lambda message: None)
     previous_run = LinkageRun.objects.exclude(model_json={}).first()
     model = (
@@ -134,18 +138,19 @@ def run_linkage(
     )
     run = LinkageRun.objects.create()
     store = warehouse()
-    with store.connect("identity") as connection:
-        records = consented_identity(connection)
-        sources = dict(connection.execute(
-            f"SELECT record_id, any_value(source_partner) FROM {records} GROUP BY record_id"
-        ).fetchall())  # fmt: skip
+    with store.engine("identity") as warehouse_engine, _linking_engine(engine) as on:
+        records = consented_identity(warehouse_engine)
+        sources: dict[str, str] = dict(warehouse_engine.run(
+            f"SELECT record_id, any_value(source_partner) FROM {records} GROUP BY record_id",
+            label="partner of each identity record",
+        ))  # fmt: skip
         say(
             f"linking {len(sources):,} identity records"
             + (" with the saved model" if model else ", training a model")
         )
         result = linkage.link_identity_records(
-            connection, records, duplicate_free_sources=_duplicate_free(), model=model,
-            engine=engine,
+            warehouse_engine, records, duplicate_free_sources=_duplicate_free(), model=model,
+            on=on,
         )  # fmt: skip
     same, different = decided_pairs()
     clusters = decisions.apply_decisions(result.clusters, same, different)
@@ -160,6 +165,20 @@ def run_linkage(
     return run
 
 
+@contextmanager
+def _linking_engine(name: str) -> Iterator[Engine | None]:
+    """The engine Splink runs on for ``name``: None for the warehouse's own DuckDB, or a
+    ``SparkEngine`` on a local session started (and stopped) for the run."""
+    if name != "spark":
+        yield None
+        return
+    # PySpark is optional: imported only when Spark is asked for.
+    from backbone.warehouse.engines.spark_engine import SparkEngine, spark_session
+
+    with spark_session() as session:
+        yield SparkEngine(session)
+
+
 # Identity records minus those whose consent was revoked (docs/agreements.md, "Consent").
 CONSENTED_IDENTITY_SQL = (
     "CREATE TEMP VIEW scratch_consented_identity AS SELECT * FROM identity_record i "
@@ -168,17 +187,19 @@ CONSENTED_IDENTITY_SQL = (
 )
 
 
-def consented_identity(connection: duckdb.DuckDBPyConnection) -> str:
-    """The name of the identity records linkage may use on ``connection``: every record except
+def consented_identity(engine: Engine) -> str:
+    """The name of the identity records linkage may use on ``engine``: every record except
     those whose consent is revoked where the partner's agreement needs consent."""
     revoked = sorted(revoked_records())
     if not revoked:
         return "identity_record"
-    connection.execute(
-        "CREATE TEMP TABLE scratch_revoked (source_partner VARCHAR, local_id VARCHAR)"
-    )
-    connection.executemany("INSERT INTO scratch_revoked VALUES (?, ?)", revoked)
-    connection.execute(CONSENTED_IDENTITY_SQL)
+    partners, local_ids = zip(*revoked, strict=True)
+    rows = pa.table({
+        "source_partner": pa.array(partners, pa.string()),
+        "local_id": pa.array(local_ids, pa.string()),
+    })  # fmt: skip
+    engine.register("scratch_revoked", rows)
+    engine.run(CONSENTED_IDENTITY_SQL, label="consented identity records")
     return "scratch_consented_identity"
 
 

@@ -231,12 +231,6 @@ class Warehouse:
         finally:
             engine.close()
 
-    @contextmanager
-    def connect(self, tier: str = "analytic") -> Iterator[Any]:
-        """The raw DuckDB connection of ``engine(tier)``, for Splink code not yet on an Engine."""
-        with self.engine(tier) as engine:
-            yield engine.connection
-
     def query(
         self,
         sql: str,

@@ -1,42 +1,27 @@
 """Linkage on Spark: a trained model's settings in Spark's SQL dialect, and ``link_on_spark``.
 
-Splink runs the same settings and model on DuckDB or Spark; only the ``db_api`` differs. The
-session, Splink's ``SparkAPI`` and typed tables come from the warehouse's Spark adapter
+Splink runs the same settings and model on DuckDB or Spark; only the engine differs. The
+session, Splink's ``SparkAPI`` and typed tables belong to the warehouse's Spark adapter
 (``backbone.warehouse.engines.spark_engine``); this module adds what is about linkage:
-``link_on_spark`` runs ``link_standardised`` on Spark for tables standardised in DuckDB
-(``link_files(engine="spark")``).
+``link_on_spark`` runs ``link_standardised`` on a Spark engine for tables standardised in
+DuckDB (``link_files`` and ``link_identity_records`` given a ``SparkEngine``).
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from backbone.identity.linkage import (
-    Linkage,
-    LinkageModel,
-    LinkType,
-    Stopwatch,
-    link_standardised,
-    linkage_settings,
-)
-from backbone.warehouse.engines.spark_engine import (
-    arrow_to_spark,
-    spark_db_api,
-    spark_session,
-)
+from backbone.identity.linkage.scoring import Linkage, Stopwatch, link_standardised
+from backbone.identity.linkage.settings import LinkageModel, LinkType, linkage_settings
+from backbone.warehouse.engines import Engine
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
     from splink import SettingsCreator
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_DRIVER_MEMORY = "2g"
-JVM_EXIT_SECONDS = 30
 
 
 def settings_for_dialect(
@@ -113,44 +98,38 @@ def model_for_dialect(
 
 
 def link_on_spark(
-    connection: Any,  # a DuckDB connection holding the standardised tables
+    source: Engine,
     tables: Sequence[str],
     roles: Sequence[str],
     link_type: LinkType,
     *,
-    session: SparkSession | None = None,
+    spark: Engine,
     model: LinkageModel | None = None,
     **options: Any,
 ) -> Linkage:
-    """``link_standardised`` on Spark, for tables standardised in DuckDB.
+    """``link_standardised`` on ``spark``, for tables standardised on ``source`` (DuckDB).
 
     Args:
-        connection: the DuckDB connection holding ``tables``.
+        source: the engine holding ``tables``.
         tables: standardised tables (``unique_id``, ``source_dataset``, role columns).
         roles, link_type, options: as for ``link_standardised``.
-        session: the Spark session to use; a local one is started (and stopped) when None.
-        model: a saved model, from either engine (its SQL is rewritten for Spark).
+        spark: the engine to link on (a ``SparkEngine``); the tables move there, typed, for
+            the run and are dropped after.
+        model: a saved model, from either engine (its SQL is rewritten for ``spark``).
 
-    >>> link_on_spark(connection, ["people_a", "people_b"], roles, "link_only")  # doctest: +SKIP
+    >>> tables = ["people_a", "people_b"]
+    >>> link_on_spark(warehouse_engine, tables, roles, "link_only", spark=spark)  # doctest: +SKIP
     """
-    if session is None:
-        started = time.perf_counter()
-        with spark_session() as own:
-            startup = round(time.perf_counter() - started, 3)
-            linkage = link_on_spark(
-                connection, tables, roles, link_type, session=own, model=model, **options
-            )
-        linkage.timings = {"spark session": startup, **linkage.timings}
-        return linkage
     watch = Stopwatch()
-    with watch.step("to spark"):
-        frames = [
-            arrow_to_spark(session, connection.table(table).to_arrow_table()) for table in tables
-        ]
-    if model is not None:
-        model = model_for_dialect(model, roles, link_type)
-    linkage = link_standardised(
-        spark_db_api(session), frames, roles, link_type, model=model, **options
-    )
+    with spark.scratch() as scratch:
+        with watch.step("to spark"):
+            moved = []
+            for table in tables:
+                moved.append(scratch.name("linkage_input"))
+                rows = source.arrow(f"SELECT * FROM {source.identifier(table)}", label=table)
+                spark.register(moved[-1], rows)
+        if model is not None:
+            model = model_for_dialect(model, roles, link_type, spark.dialect)
+        linkage = link_standardised(spark, moved, roles, link_type, model=model, **options)
     linkage.timings = {**watch.timings, **linkage.timings}
     return linkage

@@ -1,0 +1,247 @@
+"""Scoring and clustering: Splink's predictions with strong identifiers overriding them, the
+clusters, and ``link_standardised``, which runs train → predict → cluster on one ``Engine``.
+
+* ``predict`` — Splink's scores, with **strong identifiers** (the same SSN or student id)
+  overriding them to probability 1, so a record with a changed name still links.
+* ``cluster`` — one-to-one between duplicate-free sources, connected components otherwise.
+
+Whatever the engine, Splink reads the standardised tables by name through the engine's
+``splink_api()``, and the results come back as Python objects (``Linkage``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from splink import Linker
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from backbone.identity import evaluation
+from backbone.identity.linkage.settings import (
+    DEFAULT_THRESHOLD,
+    LinkageModel,
+    LinkType,
+    linkage_settings,
+)
+from backbone.identity.linkage.training import DEFAULT_TRAINING, Training, train
+from backbone.identity.standardise import SOURCE_DATASET, STRONG_IDS, UNIQUE_ID
+from backbone.warehouse.engines import Engine
+
+logger = logging.getLogger(__name__)
+
+# Pairs scored below this are dropped after prediction: far from any sensible threshold.
+PREDICT_FLOOR = 0.01
+SPLINK_LOG_LEVEL = logging.ERROR
+# The match weight given to a strong-identifier match: probability 1 to double precision.
+STRONG_MATCH_WEIGHT = 60.0
+
+
+def strong_match_sql(roles: Sequence[str]) -> str | None:
+    """SQL true when a pair shares a strong identifier (NULLs never match), or None."""
+    terms = [f"({r}_l = {r}_r)" for r in STRONG_IDS if r in roles]
+    return " OR ".join(terms) or None
+
+
+def predict(linker: Linker, roles: Sequence[str], floor: float = PREDICT_FLOOR) -> SplinkDataFrame:
+    """Score candidate pairs; pairs sharing a strong identifier get probability 1 whatever
+    Splink says (a changed name must not split a person whose SSN matches)."""
+    if strong_match_sql(roles) is None:
+        return linker.inference.predict(threshold_match_probability=floor)
+    scored = linker.inference.predict()
+    sql = override_strong_sql(scored, roles, floor)
+    overridden = linker.misc.query_sql(sql)
+    scored.drop_table_from_database_and_remove_from_cache()
+    return linker.table_management.register_table_predict(overridden)
+
+
+def override_strong_sql(scored: SplinkDataFrame, roles: Sequence[str], floor: float) -> str:
+    """``SELECT`` the scored pairs with strong-identifier matches set to probability 1."""
+    strong = strong_match_sql(roles)
+    names = [c.unquote().name for c in scored.columns]
+    kept = [n for n in names if n not in ("match_probability", "match_weight")]
+    return (
+        f"SELECT {', '.join(kept)}, "
+        f"CASE WHEN {strong} THEN {STRONG_MATCH_WEIGHT} ELSE match_weight END AS match_weight, "
+        f"CASE WHEN {strong} THEN 1.0 ELSE match_probability END AS match_probability "
+        f"FROM {scored.physical_name} WHERE ({strong}) OR match_probability >= {floor}"
+    )
+
+
+def cluster(
+    linker: Linker,
+    predictions: SplinkDataFrame,
+    threshold: float,
+    duplicate_free: Sequence[str] = (),
+) -> SplinkDataFrame:
+    """Clusters at ``threshold``: one-to-one across ``duplicate_free`` sources (at most one
+    record of each per cluster), connected components when no source is duplicate-free."""
+    if duplicate_free:
+        return linker.clustering.cluster_using_single_best_links(
+            predictions, duplicate_free_datasets=list(duplicate_free),
+            threshold_match_probability=threshold,
+        )  # fmt: skip
+    return linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=threshold
+    )
+
+
+# --- the engine-neutral pipeline --------------------------------------------------------------
+
+Record = tuple[str, str]  # (source dataset, unique id)
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    """Two records and the probability that they are the same person."""
+
+    left: Record
+    right: Record
+    match_probability: float
+
+
+@dataclass
+class Linkage:
+    """What a linkage run produced: scored pairs, clusters and the model that made them."""
+
+    model: LinkageModel
+    pairs: list[ScoredPair]
+    clusters: dict[Record, str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def clustered_pairs(self) -> set[tuple[Record, Record]]:
+        """Every pair of records put in the same cluster."""
+        keyed = {record_key(r): c for r, c in self.clusters.items()}
+        return {(key_record(a), key_record(b)) for a, b in evaluation.pairs_from_clusters(keyed)}
+
+    def best_probability(self) -> dict[Record, float]:
+        """Per record, the highest probability of a pair inside its own cluster."""
+        best: dict[Record, float] = {}
+        for p in self.pairs:
+            if self.clusters.get(p.left) == self.clusters.get(p.right) is not None:
+                for record in (p.left, p.right):
+                    best[record] = max(best.get(record, 0.0), p.match_probability)
+        return best
+
+
+def record_key(record: Record) -> str:
+    """A record as one string (``evaluation`` pairs strings): dataset and id, unit-separated.
+
+    >>> key_record(record_key(("schools", "a1")))
+    ('schools', 'a1')
+    """
+    return f"{record[0]}\x1f{record[1]}"
+
+
+def key_record(key: str) -> Record:
+    """The record a ``record_key`` names."""
+    dataset, _, unique_id = key.partition("\x1f")
+    return (dataset, unique_id)
+
+
+class Stopwatch:
+    """Named wall-clock timings of the steps of one run."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.timings[name] = round(time.perf_counter() - start, 3)
+        logger.info("linkage %s: %.2fs", name, self.timings[name])
+
+
+def link_standardised(
+    engine: Engine,
+    tables: Sequence[str],
+    roles: Sequence[str],
+    link_type: LinkType,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    duplicate_free: Sequence[str] = (),
+    model: LinkageModel | None = None,
+    training: Training = DEFAULT_TRAINING,
+    name: str = "backbone",
+    compared: Sequence[str] | None = None,
+) -> Linkage:
+    """Train (unless ``model`` is given), predict and cluster standardised tables on ``engine``.
+
+    Args:
+        engine: the engine Splink runs on (through its ``splink_api()``).
+        tables: names of tables or views on ``engine`` with ``unique_id``, ``source_dataset``
+            and role columns.
+        roles: the role columns to compare (see ``standardise.ROLES``).
+        link_type: ``link_only``, ``dedupe_only`` or ``link_and_dedupe``.
+        duplicate_free: source datasets with no duplicates: cluster one-to-one across them.
+        model: a trained model whose SQL is in ``engine``'s dialect (see ``model_for_dialect``).
+        compared: the roles to compare, when fewer than ``roles`` (see ``linkage_settings``).
+
+    >>> engine.register("people", standardised_rows)  # doctest: +SKIP
+    >>> roles = ["first_name", "last_name"]
+    >>> link_standardised(engine, ["people"], roles, "dedupe_only")  # doctest: +SKIP
+    """
+    watch = Stopwatch()
+    db_api = engine.splink_api()
+    sdfs = [db_api.register(table) for table in tables]
+    settings: Any = (
+        model.settings if model else linkage_settings(roles, link_type, compared=compared)
+    )
+    # Splink's notes on untrained levels are for modellers: they would drown a command's output.
+    linker = Linker(sdfs, settings, log_level=SPLINK_LOG_LEVEL)
+    if model is None:
+        with watch.step("train"):
+            train(linker, roles, training)
+        model = LinkageModel.from_linker(linker, name)
+        linker = Linker(sdfs, model.settings, log_level=SPLINK_LOG_LEVEL)  # the floored m
+    trained = model
+    with watch.step("predict"):
+        predictions = predict(linker, trained.roles)
+    with watch.step("cluster"):
+        clusters = cluster(linker, predictions, threshold, duplicate_free)
+    with watch.step("collect"):
+        records = collect_clusters(clusters)
+        result = Linkage(trained, collect_pairs(predictions, records), records)
+    result.timings = watch.timings
+    return result
+
+
+def collect_pairs(predictions: SplinkDataFrame, clusters: dict[Record, str]) -> list[ScoredPair]:
+    """The scored pairs as Python objects.
+
+    ``dedupe_only`` predictions carry no source dataset (ids are unique across the inputs
+    then), so it is looked up from the clustered records.
+    """
+    names = {c.unquote().name for c in predictions.columns}
+    if "source_dataset_l" in names:
+        columns = "source_dataset_l, unique_id_l, source_dataset_r, unique_id_r"
+    else:
+        columns = "NULL AS source_dataset_l, unique_id_l, NULL AS source_dataset_r, unique_id_r"
+    rows = _fetch(predictions, f"SELECT {columns}, match_probability FROM {{this}}")
+    dataset_of = {unique_id: dataset for dataset, unique_id in clusters}
+
+    def record(row: dict[str, Any], side: str) -> Record:
+        unique_id = str(row[f"unique_id_{side}"])
+        return (row[f"source_dataset_{side}"] or dataset_of[unique_id], unique_id)
+
+    return [ScoredPair(record(r, "l"), record(r, "r"), float(r["match_probability"])) for r in rows]
+
+
+def _fetch(frame: SplinkDataFrame, sql: str) -> list[dict[str, Any]]:
+    """Rows of a query over ``frame`` (``{this}``), with the scratch table dropped after."""
+    result = frame.query_sql(sql)
+    try:
+        return result.as_record_list()
+    finally:
+        result.drop_table_from_database_and_remove_from_cache()
+
+
+def collect_clusters(clusters: SplinkDataFrame) -> dict[Record, str]:
+    """``(source dataset, unique id) → cluster id`` for every record."""
+    rows = _fetch(clusters, f"SELECT {SOURCE_DATASET}, {UNIQUE_ID}, cluster_id FROM {{this}}")
+    return {(r[SOURCE_DATASET], str(r[UNIQUE_ID])): str(r["cluster_id"]) for r in rows}
