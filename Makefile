@@ -17,14 +17,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	BACKBONE_WORKSPACE=$${BACKBONE_WORKSPACE:-backbone-demo} $(BIN)/backbone demo --port $(PORT)
 
-## Run every test: on SQLite, then again on a throwaway PostgreSQL 15 cluster.
+## Run every test on SQLite, then again on a throwaway PostgreSQL 15 cluster. The browser and
+## Spark tests exercise the page and the engine, not the database, so they run once (on SQLite).
 test: $(STAMP) lint test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
 	env -u DATABASE_URL $(BIN)/pytest
 
 test-postgres: $(STAMP)
-	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser"
+	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser and not spark"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
