@@ -652,6 +652,7 @@ def test_duckdb_and_spark_give_identical_result_tables_for_the_standard_library(
         assert [key(r) for r in spark] == [key(r) for r in duck], definition.slug
         for d, s in zip(duck, spark, strict=True):
             assert (s["numerator"], s["denominator"]) == (d["numerator"], d["denominator"])
+            assert (s["complete"], s["data_through"]) == (d["complete"], d["data_through"])
             expected = (
                 None if d["value"] is None else pytest.approx(d["value"], rel=1e-12, abs=1e-9)
             )
