@@ -254,7 +254,7 @@ class IndicatorForm(forms.Form):
         "Empty: every period is complete.",
     )
     integer_period = forms.ChoiceField(
-        label="An integer period names a",
+        label="Integer periods are",
         required=False,
         choices=_choices(get_args(YearKind)),
         initial="school_year",
