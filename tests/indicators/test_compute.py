@@ -4,6 +4,7 @@ and the same numbers on DuckDB and Spark."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from backbone.cli import app
 from backbone.indicators import services
+from backbone.indicators.completeness import Awaited, CompleteWhen
 from backbone.indicators.definitions import IndicatorDefinition, Period
 from backbone.indicators.models import ComputeRun, Indicator, Result
 from backbone.intake import services as intake
@@ -27,6 +29,15 @@ HIGH_EARNER = IndicatorDefinition(
     denominator="wages >= 0",
     numerator="wages >= 1030",
     period=Period(column="year"),
+)
+
+# The same, complete once the wage records reach the end of each calendar year.
+CALENDAR_WAGES = HIGH_EARNER.model_copy(
+    update={
+        "complete_when": CompleteWhen(
+            integer_period="calendar_year", waits_for=(Awaited(table="wages", through="quarter"),)
+        )
+    }
 )
 
 
@@ -82,6 +93,25 @@ def test_compute_stores_hand_checked_results_with_lineage(loaded):
         )  # fmt: skip
     assert run.submissions == sorted(intake.warehouse().submissions())
     assert Result.objects.filter(run=run).first().definition_version == indicator.version == 1
+
+
+def test_compute_stores_which_periods_are_complete_and_how_far_the_data_reach(loaded):
+    services.save_indicator(CALENDAR_WAGES)
+    run = services.compute()
+    flags = {r.period: (r.complete, r.data_through) for r in Result.objects.filter(run=run)}
+    # The file's last quarter is 2024-Q2: 2023 is over, 2024 has only two of its quarters.
+    assert flags == {
+        "2023": (True, dt.date(2024, 6, 30)),
+        "2024": (False, dt.date(2024, 6, 30)),
+    }
+
+
+def test_without_a_rule_every_result_is_complete_with_no_data_through(loaded):
+    services.save_indicator(HIGH_EARNER)
+    run = services.compute()
+    assert set(Result.objects.filter(run=run).values_list("complete", "data_through")) == {
+        (True, None)
+    }
 
 
 def test_changing_a_definition_bumps_its_version_and_a_bad_one_stores_nothing(loaded):

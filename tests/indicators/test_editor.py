@@ -132,6 +132,28 @@ def test_joins_and_dimensions_round_trip_through_the_form(editor):
     assert "person_demographics on person_key latest_by as_of</textarea>" in page
 
 
+def test_when_a_period_is_complete_is_typed_in_three_boxes_and_round_trips(editor):
+    posted = {**HIGH_EARNER_FORM, "follow_up_months": "3", "waits_for": "wages through quarter",
+              "integer_period": "calendar_year"}  # fmt: skip
+    assert editor.post("/indicators/new/", posted).status_code == 302
+    assert Indicator.objects.get().definition["complete_when"] == {
+        "follow_up_months": 3, "waits_for": [{"table": "wages", "through": "quarter"}],
+        "integer_period": "calendar_year",
+    }  # fmt: skip
+    page = editor.get("/indicators/high_quarterly_wages/edit/").content.decode()
+    assert "wages through quarter</textarea>" in page
+
+
+def test_a_library_indicator_keeps_its_rule_when_edited():
+    library = standard_indicator("postsecondary_enrollment").definition
+    indicator = services.save_indicator(library)
+    data = forms.definition_data(forms.initial_of(indicator))
+    assert data["complete_when"]["waits_for"] == [
+        {"table": "postsecondary", "through": "school_year", "column": "enrollment_begin"}
+    ]
+    assert IndicatorDefinition.model_validate(data).complete_when == library.complete_when
+
+
 @pytest.mark.parametrize(
     ("field", "typed", "message"),
     [
@@ -142,6 +164,12 @@ def test_joins_and_dimensions_round_trip_through_the_form(editor):
         ("slug", "High Wages", "use lower-case letters, digits and _"),
         ("joins", "person_demographics latest_by as_off", "unknown column &#x27;as_off&#x27;"),
         ("dimensions", "sex", "unknown column &#x27;sex&#x27;"),
+        (
+            "waits_for",
+            "training through program_year of exit_date",
+            "waits for &#x27;training&#x27;, a table the definition does not read",
+        ),
+        ("waits_for", "wages through week", "Input should be"),
     ],
 )
 def test_an_invalid_definition_is_not_saved_and_the_field_says_why(editor, field, typed, message):

@@ -14,6 +14,7 @@ their edge cases (retests, summer and fifth-year graduates, GED) on hand-made ta
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -519,6 +520,120 @@ def test_credential_attainment_matches_the_training_files(city, people):
     assert_same(city[1], "credential_attainment", rows, ["program"])
 
 
+# --- complete periods: worked out from the raw files, not from the rule ----------------------
+
+
+def latest_fall(root: Path) -> int:
+    """The latest fall the college has sent a file for: its files are named by academic year."""
+    files = sorted((root / raw.COLLEGE / "postsecondary").glob("*.csv"))
+    return max(int(path.stem[:4]) for path in files)
+
+
+def spring_of(day: pd.Timestamp) -> int:
+    return day.year + (day.month >= 7)
+
+
+def source_facts(root: Path, district: dict[str, pd.DataFrame]) -> dict[str, int | dt.date]:
+    """How far each partner's raw files reach: school years by their spring, the latest wage
+    quarter as year * 4 + quarter, the latest college fall, the latest training exit."""
+    wages = raw.csvs(root, raw.WORKFORCE, "ui_wages")
+    episodes = raw.hmis(root)
+    exits = pd.to_datetime(raw.csvs(root, raw.WORKFORCE, "training")["exit_date"])
+    return {
+        "enrolments": int(district["enrolments"]["school_year"].max()),
+        "assessments": int(district["assessments"]["school_year"].max()),
+        "cohorts": int(raw.graduation(root)["cohort_year"].max()),
+        "hmis_entries": spring_of(episodes["entry"].max()),
+        "hmis_exits": spring_of(episodes["exit"].max()),
+        "wage_quarter": int((wages["year"].astype(int) * 4 + wages["quarter"].astype(int)).max()),
+        "fall": latest_fall(root),
+        "training_exit": exits.max().date(),
+    }
+
+
+def school_year_over(year: int, *latest: int) -> bool:
+    """A school year is over when every source has sent it and its 30 June has passed."""
+    return year <= min(latest) and dt.date(year, 6, 30) <= TODAY
+
+
+def after_exit(quarters: int, program_year: bool) -> Callable[[int, dict], bool]:
+    """Complete when the wage quarter after the period's last exit quarter (April–June of the
+    school year's spring, or of the year after a program year's start) is loaded."""
+    return lambda year, f: (year + program_year) * 4 + 2 + quarters <= f["wage_quarter"]
+
+
+def credential_window(year: int, f: dict) -> bool:
+    """Exiters of program year Y (to 30 June Y+1) have a year for a credential: to 30 June Y+2,
+    which the training files reach when their latest exit's program year ends by then."""
+    last = f["training_exit"]
+    reach = min(dt.date(last.year + (last.month >= 7), 6, 30), TODAY)
+    return dt.date(year + 2, 6, 30) <= reach
+
+
+EXPECTED_COMPLETE = {
+    "chronic_absence": lambda y, f: school_year_over(y, f["enrolments"]),
+    "grade3_reading": lambda y, f: school_year_over(y, f["assessments"]),
+    "grade8_math": lambda y, f: school_year_over(y, f["assessments"]),
+    "kindergarten_readiness": lambda y, f: school_year_over(y, f["assessments"]),
+    "graduation_rate_4yr": lambda y, f: school_year_over(y, f["cohorts"]),
+    "chronic_absence_housing": lambda y, f: school_year_over(y, f["enrolments"],
+                                                             f["hmis_entries"]),
+    "school_moves_housing": lambda y, f: school_year_over(y, f["enrolments"], f["hmis_entries"]),
+    "exits_to_permanent_housing": lambda y, f: school_year_over(y, f["hmis_exits"]),
+    # Graduates of year Y: enrolled by 31 October Y, in the college's file for fall Y.
+    "postsecondary_enrollment": lambda y, f: y <= f["fall"],
+    # A bachelor's degree has to 30 June Y+6; fall F's file runs to 30 June F+1.
+    "postsecondary_completion": lambda y, f: y + 6 <= f["fall"] + 1,
+    "young_adult_employment": after_exit(4, program_year=False),
+    "young_adult_median_earnings": after_exit(4, program_year=False),
+    "employment_q2_after_exit": after_exit(2, program_year=True),
+    "median_earnings_q2_after_exit": after_exit(2, program_year=True),
+    "employment_q4_after_exit": after_exit(4, program_year=True),
+    "retention_same_employer": after_exit(4, program_year=True),
+    "earnings_year2_after_exit": after_exit(8, program_year=True),
+    "earnings_year4_after_exit": after_exit(16, program_year=True),
+    "credential_attainment": credential_window,
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def computed(city) -> dict[str, list[dict]]:
+    """What ``backbone compute`` computes for every library indicator on the city, as of the
+    day the city was loaded."""
+    definitions = [entry.definition for entry in standard_library()]
+    rows = engines.compute(city[1], definitions, "duckdb", today=TODAY)
+    return {d.slug: r for d, r in zip(definitions, rows, strict=True)}
+
+
+def test_every_library_indicator_has_a_completeness_check():
+    assert set(EXPECTED_COMPLETE) == {i.slug for i in standard_library()}
+
+
+@pytest.mark.city
+@pytest.mark.parametrize("slug", sorted(EXPECTED_COMPLETE))
+def test_complete_periods_match_what_the_raw_files_reach(city, district, computed, slug):
+    facts = source_facts(city[0], district)
+    flags: dict[int, set[bool]] = {}
+    for row in computed[slug]:
+        flags.setdefault(int(row["period"]), set()).add(row["complete"])
+    assert all(len(f) == 1 for f in flags.values()), "every group of a period says the same"
+    stored = {period: f.pop() for period, f in flags.items()}
+    expected = {period: bool(EXPECTED_COMPLETE[slug](period, facts)) for period in stored}
+    assert stored == expected
+
+
+@pytest.mark.city
+def test_young_adult_employment_2026_waits_for_its_wage_quarter(city, district, computed):
+    """The issue's case: leavers of 2025-26 need wages for April–June 2027; 2025 is in."""
+    facts = source_facts(city[0], district)
+    assert facts["wage_quarter"] == 2026 * 4 + 2  # the city's wages end in 2026-Q2
+    rows = [r for r in computed["young_adult_employment"] if r["dimension"] == "overall"]
+    assert {r["period"]: r["complete"] for r in rows} == {
+        "2021": True, "2022": True, "2023": True, "2024": True, "2025": True, "2026": False,
+    }  # fmt: skip
+    assert {r["data_through"] for r in rows} == {dt.date(2026, 6, 30)}
+
+
 # --- one definition, two engines ------------------------------------------------------------
 
 
@@ -537,6 +652,7 @@ def test_duckdb_and_spark_give_identical_result_tables_for_the_standard_library(
         assert [key(r) for r in spark] == [key(r) for r in duck], definition.slug
         for d, s in zip(duck, spark, strict=True):
             assert (s["numerator"], s["denominator"]) == (d["numerator"], d["denominator"])
+            assert (s["complete"], s["data_through"]) == (d["complete"], d["data_through"])
             expected = (
                 None if d["value"] is None else pytest.approx(d["value"], rel=1e-12, abs=1e-9)
             )

@@ -10,7 +10,11 @@ from django.contrib.auth.models import Permission, User
 
 from backbone.indicators import services
 from backbone.indicators.models import Baseline, Target, TurnTheCurve
-from tests.indicators.test_compute import HIGH_EARNER, loaded  # noqa: F401  (fixture)
+from tests.indicators.test_compute import (  # noqa: F401  (fixture)
+    CALENDAR_WAGES,
+    HIGH_EARNER,
+    loaded,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +52,32 @@ def test_pages_show_the_trend_targets_story_and_csv(reader, loaded):  # noqa: F8
     assert [(r["period"], int(r["numerator"]), int(r["denominator"])) for r in rows] == [
         (r.period, r.numerator, r.denominator) for r in stored
     ]
+
+
+def test_an_incomplete_period_is_not_yet_available_and_the_headline_is_the_latest_complete(
+    reader,
+    loaded,  # noqa: F811
+):
+    indicator = services.save_indicator(CALENDAR_WAGES)
+    services.compute()
+    body = reader.get(f"/indicators/{indicator.slug}/").content.decode()
+    # By hand: in 2023 all 60 workers were paid, those from worker 30 up at least $1,030.
+    assert "<strong>50.0</strong> in 2023 (30 of 60), the latest complete period" in body
+    assert "Data as of 2024-06-30." in body
+    assert (
+        '<th scope="row">2024</th><td colspan="3">not yet available (data through 2024-06-30)'
+        in body
+    )
+
+    exported = reader.get(f"/indicators/{indicator.slug}/results.csv")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [(r["period"], r["numerator"], r["value"], r["complete"], r["data_through"])
+            for r in rows] == [("2023", "30", "50.0", "true", "2024-06-30"),
+                               ("2024", "", "", "false", "2024-06-30")]  # fmt: skip
+
+    listing = reader.get("/indicators/").content.decode()
+    row = listing[listing.index(HIGH_EARNER.name) :].split("</tr>")[0]
+    assert "2023" in row and "2024" not in row  # the list shows the latest complete period
 
 
 def test_pages_need_the_registry_permission(client):

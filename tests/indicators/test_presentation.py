@@ -12,6 +12,8 @@ from backbone.indicators.presentation import (
     Value,
     build,
     heading,
+    headline,
+    not_available,
     overall_targets,
     reference_group,
     trend,
@@ -192,3 +194,34 @@ def test_the_dimension_keeps_each_value_by_group_and_period():
 
 def test_no_forecast_when_asked_for_none():
     assert build(WITHHELD_IN_THE_MIDDLE, PUBLISHED, forecast=False).trend.forecast == []
+
+
+# Young-adult employment as the issue saw it: 58 and 57 percent, then 3 percent for 2026 whose
+# wage quarter is not loaded yet; groups A and B in 2025 and A in 2026.
+PENDING_2026 = [
+    published("2024", "all", 58.0), published("2025", "all", 57.0),
+    Value("2026", "overall", "all", 3.0, 100, not_available(None), complete=False),
+    published("2025", "A", 55.0, 60), published("2025", "B", 59.0, 40),
+    Value("2026", "d", "A", 2.0, 50, "", complete=False),
+]  # fmt: skip
+
+
+def test_an_incomplete_period_is_left_out_of_the_trend_groups_and_equity():
+    page = build(PENDING_2026, PUBLISHED)
+    assert [p.period for p in page.trend.points] == ["2024", "2025"]
+    assert page.pending == ["2026"]
+    [groups] = page.dimensions
+    assert groups.periods == ["2025"] and groups.equity is not None
+    assert groups.equity.period == "2025"
+    # The line through (2024, 58) and (2025, 57) goes on down a point a year: 56 in 2026.
+    assert page.trend.forecast[0] == (2026, 56.0)
+
+
+def test_the_headline_is_the_latest_complete_period():
+    chosen = headline(PENDING_2026)
+    assert chosen is not None and (chosen.period, chosen.value) == ("2025", 57.0)
+    assert headline(PENDING_2026[2:3]) is None
+
+
+def test_trend_alone_leaves_incomplete_periods_out_too():
+    assert [p.period for p in trend(PENDING_2026[:3], PUBLISHED).points] == ["2024", "2025"]

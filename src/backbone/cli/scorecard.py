@@ -49,7 +49,8 @@ def publish(
     console.print(
         f"Published release {chosen.pk} to [bold]{out}[/bold]: {len(files)} files; "
         f"{counts['cells']:,} cells, {counts['primary']:,} suppressed, "
-        f"{counts['complementary']:,} complementary, {counts['coded']:,} coded.",
+        f"{counts['complementary']:,} complementary, {counts['coded']:,} coded, "
+        f"{counts['not_available']:,} not yet available.",
         soft_wrap=True,
     )
 

@@ -10,6 +10,7 @@ on the warehouse with DuckDB. Only counts leave the warehouse, never a person's 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -105,6 +106,8 @@ class ResultOut(Schema):
     denominator: int
     value: float | None
     definition_version: int
+    complete: bool
+    data_through: dt.date | None
 
 
 def _registry_reader(request: HttpRequest) -> None:
@@ -136,7 +139,8 @@ def indicator_results(
     return [
         {"period": r.period, "dimension": r.dimension, "group": r.group_value,
          "numerator": r.numerator, "denominator": r.denominator, "value": r.value,
-         "definition_version": r.definition_version}
+         "definition_version": r.definition_version, "complete": r.complete,
+         "data_through": r.data_through}
         for r in services.latest_results(indicator)
     ]  # fmt: skip
 

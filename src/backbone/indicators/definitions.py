@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlglot import exp
 
 from backbone.disclosure.units import Unit
+from backbone.indicators.completeness import CompleteWhen, awaited_problems
 from backbone.indicators.expressions import (
     DIALECTS,
     CheckedExpression,
@@ -128,6 +129,9 @@ class IndicatorDefinition(BaseModel):
     value: str | None = None
     per: int = Field(default=1000, gt=0)  # rates are per this many persons
     higher_is_better: bool = True
+    # When a period is complete (``backbone.indicators.completeness``); left out of the stored
+    # data when unset, so definitions saved before it existed keep their version.
+    complete_when: CompleteWhen | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -280,6 +284,14 @@ def _shape_problems(
     if period is not None and isinstance(period.tree, exp.Column):
         kind = analytic_columns(definition.sources[period.tree.table])[period.tree.name]
         problems += _period_problems(definition.period.rule, period.tree, kind)
+    if definition.complete_when is not None:
+        columns = {t: analytic_columns(t) for t in definition.tables}
+        problems += [
+            Problem(message, field=field)
+            for field, message in awaited_problems(
+                definition.complete_when, definition.tables, columns
+            )
+        ]
     return problems
 
 

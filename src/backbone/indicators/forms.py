@@ -17,6 +17,7 @@ from django import forms
 from pydantic import ValidationError
 
 from backbone.disclosure.units import UNITS
+from backbone.indicators.completeness import YearKind
 from backbone.indicators.definitions import (
     DefinitionError,
     IndicatorDefinition,
@@ -30,7 +31,14 @@ from backbone.partnership.models import SharedOutcome
 # A definition's field (as ``Problem.field`` or a pydantic location names it) → the form field.
 FORM_FIELDS = {"description": "plain_definition", "period.column": "period_column"}
 FORM_FIELDS |= {"period.rule": "period_rule", "period": "period_column"}
-ITEM = re.compile(r"^(joins|dimensions)\[(\d+)\]")
+FORM_FIELDS |= {
+    "complete_when": "waits_for", "complete_when.waits_for": "waits_for",
+    "complete_when.follow_up_months": "follow_up_months",
+    "complete_when.integer_period": "integer_period",
+}  # fmt: skip
+ITEM = re.compile(r"^(joins|dimensions|complete_when\.waits_for)\[(\d+)\]")
+# A "waits for" line: ``table through quarter|school_year|program_year|calendar_year [of column]``
+AWAITED = re.compile(r"^(\S+)\s+through\s+(\S+)(?:\s+of\s+(\S+))?$", re.IGNORECASE)
 # Join line words → Join fields; ``where`` starts the condition, which runs to the line's end.
 JOIN_OPTIONS = {"as": "alias", "on": "on", "latest_by": "latest_by"}
 WHERE = re.compile(r"\s+where\s+", re.IGNORECASE)
@@ -44,10 +52,12 @@ def form_field(field: str) -> tuple[str, int | None]:
 
     >>> form_field("dimensions[1]"), form_field("period.rule"), form_field("numerator")
     (('dimensions', 2), ('period_rule', None), ('numerator', None))
+    >>> form_field("complete_when.waits_for[0]")
+    ('waits_for', 1)
     """
     item = ITEM.match(field)
     if item:
-        return item.group(1), int(item.group(2)) + 1
+        return FORM_FIELDS.get(item.group(1), item.group(1)), int(item.group(2)) + 1
     return FORM_FIELDS.get(field, field), None
 
 
@@ -106,6 +116,28 @@ def join_line(join: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
+def parse_awaited(line: str) -> dict[str, str]:
+    """One "waits for" line, ``table through quarter|school_year|program_year|calendar_year
+    [of column]``, as the definition's ``Awaited`` dict; a line not of that form is left for
+    pydantic to refuse.
+
+    >>> parse_awaited("wages through quarter")
+    {'table': 'wages', 'through': 'quarter'}
+    >>> parse_awaited("postsecondary through school_year of enrollment_begin")
+    {'table': 'postsecondary', 'through': 'school_year', 'column': 'enrollment_begin'}
+    """
+    match = AWAITED.match(line.strip())
+    if match is None:
+        return {"table": line.strip(), "through": "(write: table through … [of column])"}
+    table, through, column = match.groups()
+    return {"table": table, "through": through} | ({"column": column} if column else {})
+
+
+def awaited_line(awaited: Mapping[str, Any]) -> str:
+    line = f"{awaited['table']} through {awaited['through']}"
+    return f"{line} of {awaited['column']}" if awaited.get("column") else line
+
+
 def definition_problems(
     data: Mapping[str, Any],
 ) -> tuple[IndicatorDefinition | None, list[Problem]]:
@@ -129,6 +161,10 @@ def _pydantic_problem(error: Any) -> Problem:
         field = f"{field}[{location[1]}]"
     elif field == "period" and len(location) > 1:
         field = f"period.{location[1]}"
+    elif field == "complete_when" and len(location) > 1:
+        field = f"complete_when.{location[1]}"
+        if len(location) > 2 and location[2].isdigit():
+            field += f"[{location[2]}]"
     text = str(error["msg"])
     if field == "slug" and error["type"] == "string_pattern_mismatch":
         text = "use lower-case letters, digits and _, starting with a letter"
@@ -201,6 +237,29 @@ class IndicatorForm(forms.Form):
         help_text="Medians only: the number to take the median of, e.g. wages.wages.",
     )
     higher_is_better = forms.BooleanField(required=False, initial=True)
+    follow_up_months = forms.IntegerField(
+        label="Follow-up (months)",
+        required=False,
+        min_value=0,
+        initial=0,
+        help_text="A period is complete this many months after it ends, e.g. 12 for the 4th "
+        "quarter after exit.",
+    )
+    waits_for = forms.CharField(
+        label="Waits for",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text="Data that must reach that day, one table per line: table through quarter|"
+        "school_year|program_year|calendar_year [of column], e.g. wages through quarter. "
+        "Empty: every period is complete.",
+    )
+    integer_period = forms.ChoiceField(
+        label="Integer periods are",
+        required=False,
+        choices=_choices(get_args(YearKind)),
+        initial="school_year",
+        help_text="school_year (by its spring), program_year (by its start) or calendar_year.",
+    )
     level = forms.ChoiceField(choices=Indicator.Level.choices, initial=Indicator.Level.POPULATION)
     category = forms.ChoiceField(
         label="RBA category",
@@ -246,7 +305,7 @@ class IndicatorForm(forms.Form):
 
 TEXT_FIELDS = (
     "name", "plain_definition", "joins", "denominator", "numerator", "cohort", "period_column",
-    "dimensions", "value",
+    "dimensions", "value", "waits_for",
 )  # fmt: skip
 
 
@@ -268,6 +327,19 @@ def definition_data(fields: Mapping[str, Any]) -> dict[str, Any]:
         "per": fields["per"],
         "value": text["value"] or None,
         "higher_is_better": bool(fields.get("higher_is_better")),
+        "complete_when": _complete_when(fields, parse_lines(text["waits_for"])),
+    }
+
+
+def _complete_when(fields: Mapping[str, Any], waits_for: list[str]) -> dict[str, Any] | None:
+    """The rule from its three boxes; none when nothing is awaited and no follow-up is set."""
+    months = fields.get("follow_up_months") or 0
+    if not waits_for and not months:
+        return None
+    return {
+        "follow_up_months": months,
+        "waits_for": [parse_awaited(line) for line in waits_for],
+        "integer_period": fields.get("integer_period") or "school_year",
     }
 
 
@@ -290,7 +362,16 @@ def initial_of(indicator: Indicator) -> dict[str, Any]:
         "per": definition.get("per", 1000),
         "value": definition.get("value") or "",
         "higher_is_better": definition.get("higher_is_better", True),
+        **_complete_when_initial(definition.get("complete_when") or {}),
         "level": indicator.level,
         "category": indicator.category,
         "outcome": indicator.outcome_id,
+    }
+
+
+def _complete_when_initial(rule: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "follow_up_months": rule.get("follow_up_months", 0),
+        "waits_for": "\n".join(awaited_line(a) for a in rule.get("waits_for", [])),
+        "integer_period": rule.get("integer_period", "school_year"),
     }

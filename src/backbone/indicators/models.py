@@ -187,6 +187,12 @@ class Result(models.Model):
     numerator = models.BigIntegerField()
     denominator = models.BigIntegerField()
     value = models.FloatField(null=True)
+    complete = models.BooleanField(
+        default=True, help_text="The period's follow-up window had closed when it was computed."
+    )
+    data_through = models.DateField(
+        null=True, blank=True, help_text="How far the data the definition waits for reached."
+    )
 
     class Meta:
         ordering = ["indicator", "period", "dimension", "group_value"]

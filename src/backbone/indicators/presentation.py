@@ -8,6 +8,11 @@ only a marker, and shows as a gap in a line — never as zero. Gaps and equity m
 computed from the values given and nothing else, so on the scorecard they reveal nothing the
 published tables do not.
 
+A value may belong to a period that is not **complete** (its follow-up window has not closed,
+``backbone.indicators.completeness``): such periods are left out of the trend, the groups, the
+gaps and the equity table, listed in ``Page.pending`` instead, and never headlined
+(:func:`headline`); tables show them as :func:`not_available`.
+
 The reference group of a dimension is the one a target names, or else the group with the most
 people among the values given (a withheld size counts for nothing, and the ``missing`` group is
 never the reference; a tie goes to the first name in sort order).
@@ -15,6 +20,7 @@ never the reference; a tie goes to the first name in sort order).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,8 +42,9 @@ class Value:
 
     ``value`` is None when withheld; ``display`` is what a reader sees (``42%``, ``*``) and
     ``marker`` why a value is withheld (``*``, ``‡``, ``coded``; "" when shown). ``size`` is the
-    group's number of people, None when withheld. ``row`` is what the value came from (a
-    computed result or a published cell), for the page's own tables.
+    group's number of people, None when withheld. ``complete`` is False for a period whose
+    follow-up window has not closed. ``row`` is what the value came from (a computed result or
+    a published cell), for the page's own tables.
     """
 
     period: str
@@ -48,6 +55,7 @@ class Value:
     display: str = ""
     marker: str = ""
     row: object = field(default=None, compare=False)
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -134,10 +142,11 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Page:
-    """What an indicator page shows."""
+    """What an indicator page shows; ``pending`` are the periods not yet complete."""
 
     trend: Trend
     dimensions: list[Dimension]
+    pending: list[str] = field(default_factory=list)
 
 
 Label = Callable[[str], str]
@@ -155,18 +164,42 @@ def build(
     ``label`` names a group code for readers (charts and tables); ``forecast=False`` leaves the
     forecast out (a compact widget).
     """
-    chosen = list(values)
+    given = list(values)
+    chosen = [v for v in given if v.complete]
     overall = [v for v in chosen if v.dimension == OVERALL]
     names = sorted({v.dimension for v in chosen} - {OVERALL})
     return Page(
         trend(overall, subject, forecast=forecast),
         [dimension(n, [v for v in chosen if v.dimension == n], subject, label) for n in names],
+        sorted({v.period for v in given if not v.complete}),
     )
 
 
+def headline(values: Iterable[Value]) -> Value | None:
+    """What a headline shows: the overall value of the latest complete period (None if none).
+
+    >>> headline([Value("2025", OVERALL, "all", 57.0),
+    ...           Value("2026", OVERALL, "all", 4.0, complete=False)]).period
+    '2025'
+    """
+    complete = [v for v in values if v.complete and v.dimension == OVERALL]
+    return max(complete, key=lambda v: v.period) if complete else None
+
+
+def not_available(through: dt.date | None) -> str:
+    """What a reader sees for a period whose follow-up window has not closed.
+
+    >>> not_available(dt.date(2026, 6, 30))
+    'not yet available (data through 2026-06-30)'
+    """
+    return "not yet available" + (f" (data through {through:%Y-%m-%d})" if through else "")
+
+
 def trend(overall: Sequence[Value], subject: Subject, *, forecast: bool = True) -> Trend:
-    """The overall values in period order, the overall targets and (optionally) the forecast."""
-    points = [_point(v) for v in sorted(overall, key=lambda v: v.period)]
+    """The overall values of complete periods in period order, the overall targets and
+    (optionally) the forecast."""
+    shown = [v for v in overall if v.complete]
+    points = [_point(v) for v in sorted(shown, key=lambda v: v.period)]
     goals = overall_targets(subject)
     ahead = heading(points, goals, 6 if subject.exact else 1) if forecast else []
     return Trend(points, goals, ahead)

@@ -135,12 +135,19 @@ def subject_of(indicator: Indicator, *, exact: bool = True) -> presentation.Subj
 
 def indicator_page(indicator: Indicator) -> dict[str, Any]:
     """Everything the indicator page shows: the overall trend with targets and the baseline
-    forecast, each dimension's groups, their gaps to the reference group, and the stories."""
-    results = [r for r in latest_results(indicator) if r.value is not None]
-    page = presentation.build([_value(r) for r in results], subject_of(indicator))
+    forecast, each dimension's groups, their gaps to the reference group, and the stories.
+    Periods whose follow-up window has not closed are listed as not yet available; the
+    headline is the latest complete period."""
+    results = [r for r in latest_results(indicator) if r.value is not None or not r.complete]
+    values = [_value(r) for r in results]
+    page = presentation.build(values, subject_of(indicator))
+    headline = presentation.headline(values)
     context: dict[str, Any] = {
         "indicator": indicator,
         "overall": [_as_row(r) for r in results if r.dimension == presentation.OVERALL],
+        "headline": _as_row(cast(Result, headline.row)) if headline else None,
+        "pending": page.pending,
+        "data_as_of": data_as_of(results),
         "dimensions": [_dimension(indicator, d) for d in page.dimensions],
         "stories": indicator.stories.prefetch_related("partners"),
         "milestones": indicator.milestones.all(),
@@ -151,23 +158,55 @@ def indicator_page(indicator: Indicator) -> dict[str, Any]:
     return context
 
 
+def data_as_of(results: Iterable[Result]) -> str:
+    """What "data as of" says for results of one run: how far the data the definition waits
+    for reached, or else the day the results were computed ("" without results)."""
+    for result in results:
+        if result.data_through is not None:
+            return f"{result.data_through:%Y-%m-%d}"
+        return f"{result.run.started_at:%Y-%m-%d}"
+    return ""
+
+
+CSV_COLUMNS = (
+    "period", "dimension", "group", "numerator", "denominator", "value", "complete",
+    "data_through",
+)  # fmt: skip
+
+
+def csv_row(result: Result) -> list[Any]:
+    """One result as a row of the staff CSV (``CSV_COLUMNS``): no numbers while incomplete."""
+    row = _as_row(result)
+    through = f"{result.data_through:%Y-%m-%d}" if result.data_through else ""
+    return [
+        result.period, result.dimension, result.group_value, row["numerator"],
+        row["denominator"], row["value"], str(result.complete).lower(), through,
+    ]  # fmt: skip
+
+
 def _value(result: Result) -> presentation.Value:
     value = result.value
     display = "" if value is None else f"{value:g}"
+    if not result.complete:
+        display = presentation.not_available(result.data_through)
     return presentation.Value(
         result.period, result.dimension, result.group_value, value, result.denominator, display,
-        row=result,
+        row=result, complete=result.complete,
     )  # fmt: skip
 
 
 def _as_row(result: Result) -> dict[str, Any]:
+    """One result as the page's tables show it: an incomplete period shows no numbers."""
+    shown = result.complete
     return {
         "period": result.period,
         "dimension": result.dimension,
         "group_value": result.group_value,
-        "numerator": result.numerator,
-        "denominator": result.denominator,
-        "value": result.value,
+        "numerator": result.numerator if shown else None,
+        "denominator": result.denominator if shown else None,
+        "value": result.value if shown else None,
+        "complete": shown,
+        "display": "" if shown else presentation.not_available(result.data_through),
     }
 
 
@@ -193,9 +232,10 @@ def _dimension(indicator: Indicator, dimension: presentation.Dimension) -> dict[
 
 
 def latest_overall() -> dict[int, Result]:
-    """Per indicator id, its latest period's overall result."""
+    """Per indicator id, the overall result of its latest complete period (latest run)."""
     latest: dict[int, Result] = {}
-    for result in Result.objects.filter(dimension="overall").order_by("run_id", "period"):
+    chosen = Result.objects.filter(dimension="overall", complete=True)
+    for result in chosen.order_by("run_id", "period"):
         latest[result.indicator_id] = result
     return latest
 
@@ -252,11 +292,14 @@ def outcome_page(outcome: Any) -> dict[str, Any]:
     indicators = []
     for indicator in outcome.indicators.filter(active=True):
         results = [r for r in latest_results(indicator) if r.dimension == presentation.OVERALL]
-        shown = [_value(r) for r in results if r.value is not None]
+        shown = [_value(r) for r in results if r.value is not None or not r.complete]
         trend = presentation.trend(shown, subject_of(indicator))
+        headline = presentation.headline(shown)
         stories = indicator.stories.all()
         indicators.append(
-            {"indicator": indicator, "latest": _as_row(results[-1]) if results else None,
+            {"indicator": indicator,
+             "latest": _as_row(cast(Result, headline.row)) if headline else None,
+             "data_as_of": data_as_of(results),
              "trend_svg": _trend_svg(indicator, trend) if trend.points else "",
              "story": stories[0] if stories else None}
         )  # fmt: skip

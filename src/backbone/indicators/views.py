@@ -45,15 +45,15 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def indicator_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    """The latest results as CSV a spreadsheet opens (UTF-8 with a byte-order mark)."""
+    """The latest results as CSV a spreadsheet opens (UTF-8 with a byte-order mark); a period
+    whose follow-up window has not closed has no numbers, only ``complete`` false."""
     indicator = get_object_or_404(Indicator, slug=slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{indicator.slug}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(["period", "dimension", "group", "numerator", "denominator", "value"])
-    for r in services.latest_results(indicator):
-        writer.writerow([r.period, r.dimension, r.group_value, r.numerator, r.denominator, r.value])
+    writer.writerow(services.CSV_COLUMNS)
+    writer.writerows(services.csv_row(r) for r in services.latest_results(indicator))
     return response
 
 

@@ -96,6 +96,23 @@ def plan(rows: Sequence[Computed], unit: str, prefix: str = "") -> Plan:
     return Plan(cells, partitions, declared, additive)
 
 
+def summary(cells: Iterable[tuple[str, bool]]) -> dict[str, int]:
+    """Cells counted by what a reader sees, from each cell's (marker, complete): published,
+    withheld by each kind of marker, or not yet available (a period not complete).
+
+    >>> summary([("", True), ("*", True), ("‡", True), (">=95%", True), ("", False)])
+    {'cells': 5, 'published': 1, 'primary': 1, 'complementary': 1, 'coded': 1, 'not_available': 1}
+    """
+    counts = dict.fromkeys(
+        ("cells", "published", "primary", "complementary", "coded", "not_available"), 0
+    )
+    names = {"": "published", "*": "primary", "‡": "complementary"}
+    for marker, complete in cells:
+        counts["cells"] += 1
+        counts[names.get(marker, "coded") if complete else "not_available"] += 1
+    return counts
+
+
 def _is_total(row: Computed) -> bool:
     return row.dimension == OVERALL and row.group == ALL
 

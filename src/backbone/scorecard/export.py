@@ -35,6 +35,18 @@ def number_text(value: float | int | None) -> str:
     return str(value)
 
 
+def row_of(cell: Any) -> dict[str, Any]:
+    """One published cell (a ``PublishedCell``) as a row of ``COLUMNS``. A period not yet
+    complete has no numbers; its display says "not yet available (data through …)"."""
+    return {
+        "indicator": cell.indicator.slug, "period": cell.period, "dimension": cell.dimension,
+        "group": cell.group_value, "unit": cell.unit, "numerator": cell.numerator,
+        "denominator": cell.denominator, "value": cell.value, "display": cell.display,
+        "marker": cell.marker, "rule": cell.rule, "threshold": cell.threshold,
+        "policy_version": cell.policy_version,
+    }  # fmt: skip
+
+
 def csv_text(rows: Iterable[Row]) -> str:
     """Published cells as CSV with the ``COLUMNS`` header."""
     buffer = io.StringIO()

@@ -70,11 +70,17 @@ class PublishedCell(models.Model):
     numerator = models.BigIntegerField(null=True, blank=True)
     denominator = models.BigIntegerField(null=True, blank=True)
     value = models.FloatField(null=True, blank=True)
-    display = models.CharField(max_length=40)
+    display = models.CharField(max_length=60)
     marker = models.CharField(max_length=10, blank=True)
     rule = models.CharField(max_length=200)
     threshold = models.PositiveIntegerField()
     policy_version = models.CharField(max_length=60)
+    complete = models.BooleanField(
+        default=True, help_text="False: the period's follow-up window had not closed; no value."
+    )
+    data_through = models.DateField(
+        null=True, blank=True, help_text="How far the data the indicator waits for reached."
+    )
 
     class Meta:
         ordering = ["indicator", "period", "dimension", "group_value"]

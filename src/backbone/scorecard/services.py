@@ -28,7 +28,7 @@ from backbone.governance.services import publication_rule_for_partners
 from backbone.indicators import charts, presentation
 from backbone.indicators import services as indicator_services
 from backbone.indicators.models import Indicator, Result
-from backbone.indicators.presentation import Point
+from backbone.indicators.presentation import Point, not_available
 from backbone.intake.models import Submission
 from backbone.partnership.models import Partnership, SharedOutcome
 from backbone.scorecard import cells as planning
@@ -37,6 +37,9 @@ from backbone.scorecard.figures import Figure
 from backbone.scorecard.labels import dimension_label, group_label, html_id
 from backbone.scorecard.links import Links, static_links
 from backbone.scorecard.models import IndicatorPublication, PublishedCell, Release
+from backbone.scorecard.published import data_as_of, headline, prefix_of
+from backbone.scorecard.published import points as _points
+from backbone.scorecard.published import values as _values
 from backbone.warehouse import contracts
 from backbone.warehouse.services import workspace
 
@@ -47,6 +50,7 @@ OVERALL = planning.OVERALL
 PUBLISH_MARK = ".backbone-publish"
 STYLESHEETS = ("backbone/backbone.css", "scorecard/scorecard.css")
 EMBED_SIZE = (600, 560)
+PENDING_RULE = "period not complete: its follow-up window has not closed"
 
 
 # --- the publication policy ----------------------------------------------------------------
@@ -152,12 +156,15 @@ def release(notes: str = "", progress: Progress | None = None) -> Release:
 
 
 def _protect_indicator(made: Release, indicator: Indicator, run: int) -> list[PublishedCell]:
-    results = Result.objects.filter(indicator=indicator, run_id=run)
+    """Complete periods go through ``protect``; a period whose follow-up window has not closed
+    is published as not available, with no number, and takes no part in protection."""
+    results = list(Result.objects.filter(indicator=indicator, run_id=run))
     rows = {
         planning.cell_key(r.period, r.dimension, r.group_value): planning.Computed(
             r.period, r.dimension, r.group_value, r.numerator, r.denominator, r.value
         )
         for r in results
+        if r.complete
     }
     plan = planning.plan(list(rows.values()), indicator.unit, prefix_of(indicator.unit))
     policy = policy_for(indicator)
@@ -168,17 +175,36 @@ def _protect_indicator(made: Release, indicator: Indicator, run: int) -> list[Pu
         {"indicator": indicator.slug, "period": d.period, "total": d.total, "parts": d.parts}
         for d in plan.declared
     ]
-    return [_published_cell(made, indicator, rows[key], out) for key, out in protected.items()]
+    through = next((r.data_through for r in results), None)
+    published = [
+        _published_cell(made, indicator, rows[k], out, through) for k, out in protected.items()
+    ]
+    pending = [_pending_cell(made, indicator, r, policy) for r in results if not r.complete]
+    return published + pending
 
 
 def _published_cell(
-    made: Release, indicator: Indicator, row: planning.Computed, out: Protected
+    made: Release, indicator: Indicator, row: planning.Computed, out: Protected, through: Any
 ) -> PublishedCell:
     return PublishedCell(
         release=made, indicator=indicator, period=row.period, dimension=row.dimension,
         group_value=row.group, unit=indicator.unit, numerator=out.numerator,
         denominator=out.denominator, value=out.value, display=out.display, marker=out.marker,
         rule=out.rule, threshold=out.threshold, policy_version=out.policy_version,
+        data_through=through,
+    )  # fmt: skip
+
+
+def _pending_cell(
+    made: Release, indicator: Indicator, row: Result, policy: Policy
+) -> PublishedCell:
+    """A period whose follow-up window has not closed: not available, neither suppressed nor
+    coded, with no number."""
+    return PublishedCell(
+        release=made, indicator=indicator, period=row.period, dimension=row.dimension,
+        group_value=row.group_value, unit=indicator.unit, display=not_available(row.data_through),
+        rule=PENDING_RULE, threshold=policy.min_n, policy_version=policy.version,
+        complete=False, data_through=row.data_through,
     )  # fmt: skip
 
 
@@ -189,27 +215,13 @@ def published_rows(made: Release, indicator: Indicator | None = None) -> list[di
     )
     if indicator is not None:
         chosen = chosen.filter(indicator=indicator)
-    return [_export_row(cell) for cell in chosen]
-
-
-def _export_row(cell: PublishedCell) -> dict[str, Any]:
-    return {
-        "indicator": cell.indicator.slug, "period": cell.period, "dimension": cell.dimension,
-        "group": cell.group_value, "unit": cell.unit, "numerator": cell.numerator,
-        "denominator": cell.denominator, "value": cell.value, "display": cell.display,
-        "marker": cell.marker, "rule": cell.rule, "threshold": cell.threshold,
-        "policy_version": cell.policy_version,
-    }  # fmt: skip
+    return [export.row_of(cell) for cell in chosen]
 
 
 def release_summary(made: Release) -> dict[str, int]:
-    """How many cells the release published, and withheld by each kind of marker."""
-    counts = {"cells": 0, "published": 0, "primary": 0, "complementary": 0, "coded": 0}
-    names = {"": "published", "*": "primary", "‡": "complementary", "coded": "coded"}
-    for marker in made.cells.values_list("marker", flat=True):
-        counts["cells"] += 1
-        counts[names.get(marker, "coded")] += 1
-    return counts
+    """How many cells the release published, withheld by each kind of marker, and left not yet
+    available (``cells.summary``)."""
+    return planning.summary(made.cells.values_list("marker", "complete"))
 
 
 # --- what the pages show ---------------------------------------------------------------------
@@ -252,39 +264,20 @@ def home_page(made: Release, links: Links) -> dict[str, Any]:
 
 
 def _card(indicator: Indicator, cells: list[PublishedCell], links: Links) -> dict[str, Any]:
-    points = _points(cells)
+    points = _points(c for c in cells if c.complete)
     spark = figures.figure(
         charts.sparkline(points), html_id(indicator.slug, "spark"),
         f"{indicator.name}: trend", figures.trend_description(indicator.name, points),
         frame=False,
-    )  # fmt: skip
+    ) if points else None  # fmt: skip
     return {
         "indicator": indicator,
         "href": links.indicator(indicator.slug),
-        "latest": cells[-1],
+        "latest": headline(cells),
         "series": cells,
+        "data_as_of": data_as_of(cells),
         "sparkline": spark,
     }
-
-
-def _points(cells: Iterable[PublishedCell]) -> list[Point]:
-    return [Point(c.period, c.value, c.display or c.marker) for c in cells]
-
-
-def _values(cells: Iterable[PublishedCell]) -> list[presentation.Value]:
-    """Published cells as the page builder's values: a withheld cell has no value, its marker."""
-    return [
-        presentation.Value(
-            c.period, c.dimension, c.group_value, c.value, c.denominator, c.display or c.marker,
-            c.marker, row=c,
-        )
-        for c in cells
-    ]  # fmt: skip
-
-
-def prefix_of(unit: str) -> str:
-    """What goes before a published median or count: every median in the library is pay."""
-    return "$" if unit == "median" else ""
 
 
 def outcome_page(made: Release, outcome: SharedOutcome, links: Links) -> dict[str, Any]:
@@ -296,7 +289,8 @@ def outcome_page(made: Release, outcome: SharedOutcome, links: Links) -> dict[st
         story = indicator.stories.first()
         indicators.append(
             {"indicator": indicator, "href": links.indicator(indicator.slug), "trend": trend,
-             "overall": overall, "latest": overall[-1] if overall else None, "story": story}
+             "overall": overall, "latest": headline(overall), "story": story,
+             "data_as_of": data_as_of(overall)}
         )  # fmt: skip
     return {
         **site_context(made, links),
@@ -333,7 +327,9 @@ def indicator_page(
         "outcome_href": links.outcome(outcome.slug) if outcome else "",
         "embed_href": links.embed(indicator.slug),
         "overall": overall,
-        "latest": overall[-1] if overall else None,
+        "latest": headline(overall),
+        "pending": page.pending,
+        "data_as_of": data_as_of(cells),
         "trend": _trend_figure(indicator, page.trend),
         "dimensions": [_dimension(indicator, d, additive.get(d.name)) for d in page.dimensions],
         "stories": indicator.stories.prefetch_related("partners"),
@@ -354,7 +350,8 @@ def embed_page(made: Release, indicator: Indicator, links: Links) -> dict[str, A
         "indicator": indicator,
         "href": links.indicator(indicator.slug),
         "overall": overall,
-        "latest": overall[-1] if overall else None,
+        "latest": headline(overall),
+        "data_as_of": data_as_of(overall),
         "trend": _trend(indicator, overall, forecast=False, width=440, height=180),
         "has_markers": any(c.marker for c in overall),
     }
@@ -469,7 +466,8 @@ def report_context(made: Release) -> dict[str, Any]:
 
 def _report_indicator(indicator: Indicator, cells: list[PublishedCell]) -> dict[str, Any]:
     overall = [c for c in cells if c.dimension == OVERALL]
-    latest = overall[-1].period if overall else ""
+    top = headline(overall)
+    latest = top.period if top else ""
     groups = [
         {"label": dimension_label(d), "period": latest,
          "rows": [{"group": group_label(c.group_value), "cell": c} for c in cells
@@ -479,7 +477,8 @@ def _report_indicator(indicator: Indicator, cells: list[PublishedCell]) -> dict[
     return {
         "indicator": indicator,
         "overall": overall,
-        "latest": overall[-1] if overall else None,
+        "latest": top,
+        "data_as_of": data_as_of(overall),
         "trend": _trend(indicator, overall),
         "groups": [g for g in groups if g["rows"]],
         "story": indicator.stories.first(),
