@@ -17,6 +17,10 @@ from backbone.indicators.models import Indicator
 from backbone.partnership.models import SharedOutcome
 
 VIEW = "partnership.view_registry"
+CSV_COLUMNS = (
+    "period", "dimension", "group", "numerator", "denominator", "value", "display", "marker",
+    "rule",
+)  # fmt: skip
 
 
 @login_required
@@ -24,7 +28,8 @@ VIEW = "partnership.view_registry"
 def indicator_list(request: HttpRequest) -> HttpResponse:
     outcomes = SharedOutcome.objects.prefetch_related("indicators")
     loose = Indicator.objects.filter(outcome__isnull=True, active=True)
-    context = {"outcomes": outcomes, "loose": loose, "latest": services.latest_overall()}
+    latest = services.latest_overall(request.user)
+    context = {"outcomes": outcomes, "loose": loose, "latest": latest}
     return render(request, "indicators/indicator_list.html", context)
 
 
@@ -32,28 +37,33 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def outcome_detail(request: HttpRequest, slug: str) -> HttpResponse:
     outcome = get_object_or_404(SharedOutcome, slug=slug)
-    return render(request, "indicators/outcome_detail.html", services.outcome_page(outcome))
+    context = services.outcome_page(outcome, request.user)
+    return render(request, "indicators/outcome_detail.html", context)
 
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     indicator = get_object_or_404(Indicator, slug=slug)
-    return render(request, "indicators/indicator_detail.html", services.indicator_page(indicator))
+    context = services.indicator_page(indicator, request.user)
+    return render(request, "indicators/indicator_detail.html", context)
 
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def indicator_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    """The latest results as CSV a spreadsheet opens (UTF-8 with a byte-order mark)."""
+    """The latest results as CSV a spreadsheet opens (UTF-8 with a byte-order mark), through
+    the same gate as the page: withheld figures are empty, with their marker and rule."""
     indicator = get_object_or_404(Indicator, slug=slug)
+    gated = services.gated_results(indicator, request.user, "csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{indicator.slug}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(["period", "dimension", "group", "numerator", "denominator", "value"])
-    for r in services.latest_results(indicator):
-        writer.writerow([r.period, r.dimension, r.group_value, r.numerator, r.denominator, r.value])
+    writer.writerow(CSV_COLUMNS)
+    for s in gated.rows:
+        figures = ("" if f is None else f for f in (s.numerator, s.denominator, s.value))
+        writer.writerow([s.period, s.dimension, s.group, *figures, s.display, s.marker, s.rule])
     return response
 
 
