@@ -18,7 +18,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from backbone.governance.models import AuditEvent
-from backbone.scorecard.models import PublishedCell
+from backbone.indicators.models import Indicator
+from backbone.scorecard.models import IndicatorPublication, PublishedCell
 from tests.governance.seeded import World
 from tests.scorecard.planted import ECONOMIC, PACIFIC, RACE, READING
 
@@ -86,6 +87,15 @@ def test_the_staff_gate_withholds_what_the_public_release_withholds(world: World
     }
     funder = api_rows(signed_in(world.users["funder"]))
     assert {k: (r["numerator"], r["denominator"], r["marker"]) for k, r in funder.items()} == public
+
+
+def test_the_indicators_own_minimum_governs_the_staff_pages_too(world: World):
+    reading = Indicator.objects.get(slug="planted_reading")
+    IndicatorPublication.objects.create(indicator=reading, min_n=15)
+    few = api_rows(signed_in(world.users["funder"]))[FEW_READERS]
+    # A group of 13 passes 10 but not 15: now its size is withheld too.
+    assert (few["numerator"], few["denominator"], few["marker"]) == (None, None, "*")
+    assert "15" in few["rule"]
 
 
 def test_the_steward_sees_exact_values_and_each_view_is_audited(world: World):
