@@ -187,9 +187,13 @@ def test_stewards_in_a_session_need_the_second_factor_for_reports(world, setting
 def test_indicator_results_are_the_latest_aggregates(world):
     listed = {i["slug"] for i in get(world, "funder", "/indicators").json()}
     assert {"planted_reading", "chronic_absence"} <= listed
-    results = get(world, "funder", "/indicators/planted_reading/results").json()
+    # The steward has person-level rights: every planted count, exactly.
+    results = get(world, "steward", "/indicators/planted_reading/results").json()
     got = {(r["period"], r["dimension"], r["group"]): (r["numerator"], r["denominator"]) for r in results}  # fmt: skip
     assert got == READING
+    # A funder gets the same rows, the small ones withheld (tests/governance/test_exact_values.py).
+    protected = get(world, "funder", "/indicators/planted_reading/results").json()
+    assert {(r["period"], r["dimension"], r["group"]) for r in protected} == set(READING)
     assert get(world, "funder", "/indicators/no-such/results").status_code == 404
 
 

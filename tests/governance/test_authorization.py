@@ -11,11 +11,14 @@ API rows are asked again with each user's bearer token instead of the session.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from typing import NamedTuple
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
@@ -143,6 +146,10 @@ def concrete(path: str, world: World) -> str:
 
 
 def ask(case: Case, world: World) -> int:
+    return fetch(case, world).status_code
+
+
+def fetch(case: Case, world: World) -> HttpResponse:
     client = Client()
     headers = {}
     if case.role != "public":
@@ -153,9 +160,9 @@ def ask(case: Case, world: World) -> int:
             client.force_login(world.users[username])
     path = concrete(case.path, world)
     if case.method == "GET":
-        return client.get(path, headers=headers).status_code
+        return client.get(path, headers=headers)
     content_type, body = BODIES.get(case.path, ("application/x-www-form-urlencoded", ""))
-    return client.post(path, body, content_type=content_type, headers=headers).status_code
+    return client.post(path, body, content_type=content_type, headers=headers)
 
 
 @pytest.mark.parametrize("case", list(cases()), ids=case_id)
@@ -163,6 +170,55 @@ def test_every_role_gets_the_expected_answer(world, case):
     if case.path.startswith("/scorecard/") and not resolves(concrete(case.path, world)):
         pytest.skip(f"{case.path} is not in the URLconf yet")
     assert ask(case, world) == case.expected
+
+
+# The pages that show indicator results: which roles see them exactly (E: person-level rights,
+# each view audited) and which protected as on the public scorecard (P); "-" is refused. Read
+# off the answer itself: the planted 2024 group of 4 (3 of them reading, 75.0%) is there or not.
+# fmt: off
+EXACT: list[tuple[str, tuple[str, ...]]] = [
+    #                                               public adm  stw  sub  ana  net  fun  ana_b
+    ("/indicators/planted_reading/",                ("-", "P", "E", "P", "P", "P", "P", "P")),
+    ("/indicators/planted_reading/results.csv",     ("-", "P", "E", "P", "P", "P", "P", "P")),
+    ("/api/v1/indicators/planted_reading/results",  ("-", "P", "E", "P", "P", "P", "P", "P")),
+]
+# fmt: on
+SMALL = ("2024", "race_ethnicity", "Native Hawaiian or Pacific Islander")
+
+
+def seen_exactly(path: str, response: HttpResponse) -> bool:
+    """Whether the answer holds the planted group of 4's exact figures."""
+    if path.endswith(".csv"):
+        text = response.content.decode("utf-8-sig")
+        rows = {(r["period"], r["dimension"], r["group"]): r for r in csv.DictReader(io.StringIO(text))}  # fmt: skip
+        return (rows[SMALL]["numerator"], rows[SMALL]["denominator"]) == ("3", "4")
+    if path.startswith("/api/"):
+        found = [r for r in response.json() if (r["period"], r["dimension"], r["group"]) == SMALL]
+        return (found[0]["numerator"], found[0]["denominator"]) == (3, 4)
+    return "<td>75.0</td>" in response.content.decode()
+
+
+def exact_cases() -> Iterator[tuple[Case, str]]:
+    for path, sees in EXACT:
+        for role, seen in zip(ROLES, sees, strict=True):
+            if seen != "-":
+                yield Case(role, "GET", path, 200, "session"), seen
+                if path.startswith("/api/v1/"):
+                    yield Case(role, "GET", path, 200, "token"), seen
+
+
+@pytest.mark.parametrize(("case", "seen"), list(exact_cases()), ids=lambda c: case_id(c) if isinstance(c, Case) else c)  # fmt: skip
+def test_only_person_level_rights_see_exact_indicator_values(world, case, seen):
+    response = fetch(case, world)
+    assert response.status_code == 200
+    assert seen_exactly(case.path, response) == (seen == "E")
+
+
+def test_the_exact_table_agrees_with_the_status_table():
+    statuses = {path: row for method, path, row in TABLE if method == "GET"}
+    for path, sees in EXACT:
+        allowed = tuple("-" if status != 200 else "P" for status in statuses[path])
+        assert allowed == tuple("-" if s == "-" else "P" for s in sees), path
 
 
 def resolves(path: str) -> bool:

@@ -375,6 +375,58 @@ def test_check_previews_nothing_for_an_empty_warehouse_table(editor, loaded):  #
     assert answer["valid"] is True and answer["preview"]["periods"] == []
 
 
+# --- the preview never shows a count under the threshold ------------------------------------
+
+# Worker 5 alone, singled out by pay: $1,005 a quarter, four quarters in 2023 and two in 2024.
+ONE_PERSON = with_changes(denominator="wages.wages = 1005", numerator="wages.wages >= 1000")
+ALONE = "the population has fewer than 10 people"
+
+
+def superuser_client() -> Client:
+    client = Client()
+    client.force_login(User.objects.create_superuser("director", password="pw"))
+    return client
+
+
+@pytest.mark.parametrize("who", ["editor", "director"])
+def test_the_preview_refuses_a_single_person_query_whoever_asks(editor, loaded, who):  # noqa: F811
+    asking = editor if who == "editor" else superuser_client()
+    preview = check(asking, ONE_PERSON)["preview"]
+    assert preview["periods"] == []
+    assert preview["withheld"] == [
+        {"period": "2023", "reason": ALONE},
+        {"period": "2024", "reason": ALONE},
+    ]
+    assert preview["refusal"].startswith(f"Not shown: in 2023 {ALONE}; in 2024 {ALONE}.")
+    assert "minimum cell size (10:" in preview["refusal"]
+    assert '"numerator":' not in json.dumps(preview)  # no count of hers leaves the server
+
+
+def test_the_preview_refuses_a_population_where_everyone_had_the_outcome(editor, loaded):  # noqa: F811
+    # Everyone paid at least $1,030 was paid at least $1,000: 30 of 30 in 2023 (workers 30–59),
+    # 20 of 20 in 2024; a complement of 0 says it of each of them.
+    everyone = with_changes(denominator="wages.wages >= 1030", numerator="wages.wages >= 1000")
+    preview = check(editor, everyone)["preview"]
+    assert preview["periods"] == []
+    reason = "fewer than 10 people in the population did not have the outcome"
+    assert [w["reason"] for w in preview["withheld"]] == [reason, reason]
+
+
+def test_the_agreement_behind_the_data_sets_the_preview_threshold(editor, loaded):  # noqa: F811
+    from backbone.governance.models import Agreement
+
+    Agreement.objects.filter(discloser__slug="state-ui").update(publication_min_n=25)
+    preview = check(editor, HIGH_EARNER_JSON)["preview"]
+    # By hand (above): 30 of 60 in 2023 pass 25; 20 of 40 in 2024 do not.
+    assert [(p["period"], p["numerator"], p["denominator"]) for p in preview["periods"]] == [
+        ("2023", 30, 60)
+    ]
+    assert preview["withheld"] == [
+        {"period": "2024", "reason": "fewer than 25 people in the population had the outcome"}
+    ]
+    assert "minimum cell size (25:" in preview["refusal"]
+
+
 # --- the pure helpers -----------------------------------------------------------------------
 
 

@@ -84,6 +84,7 @@ ROLES: tuple[Role, ...] = (
             "identity.review_matches",
             "identity.run_linkage",
             "indicators.compute_indicators",
+            "indicators.view_exact_results",
             "governance.view_auditevent",
             *model_permissions("governance", ["consent"], ["add", "change", "view"]),
             "governance.view_destructioncertificate",

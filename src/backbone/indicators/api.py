@@ -5,7 +5,10 @@ aggregate results, and the same check.
 It takes a definition (the JSON of ``IndicatorDefinition``), and answers with every problem,
 each named by the editor's form field with its line, column and token, and — when there are
 none — a preview: the compiled SQL and the overall numbers of the latest two periods, computed
-on the warehouse with DuckDB. Only counts leave the warehouse, never a person's row.
+on the warehouse with DuckDB. Only counts leave the warehouse, never a person's row, and a
+period whose numerator, denominator or complement is under the minimum cell size is refused
+whoever asks (``protection.preview_refusal``). Results reach the API through the same gate as
+the pages (``services.gated_results``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ninja import Body, NinjaAPI, Path, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from backbone.indicators import engines, services
+from backbone.indicators import engines, protection, services
 from backbone.indicators.definitions import OVERALL, IndicatorDefinition, compile_sql
 from backbone.indicators.expressions import Problem
 from backbone.indicators.forms import definition_problems
@@ -57,9 +60,16 @@ class PeriodOut(Schema):
     value: float | None
 
 
+class WithheldOut(Schema):
+    period: str
+    reason: str
+
+
 class PreviewOut(Schema):
     sql: str
     periods: list[PeriodOut]
+    withheld: list[WithheldOut] = []
+    refusal: str | None = None
     error: str | None = None
 
 
@@ -77,7 +87,17 @@ def check(request: HttpRequest, definition: Body[dict[str, Any]]) -> dict[str, A
     checked, problems = definition_problems(definition)
     if checked is None:
         return {"valid": False, "problems": [_problem_out(p) for p in problems]}
-    return {"valid": True, "problems": [], "preview": preview(checked)}
+    threshold = services.policy_for(_as_indicator(checked)).min_n
+    return {"valid": True, "problems": [], "preview": preview(checked, threshold)}
+
+
+def _as_indicator(definition: IndicatorDefinition) -> Indicator:
+    """The indicator as it would be saved (unsaved): the policy follows the tables the checked
+    definition reads and the saved indicator's own minimum, if there is one."""
+    indicator = Indicator.objects.filter(slug=definition.slug).first()
+    indicator = indicator or Indicator(slug=definition.slug, unit=definition.unit)
+    indicator.definition = definition.model_dump(mode="json")
+    return indicator
 
 
 router = Router(tags=["indicators"])
@@ -102,9 +122,12 @@ class ResultOut(Schema):
     period: str
     dimension: str
     group: str
-    numerator: int
-    denominator: int
+    numerator: int | None
+    denominator: int | None
     value: float | None
+    display: str
+    marker: str
+    rule: str
     definition_version: int
     complete: bool
     data_through: dt.date | None
@@ -133,15 +156,18 @@ def indicator_results(
     request: HttpRequest,
     slug: str = Path(..., max_length=80, pattern=SLUG, examples=["chronic_absence"]),
 ) -> list[dict[str, Any]]:
-    """The latest computed results, overall and by group: counts of persons only."""
+    """The latest computed results, overall and by group: counts of persons only, protected as
+    on the public scorecard unless the reader may see exact values (and is then audited)."""
     _registry_reader(request)
     indicator = get_object_or_404(Indicator, slug=slug)
+    gated = services.gated_results(indicator, request.user, "api")
     return [
-        {"period": r.period, "dimension": r.dimension, "group": r.group_value,
-         "numerator": r.numerator, "denominator": r.denominator, "value": r.value,
-         "definition_version": r.definition_version, "complete": r.complete,
-         "data_through": r.data_through}
-        for r in services.latest_results(indicator)
+        {"period": s.period, "dimension": s.dimension, "group": s.group,
+         "numerator": s.numerator, "denominator": s.denominator, "value": s.value,
+         "display": s.display, "marker": s.marker, "rule": s.rule,
+         "definition_version": gated.definition_version, "complete": s.complete,
+         "data_through": s.data_through}
+        for s in gated.rows
     ]  # fmt: skip
 
 
@@ -155,10 +181,12 @@ def _problem_out(problem: Problem) -> dict[str, Any]:
     }
 
 
-def preview(definition: IndicatorDefinition) -> dict[str, Any]:
+def preview(definition: IndicatorDefinition, threshold: int) -> dict[str, Any]:
     """The compiled SQL, and the overall numerator, denominator and value of the latest
     ``PREVIEW_PERIODS`` periods. Groups are left out of the computation: the overall numbers do
-    not depend on them, and a preview runs at every pause in typing."""
+    not depend on them, and a preview runs at every pause in typing. A period whose numerator,
+    denominator or complement is under ``threshold`` is withheld with the reason, for every
+    reader: a definition can single out one person."""
     sql = compile_sql(definition, "duckdb")
     overall_only = definition.model_copy(update={"dimensions": ()})
     try:
@@ -166,7 +194,30 @@ def preview(definition: IndicatorDefinition) -> dict[str, Any]:
     except WarehouseError as error:  # e.g. a text compared with a number: said at run time
         return {"sql": sql, "periods": [], "error": error.detail}
     overall = sorted((r for r in rows if r["dimension"] == OVERALL), key=_period_order)
-    return {"sql": sql, "periods": overall[-PREVIEW_PERIODS:]}
+    shown: list[dict[str, Any]] = []
+    withheld: list[dict[str, str]] = []
+    for row in overall[-PREVIEW_PERIODS:]:
+        reason = protection.preview_refusal(
+            row["numerator"], row["denominator"], threshold, definition.unit
+        )
+        if reason:
+            withheld.append({"period": row["period"], "reason": reason})
+        else:
+            shown.append(row)
+    return {"sql": sql, "periods": shown, "withheld": withheld,
+            "refusal": _refusal(withheld, threshold)}  # fmt: skip
+
+
+def _refusal(withheld: list[dict[str, str]], threshold: int) -> str | None:
+    """What the editor says about withheld periods: each period and rule, and the threshold."""
+    if not withheld:
+        return None
+    said = "; ".join(f"in {w['period']} {w['reason']}" for w in withheld)
+    return (
+        f"Not shown: {said}. The preview never shows a count under the minimum cell size "
+        f"({threshold}: the strictest of the setting, the indicator's own minimum and the "
+        "data-sharing agreements behind its data), whoever asks."
+    )
 
 
 def _period_order(row: dict[str, Any]) -> tuple[int, str]:

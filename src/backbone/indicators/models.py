@@ -60,6 +60,7 @@ class Indicator(models.Model):
         permissions = [
             ("compute_indicators", "Can compute indicators from the warehouse"),
             ("edit_indicators", "Can create and change indicator definitions"),
+            ("view_exact_results", "Can see exact indicator values, small counts included"),
         ]
 
     def __str__(self) -> str:

@@ -8,16 +8,21 @@ progress.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
-from typing import Any, cast
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from backbone.disclosure import MARKERS, Policy
+from backbone.governance.services import record
 from backbone.identity.models import LinkageRun
-from backbone.indicators import charts, engines, presentation
+from backbone.indicators import charts, engines, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition
 from backbone.indicators.models import ComputeRun, Indicator, Result
+from backbone.indicators.protection import Shown
 from backbone.warehouse.services import warehouse
 
 Progress = Callable[[Indicator], None]
@@ -109,6 +114,92 @@ def latest_results(indicator: Indicator) -> Iterable[Result]:
     return Result.objects.filter(indicator=indicator, run_id=latest.run_id)
 
 
+# --- the release gate: what each reader may see of results ----------------------------------
+
+EXACT = "indicators.view_exact_results"
+EXACT_PURPOSE = "exact indicator values"
+RESULTS_OBJECT = "indicators.result"
+
+PolicySource = Callable[[Indicator], Policy]
+_POLICY: list[PolicySource] = []
+
+
+def provide_policy(source: PolicySource) -> None:
+    """Name the function that says which disclosure policy governs an indicator's figures. The
+    scorecard, which keeps each indicator's own minimum cell size and publishes under the same
+    policy, provides it at start-up: indicators sit below it and may not ask."""
+    _POLICY[:] = [source]
+
+
+def policy_for(indicator: Indicator) -> Policy:
+    """The policy the public scorecard applies to ``indicator``: the strictest of the setting
+    ``DISCLOSURE_MIN_N``, the indicator's own minimum and the publication rules of the
+    data-sharing agreements behind its data."""
+    if not _POLICY:
+        raise ImproperlyConfigured("no disclosure policy: the scorecard app provides it")
+    return _POLICY[-1](indicator)
+
+
+@dataclass(frozen=True)
+class Gated:
+    """What one reader may see of an indicator's latest results: ``exact`` values (the view was
+    recorded in the audit log) or values protected under a minimum group size ``threshold``."""
+
+    rows: list[Shown]
+    exact: bool
+    threshold: int | None = None
+    definition_version: int | None = None
+
+
+def may_see_exact(user: Any) -> bool:
+    """Whether ``user`` has person-level rights over indicator results (data steward, director)."""
+    return bool(user.has_perm(EXACT))
+
+
+def gated_results(indicator: Indicator, user: Any, via: str, *, audit: bool = True) -> Gated:
+    """The one gate between computed results and a staff reader (page, CSV, API).
+
+    A reader with ``indicators.view_exact_results`` sees the exact values, and the view is
+    recorded in the audit log (``via`` says where; ``audit=False`` when the caller records one
+    event for several indicators). Everyone else sees what the public scorecard would publish:
+    primary and complementary suppression over the indicator's partitions under
+    ``policy_for(indicator)``, with markers."""
+    results = list(latest_results(indicator))
+    rows = tuple(_computed(r) for r in results)
+    version = results[0].definition_version if results else None
+    if may_see_exact(user):
+        if audit:
+            _record_exact(user, [indicator.slug], via, len(rows))
+        return Gated(protection.exact(rows, indicator.unit), True, None, version)
+    policy = policy_for(indicator)
+    run = results[0].run_id if results else 0
+    shown = _protected(indicator.pk, run, indicator.unit, policy, rows)
+    return Gated(list(shown), False, policy.min_n, version)
+
+
+def _computed(result: Result) -> protection.Computed:
+    return protection.Computed(
+        result.period, result.dimension, result.group_value, result.numerator,
+        result.denominator, result.value, result.complete, result.data_through,
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _protected(
+    indicator: int, run: int, unit: str, policy: Policy, rows: tuple[protection.Computed, ...]
+) -> tuple[Shown, ...]:
+    """Protection is the slow part (linear programming): kept per indicator, run, policy and
+    the results themselves, so a page read twice is protected once."""
+    return tuple(protection.protected(rows, unit, policy))
+
+
+def _record_exact(user: Any, slugs: list[str], via: str, results: int) -> None:
+    record(
+        user, "read", RESULTS_OBJECT, ",".join(slugs), EXACT_PURPOSE,
+        {"via": via, "indicators": slugs, "results": results},
+    )  # fmt: skip
+
+
 # --- the indicator page ---------------------------------------------------------------------
 
 
@@ -133,25 +224,27 @@ def subject_of(indicator: Indicator, *, exact: bool = True) -> presentation.Subj
     return presentation.Subject(indicator.higher_is_better, exact, goals, references)
 
 
-def indicator_page(indicator: Indicator) -> dict[str, Any]:
-    """Everything the indicator page shows: the overall trend with targets and the baseline
-    forecast, each dimension's groups, their gaps to the reference group, and the stories.
-    Periods whose follow-up window has not closed are listed as not yet available; the
-    headline is the latest complete period."""
-    results = [r for r in latest_results(indicator) if r.value is not None or not r.complete]
-    values = [_value(r) for r in results]
-    page = presentation.build(values, subject_of(indicator))
+def indicator_page(indicator: Indicator, user: Any) -> dict[str, Any]:
+    """Everything the indicator page shows, as ``user`` may see it: the overall trend with
+    targets and the baseline forecast, each dimension's groups, their gaps to the reference
+    group, and the stories. Periods whose follow-up window has not closed are listed as not yet
+    available; the headline is the latest complete period."""
+    gated = gated_results(indicator, user, "indicator page")
+    values = _values(indicator, gated)
+    page = presentation.build(values, subject_of(indicator, exact=gated.exact))
     headline = presentation.headline(values)
     context: dict[str, Any] = {
         "indicator": indicator,
-        "overall": [_as_row(r) for r in results if r.dimension == presentation.OVERALL],
-        "headline": _as_row(cast(Result, headline.row)) if headline else None,
+        "gate": gated,
+        "overall": [s for s in gated.rows if s.dimension == presentation.OVERALL],
+        "headline": headline.row if headline else None,
         "pending": page.pending,
-        "data_as_of": data_as_of(results),
+        "data_as_of": data_as_of(latest_results(indicator)),
         "dimensions": [_dimension(indicator, d) for d in page.dimensions],
         "stories": indicator.stories.prefetch_related("partners"),
         "milestones": indicator.milestones.all(),
         "targets": indicator.targets.all(),
+        "legend": [] if gated.exact else list(MARKERS.items()),
     }
     if page.trend.points:
         context["trend_svg"] = _trend_svg(indicator, page.trend)
@@ -169,45 +262,39 @@ def data_as_of(results: Iterable[Result]) -> str:
 
 
 CSV_COLUMNS = (
-    "period", "dimension", "group", "numerator", "denominator", "value", "complete",
-    "data_through",
+    "period", "dimension", "group", "numerator", "denominator", "value", "display", "marker",
+    "rule", "complete", "data_through",
 )  # fmt: skip
 
 
-def csv_row(result: Result) -> list[Any]:
-    """One result as a row of the staff CSV (``CSV_COLUMNS``): no numbers while incomplete."""
-    row = _as_row(result)
-    through = f"{result.data_through:%Y-%m-%d}" if result.data_through else ""
+def csv_row(shown: Shown) -> list[Any]:
+    """One result as a row of the staff CSV (``CSV_COLUMNS``): withheld figures and those of an
+    incomplete period are empty."""
+    figures = ("" if f is None else f for f in (shown.numerator, shown.denominator, shown.value))
+    through = f"{shown.data_through:%Y-%m-%d}" if shown.data_through else ""
     return [
-        result.period, result.dimension, result.group_value, row["numerator"],
-        row["denominator"], row["value"], str(result.complete).lower(), through,
+        shown.period, shown.dimension, shown.group, *figures, shown.display, shown.marker,
+        shown.rule, str(shown.complete).lower(), through,
     ]  # fmt: skip
 
 
-def _value(result: Result) -> presentation.Value:
-    value = result.value
-    display = "" if value is None else f"{value:g}"
-    if not result.complete:
-        display = presentation.not_available(result.data_through)
-    return presentation.Value(
-        result.period, result.dimension, result.group_value, value, result.denominator, display,
-        row=result, complete=result.complete,
-    )  # fmt: skip
-
-
-def _as_row(result: Result) -> dict[str, Any]:
-    """One result as the page's tables show it: an incomplete period shows no numbers."""
-    shown = result.complete
-    return {
-        "period": result.period,
-        "dimension": result.dimension,
-        "group_value": result.group_value,
-        "numerator": result.numerator if shown else None,
-        "denominator": result.denominator if shown else None,
-        "value": result.value if shown else None,
-        "complete": shown,
-        "display": "" if shown else presentation.not_available(result.data_through),
-    }
+def _values(indicator: Indicator, gated: Gated) -> list[presentation.Value]:
+    """The page builder's values: an exact view leaves out values that do not exist (no one in
+    the group); a protected one keeps withheld values, which show as gaps with their marker.
+    Incomplete periods are kept: the builder lists them as pending, never as values."""
+    rows = (
+        [s for s in gated.rows if s.value is not None or not s.complete]
+        if gated.exact
+        else gated.rows
+    )
+    median = indicator.unit == "median" and not gated.exact  # its shown size is the numerator
+    return [
+        presentation.Value(
+            s.period, s.dimension, s.group, s.value, s.numerator if median else s.denominator,
+            s.display or s.marker, s.marker, row=s, complete=s.complete,
+        )
+        for s in rows
+    ]  # fmt: skip
 
 
 def _trend_svg(indicator: Indicator, trend: presentation.Trend) -> str:
@@ -219,24 +306,31 @@ def _dimension(indicator: Indicator, dimension: presentation.Dimension) -> dict[
     """One dimension's groups as small multiples, its equity table and its gaps over time."""
     shown = any(p.value is not None for p in dimension.gaps)
     gap_svg = charts.svg(charts.gap_chart(dimension.gaps, dimension.reference)) if shown else ""
+    drawn = any(p.value is not None for p in dimension.points)
+    groups_svg = charts.svg(charts.groups_chart(dimension.points, indicator.unit)) if drawn else ""
     return {
         "name": dimension.name,
-        "rows": [
-            _as_row(cast(Result, v.row)) for g in dimension.values.values() for v in g.values()
-        ],
+        "rows": [v.row for g in dimension.values.values() for v in g.values()],
         "reference": dimension.reference,
         "equity": dimension.equity,
-        "groups_svg": charts.svg(charts.groups_chart(dimension.points, indicator.unit)),
+        "groups_svg": groups_svg,
         "gap_svg": gap_svg,
     }
 
 
-def latest_overall() -> dict[int, Result]:
-    """Per indicator id, the overall result of its latest complete period (latest run)."""
-    latest: dict[int, Result] = {}
-    chosen = Result.objects.filter(dimension="overall", complete=True)
-    for result in chosen.order_by("run_id", "period"):
-        latest[result.indicator_id] = result
+def latest_overall(user: Any) -> dict[int, Shown]:
+    """Per indicator id, the overall result of its latest complete period as ``user`` may
+    see it."""
+    latest: dict[int, Shown] = {}
+    indicators = Indicator.objects.filter(results__isnull=False).distinct()
+    for indicator in indicators:
+        gated = gated_results(indicator, user, "indicator list", audit=False)
+        overall = [s for s in gated.rows if s.dimension == presentation.OVERALL and s.complete]
+        if overall:
+            latest[indicator.pk] = sorted(overall, key=lambda s: s.period)[-1]
+    if latest and may_see_exact(user):
+        slugs = sorted(i.slug for i in indicators if i.pk in latest)
+        _record_exact(user, slugs, "indicator list", len(latest))
     return latest
 
 
@@ -286,20 +380,19 @@ def install_standard_library() -> list[Indicator]:
     return installed
 
 
-def outcome_page(outcome: Any) -> dict[str, Any]:
+def outcome_page(outcome: Any, user: Any) -> dict[str, Any]:
     """A shared outcome: the sector goals it joins, each of its indicators' trend (with targets
-    and forecast), and the outcome's milestones."""
+    and forecast) as ``user`` may see it, and the outcome's milestones."""
     indicators = []
     for indicator in outcome.indicators.filter(active=True):
-        results = [r for r in latest_results(indicator) if r.dimension == presentation.OVERALL]
-        shown = [_value(r) for r in results if r.value is not None or not r.complete]
-        trend = presentation.trend(shown, subject_of(indicator))
-        headline = presentation.headline(shown)
+        gated = gated_results(indicator, user, "outcome page")
+        values = [v for v in _values(indicator, gated) if v.dimension == presentation.OVERALL]
+        trend = presentation.trend(values, subject_of(indicator, exact=gated.exact))
+        headline = presentation.headline(values)
         stories = indicator.stories.all()
         indicators.append(
-            {"indicator": indicator,
-             "latest": _as_row(cast(Result, headline.row)) if headline else None,
-             "data_as_of": data_as_of(results),
+            {"indicator": indicator, "latest": headline.row if headline else None,
+             "data_as_of": data_as_of(latest_results(indicator)),
              "trend_svg": _trend_svg(indicator, trend) if trend.points else "",
              "story": stories[0] if stories else None}
         )  # fmt: skip

@@ -24,7 +24,8 @@ VIEW = "partnership.view_registry"
 def indicator_list(request: HttpRequest) -> HttpResponse:
     outcomes = SharedOutcome.objects.prefetch_related("indicators")
     loose = Indicator.objects.filter(outcome__isnull=True, active=True)
-    context = {"outcomes": outcomes, "loose": loose, "latest": services.latest_overall()}
+    latest = services.latest_overall(request.user)
+    context = {"outcomes": outcomes, "loose": loose, "latest": latest}
     return render(request, "indicators/indicator_list.html", context)
 
 
@@ -32,28 +33,32 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def outcome_detail(request: HttpRequest, slug: str) -> HttpResponse:
     outcome = get_object_or_404(SharedOutcome, slug=slug)
-    return render(request, "indicators/outcome_detail.html", services.outcome_page(outcome))
+    context = services.outcome_page(outcome, request.user)
+    return render(request, "indicators/outcome_detail.html", context)
 
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     indicator = get_object_or_404(Indicator, slug=slug)
-    return render(request, "indicators/indicator_detail.html", services.indicator_page(indicator))
+    context = services.indicator_page(indicator, request.user)
+    return render(request, "indicators/indicator_detail.html", context)
 
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def indicator_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    """The latest results as CSV a spreadsheet opens (UTF-8 with a byte-order mark); a period
-    whose follow-up window has not closed has no numbers, only ``complete`` false."""
+    """The latest results as CSV a spreadsheet opens (UTF-8 with a byte-order mark), through
+    the same gate as the page: withheld figures are empty, with their marker and rule, and a
+    period whose follow-up window has not closed has no figures, only ``complete`` false."""
     indicator = get_object_or_404(Indicator, slug=slug)
+    gated = services.gated_results(indicator, request.user, "csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{indicator.slug}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(services.CSV_COLUMNS)
-    writer.writerows(services.csv_row(r) for r in services.latest_results(indicator))
+    writer.writerows(services.csv_row(s) for s in gated.rows)
     return response
 
 

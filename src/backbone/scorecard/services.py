@@ -65,7 +65,9 @@ def policy_for(indicator: Indicator) -> Policy:
     """The strictest of the default, the indicator's own minimum cell size and the publication
     rules of the agreements its data came under (``agreement_policies``)."""
     policies = [default_policy(), *agreement_policies(indicator)]
-    own = IndicatorPublication.objects.filter(indicator=indicator, min_n__isnull=False).first()
+    own = IndicatorPublication.objects.filter(  # by slug: the editor asks for unsaved ones too
+        indicator__slug=indicator.slug, min_n__isnull=False
+    ).first()
     if own is not None and own.min_n is not None:
         policies.append(Policy(min_n=own.min_n))
     return Policy.strictest(policies)

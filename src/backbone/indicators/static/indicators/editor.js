@@ -108,14 +108,22 @@
     clearProblems();
     sqlText.textContent = preview.sql;
     sqlBox.hidden = false;
-    rows.replaceChildren(...preview.periods.map((p) => {
+    const shownRows = preview.periods.map((p) => {
       const row = document.createElement("tr");
       const shown = p.value === null ? "—" : p.value.toFixed(1);
       row.append(cell("th", p.period), cell("td", p.numerator), cell("td", p.denominator), cell("td", shown));
       return row;
-    }));
-    numbers.hidden = preview.periods.length === 0;
+    });
+    // A withheld period says so in every column: its counts never reach the browser.
+    const withheldRows = (preview.withheld || []).map((w) => {
+      const row = document.createElement("tr");
+      row.append(cell("th", w.period), cell("td", "not shown"), cell("td", "not shown"), cell("td", "not shown"));
+      return row;
+    });
+    rows.replaceChildren(...shownRows, ...withheldRows);
+    numbers.hidden = shownRows.length + withheldRows.length === 0;
     if (preview.error) setStatus(`The definition is valid but the warehouse could not compute it: ${preview.error}`, "check-bad");
+    else if (preview.refusal) setStatus(`The definition is valid. ${preview.refusal}`, "check-bad");
     else if (!preview.periods.length) setStatus("The definition is valid. The warehouse has no rows for it yet.", "check-ok");
     else setStatus("The definition is valid. Preview updated.", "check-ok");
   }
