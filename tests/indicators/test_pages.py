@@ -54,15 +54,25 @@ def test_pages_show_the_trend_targets_story_and_csv(reader, loaded):  # noqa: F8
     ]
 
 
+@pytest.fixture
+def exact_reader(reader):
+    """A reader who may see exact values (the data steward's permission): the figures below
+    are small enough that the public protection would round or withhold some."""
+    user = User.objects.get(username="reader")
+    user.user_permissions.add(Permission.objects.get(codename="view_exact_results"))
+    return reader
+
+
 def test_an_incomplete_period_is_not_yet_available_and_the_headline_is_the_latest_complete(
-    reader,
+    exact_reader,
     loaded,  # noqa: F811
 ):
+    reader = exact_reader
     indicator = services.save_indicator(CALENDAR_WAGES)
     services.compute()
     body = reader.get(f"/indicators/{indicator.slug}/").content.decode()
     # By hand: in 2023 all 60 workers were paid, those from worker 30 up at least $1,030.
-    assert "<strong>50.0</strong> in 2023 (30 of 60), the latest complete period" in body
+    assert "<strong>50.0%</strong> in 2023 (30 of 60), the latest complete period" in body
     assert "Data as of 2024-06-30." in body
     assert (
         '<th scope="row">2024</th><td colspan="3">not yet available (data through 2024-06-30)'
