@@ -17,7 +17,9 @@ from django.utils import timezone
 from backbone.identity.models import LinkageRun
 from backbone.indicators import charts, engines, presentation
 from backbone.indicators.definitions import IndicatorDefinition, check_definition
+from backbone.indicators.labels import Labels
 from backbone.indicators.models import ComputeRun, Indicator, Result
+from backbone.intake.services import code_names
 from backbone.warehouse.services import warehouse
 
 Progress = Callable[[Indicator], None]
@@ -112,6 +114,11 @@ def latest_results(indicator: Indicator) -> Iterable[Result]:
 # --- the indicator page ---------------------------------------------------------------------
 
 
+def labels() -> Labels:
+    """The label source with the names partners' loaded data gives their codes (schools)."""
+    return Labels(code_names())
+
+
 def subject_of(indicator: Indicator, *, exact: bool = True) -> presentation.Subject:
     """What the page builder needs of ``indicator`` besides its values: its direction, its
     targets by dimension (the overall one with its baseline) and the reference groups targets
@@ -137,11 +144,14 @@ def indicator_page(indicator: Indicator) -> dict[str, Any]:
     """Everything the indicator page shows: the overall trend with targets and the baseline
     forecast, each dimension's groups, their gaps to the reference group, and the stories."""
     results = [r for r in latest_results(indicator) if r.value is not None]
-    page = presentation.build([_value(r) for r in results], subject_of(indicator))
+    named = labels()
+    page = presentation.build(
+        [_value(r) for r in results], subject_of(indicator), label=named.group
+    )
     context: dict[str, Any] = {
         "indicator": indicator,
         "overall": [_as_row(r) for r in results if r.dimension == presentation.OVERALL],
-        "dimensions": [_dimension(indicator, d) for d in page.dimensions],
+        "dimensions": [_dimension(indicator, d, named) for d in page.dimensions],
         "stories": indicator.stories.prefetch_related("partners"),
         "milestones": indicator.milestones.all(),
         "targets": indicator.targets.all(),
@@ -160,11 +170,12 @@ def _value(result: Result) -> presentation.Value:
     )  # fmt: skip
 
 
-def _as_row(result: Result) -> dict[str, Any]:
+def _as_row(result: Result, named: Labels | None = None) -> dict[str, Any]:
     return {
         "period": result.period,
         "dimension": result.dimension,
         "group_value": result.group_value,
+        "group": (named or Labels()).group(result.dimension, result.group_value),
         "numerator": result.numerator,
         "denominator": result.denominator,
         "value": result.value,
@@ -176,16 +187,22 @@ def _trend_svg(indicator: Indicator, trend: presentation.Trend) -> str:
     return charts.svg(chart)
 
 
-def _dimension(indicator: Indicator, dimension: presentation.Dimension) -> dict[str, Any]:
+def _dimension(
+    indicator: Indicator, dimension: presentation.Dimension, named: Labels
+) -> dict[str, Any]:
     """One dimension's groups as small multiples, its equity table and its gaps over time."""
     shown = any(p.value is not None for p in dimension.gaps)
-    gap_svg = charts.svg(charts.gap_chart(dimension.gaps, dimension.reference)) if shown else ""
+    reference = named.group(dimension.name, dimension.reference) if dimension.reference else ""
+    gap_svg = charts.svg(charts.gap_chart(dimension.gaps, reference)) if shown else ""
     return {
         "name": dimension.name,
+        "label": named.dimension(dimension.name),
         "rows": [
-            _as_row(cast(Result, v.row)) for g in dimension.values.values() for v in g.values()
+            _as_row(cast(Result, v.row), named)
+            for g in dimension.values.values()
+            for v in g.values()
         ],
-        "reference": dimension.reference,
+        "reference": reference,
         "equity": dimension.equity,
         "groups_svg": charts.svg(charts.groups_chart(dimension.points, indicator.unit)),
         "gap_svg": gap_svg,

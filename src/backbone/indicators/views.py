@@ -45,15 +45,22 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def indicator_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    """The latest results as CSV a spreadsheet opens (UTF-8 with a byte-order mark)."""
+    """The latest results as CSV a spreadsheet opens (UTF-8 with a byte-order mark): each
+    group's code and, beside it, its label."""
     indicator = get_object_or_404(Indicator, slug=slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{indicator.slug}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(["period", "dimension", "group", "numerator", "denominator", "value"])
+    writer.writerow(
+        ["period", "dimension", "group", "group_label", "numerator", "denominator", "value"]
+    )
+    named = services.labels()
     for r in services.latest_results(indicator):
-        writer.writerow([r.period, r.dimension, r.group_value, r.numerator, r.denominator, r.value])
+        label = named.group(r.dimension, r.group_value)
+        writer.writerow(
+            [r.period, r.dimension, r.group_value, label, r.numerator, r.denominator, r.value]
+        )
     return response
 
 
