@@ -46,6 +46,7 @@ Progress = Callable[[str], None]
 OVERALL = planning.OVERALL
 PUBLISH_MARK = ".backbone-publish"
 STYLESHEETS = ("backbone/backbone.css", "scorecard/scorecard.css")
+ICON = "backbone/favicon.svg"  # without one the browser asks for /favicon.ico and logs a 404
 EMBED_SIZE = (600, 560)
 
 
@@ -228,6 +229,7 @@ def site_context(made: Release | None, links: Links) -> dict[str, Any]:
             "partitions": links.download("data/partitions.json"),
             "dimensions": links.download("data/dimensions.json"),
             "stylesheets": [links.asset(name) for name in STYLESHEETS],
+            "icon": links.asset(ICON),
         },
         "legend": list(MARKERS.items()),
     }
@@ -584,7 +586,7 @@ def _write_data(made: Release, write: Callable[[str, str], None]) -> None:
 
 
 def _copy_assets(out: Path, written: list[Path]) -> None:
-    for name in STYLESHEETS:
+    for name in (*STYLESHEETS, ICON):
         found = finders.find(name)
         if not found:
             raise FileNotFoundError(f"static file {name} not found")
