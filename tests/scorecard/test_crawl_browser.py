@@ -41,11 +41,11 @@ PAGE_FACTS = """() => {
     svg.querySelectorAll(".role-title-text text, .role-legend-label text")
        .forEach((t) => groups.push(text(t)));
     const marks = svg.querySelectorAll(".role-mark > *").length;
-    const nan = [...svg.querySelectorAll("*")].some((el) =>
-      [...el.attributes].some((a) => /NaN|Infinity/.test(a.value)));
+    const unsized = [svg, ...svg.querySelectorAll("*")].some((el) =>
+      [...el.attributes].some((a) => /NaN|Infinity|e\\+\\d{2,}/.test(a.value)));
     const name = svg.getAttribute("aria-labelledby") || text(svg.closest("figure") || svg)
       .slice(0, 60);
-    return {name, marks, nan};
+    return {name, marks, unsized};
   });
   const links = [...document.querySelectorAll("a[href]")].map((a) => a.href);
   return {links, groups, charts};
@@ -139,8 +139,8 @@ def crawl(page: Page, origin: str, start: list[str]) -> tuple[list[str], list[st
         for chart in facts["charts"]:
             if chart["marks"] == 0:
                 problems.append(f"{url}: chart without marks: {chart['name']}")
-            if chart["nan"]:
-                problems.append(f"{url}: chart with NaN in its drawing: {chart['name']}")
+            if chart["unsized"]:
+                problems.append(f"{url}: chart with a non-finite size or place: {chart['name']}")
         for link in facts["links"]:
             link = urldefrag(link).url
             if link not in seen and wanted(link, origin) and kinds[shape(link)] < SAME_SHAPE:
