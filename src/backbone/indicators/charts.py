@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import altair as alt
@@ -223,7 +224,7 @@ def gap_chart(gaps: Sequence[Point], reference: str) -> alt.Chart:
         .mark_line(point=True, strokeWidth=2.5)
         .encode(
             x=alt.X("period:O", title="Period", scale=alt.Scale(domain=domain)),
-            y=alt.Y("value:Q", title=f"Gap to {reference} (points)"),
+            y=alt.Y("value:Q", title=textwrap.wrap(f"Gap to {reference} (points)", 28)),
             color=alt.Color("group:N", title=None, legend=_legend(rows)),
             detail="segment:N",
         )
@@ -232,8 +233,9 @@ def gap_chart(gaps: Sequence[Point], reference: str) -> alt.Chart:
 
 
 def _legend(rows: Sequence[object]) -> alt.Legend | None:
-    """A legend at the bottom, or none when there is nothing to list (see the module's note)."""
-    return alt.Legend(orient="bottom") if rows else None
+    """A legend at the bottom, or none when there is nothing to list (see the module's note);
+    group names are long ("Not economically disadvantaged"), so they are not cut short."""
+    return alt.Legend(orient="bottom", labelLimit=WIDTH) if rows else None
 
 
 def _ordered_groups(points: Sequence[Point]) -> list[str]:
