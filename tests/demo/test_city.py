@@ -18,7 +18,7 @@ from backbone.demo.city import params as p
 from backbone.intake.importers import hmis, tabular
 from backbone.intake.loading import LoadRequest, load
 from backbone.warehouse import contracts
-from backbone.warehouse.records import ImportOptions, Problem
+from backbone.warehouse.records import ImportOptions, Problem, RowBatch
 from backbone.warehouse.store import Warehouse
 from tests.city_loading import options_for
 from tests.intake import hmis_files
@@ -263,7 +263,7 @@ def test_district_attendance_read_back_matches_the_truth(city):
     entry = city.select("riverton-public-schools")[2]
     absent = {}
     for item in edfi.read(city.path(entry), ImportOptions()):
-        if not isinstance(item, Problem) and item.table == "attendance":
+        if isinstance(item, RowBatch) and item.table == "attendance":
             for row in item.as_rows():
                 absent[(row["local_id"], row["school_year"])] = float(row["days_absent"])
     truth = {

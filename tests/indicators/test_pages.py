@@ -144,3 +144,70 @@ def test_an_outcome_page_shows_each_indicators_trend_story_and_milestones(reader
     assert body.count("<svg") == 1 and "A plant closed." in body
     assert "Employer compact signed" in body
     assert f"({latest.numerator} of {latest.denominator})" in body
+
+
+LABELLED = [  # (period, dimension, group, numerator, denominator)
+    ("2024", "overall", "all", 60, 120),
+    ("2024", "person_demographics.english_learner", "true", 10, 40),
+    ("2024", "person_demographics.english_learner", "false", 50, 80),
+    ("2024", "housing.project_type", "0", 20, 50),
+    ("2024", "housing.project_type", "13", 40, 70),
+    ("2024", "school_enrollment.school_id", "255901001", 30, 60),
+    ("2024", "school_enrollment.school_id", "255901999", 30, 60),
+]
+
+
+def test_groups_show_words_and_the_csv_keeps_each_code_beside_its_label(reader):
+    """English learner status as words, HUD's project-type names, the school the district named
+    (Grand Bend High School, as its Ed-Fi file says) and a school it did not name by number."""
+    from backbone.indicators.models import ComputeRun, Indicator, Result
+    from backbone.intake.models import CodeName, Submission
+    from backbone.partnership.models import Partner
+
+    district = Partner.objects.create(
+        slug="gb", name="Grand Bend ISD", partner_type="school_district"
+    )
+    submission = Submission.objects.create(
+        partner=district, contract="edfi", original_name="gb.zip", sha256="0" * 64, size=1,
+        archive_path="gb.zip", status=Submission.Status.LOADED,
+    )  # fmt: skip
+    CodeName.objects.create(
+        submission=submission, column="school_id", code="255901001", name="Grand Bend High School"
+    )
+    indicator = Indicator.objects.create(
+        slug="labelled", name="Labelled", unit="percent", definition={"slug": "labelled"}
+    )
+    run = ComputeRun.objects.create(indicators=1, results=len(LABELLED))
+    Result.objects.bulk_create(
+        Result(run=run, indicator=indicator, definition_version=1, period=p, dimension=dim,
+               group_value=g, numerator=n, denominator=d, value=100 * n / d)
+        for p, dim, g, n, d in LABELLED
+    )  # fmt: skip
+
+    body = reader.get("/indicators/labelled/").content.decode()
+    for heading in ("By English learner status", "By housing project type", "By school"):
+        assert heading in body
+    for group in (
+        "English learner",
+        "Not an English learner",
+        "PH – Rapid Re-Housing",
+        "Emergency Shelter – Entry Exit",
+        "Grand Bend High School",
+        "School 255901999",
+    ):
+        assert f'<th scope="row">{group}</th>' in body or f">{group}</text>" in body, group
+    assert "englishlearner" not in body and "persondemographics" not in body
+    for code in ("true", "false", "0", "13", "255901001"):
+        assert f'<th scope="row">{code}</th>' not in body, code
+    for code in ("true", "false", "255901001"):  # (0 and 13 may be axis ticks)
+        assert f">{code}</text>" not in body, code
+
+    exported = reader.get("/indicators/labelled/results.csv").content.decode("utf-8-sig")
+    rows = {
+        (r["dimension"], r["group"]): r["group_label"]
+        for r in csv.DictReader(io.StringIO(exported))
+    }
+    assert rows[("housing.project_type", "13")] == "PH – Rapid Re-Housing"
+    assert rows[("school_enrollment.school_id", "255901001")] == "Grand Bend High School"
+    assert rows[("person_demographics.english_learner", "false")] == "Not an English learner"
+    assert rows[("overall", "all")] == "Everyone"

@@ -178,7 +178,7 @@ def test_target_status_per_group():
 
 
 def test_labels_name_groups_in_points_gaps_and_rows_but_not_the_reference_code():
-    (dimension,) = build(GROUPS, PUBLISHED, label=str.lower).dimensions
+    (dimension,) = build(GROUPS, PUBLISHED, label=lambda dimension, group: group.lower()).dimensions
     assert dimension.reference == "A"
     assert {p.group for p in dimension.points} == {"a", "b", "c"}
     assert {p.group for p in dimension.gaps} == {"b", "c"}

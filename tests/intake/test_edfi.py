@@ -20,7 +20,14 @@ import pytest
 from backbone.intake.importers import edfi
 from backbone.intake.importers.edfi import assembly
 from backbone.intake.loading import LoadRequest, load
-from backbone.warehouse.records import ERROR, WARNING, ImportOptions, Problem, RowBatch
+from backbone.warehouse.records import (
+    ERROR,
+    WARNING,
+    CodeNames,
+    ImportOptions,
+    Problem,
+    RowBatch,
+)  # fmt: skip
 from backbone.warehouse.store import Warehouse
 from backbone.warehouse.tables import GRADES, TABLES
 
@@ -227,6 +234,38 @@ def test_grand_bend_loads_through_the_contract_checks(tmp_path):
     result = load(edfi.read(GRAND_BEND, ImportOptions()), request, Warehouse(tmp_path / "wh"))
     assert result.loaded and result.error_count == 0, [p.describe() for p in result.problems]
     assert result.rows["attendance"] == 227 and result.rows["assessment"] == 194
+
+
+# Grand Bend's EducationOrganization.xml: its three schools' SchoolId and NameOfInstitution.
+GRAND_BEND_SCHOOLS = {
+    "255901001": "Grand Bend High School",
+    "255901044": "Grand Bend Middle School",
+    "255901107": "Grand Bend Elementary School",
+}
+
+
+def test_grand_bend_schools_are_named_as_the_district_names_them():
+    items = list(edfi.read(GRAND_BEND, ImportOptions()))
+    names = [i for i in items if isinstance(i, CodeNames)]
+    assert names == [CodeNames("school_id", GRAND_BEND_SCHOOLS)]
+
+
+def test_the_load_keeps_the_school_names_beside_the_rows(tmp_path):
+    request = LoadRequest(1, "gbisd", "secret", tmp_path / "staging", set(), dt.date.today())
+    result = load(edfi.read(GRAND_BEND, ImportOptions()), request, Warehouse(tmp_path / "wh"))
+    assert result.loaded and result.names == {"school_id": GRAND_BEND_SCHOOLS}
+
+
+def test_schools_saved_from_the_api_are_named_too(tmp_path):
+    (tmp_path / "schools.json").write_text(json.dumps([
+        {"schoolId": 255901001, "nameOfInstitution": "Grand Bend High School"},
+        {"schoolId": 7, "nameOfInstitution": "  "},
+    ]))  # fmt: skip
+    items = list(edfi.read(tmp_path, ImportOptions()))
+    assert [i for i in items if isinstance(i, CodeNames)] == [
+        CodeNames("school_id", {"255901001": "Grand Bend High School"})
+    ]
+    assert [i for i in items if isinstance(i, Problem)] == []
 
 
 # --- hand-written files -----------------------------------------------------------------------

@@ -37,7 +37,7 @@ def test_the_description_says_which_values_are_withheld():
 def test_labels_and_links():
     assert dimension_label("person_demographics.english_learner") == "English learner status"
     assert dimension_label("economically_disadvantaged") == "economic disadvantage"
-    assert group_label("false") == "No"
+    assert group_label("person_demographics.english_learner", "false") == "Not an English learner"
     assert html_id("a_b", "c.d") == "a-b-c-d"
     assert static_links(2).data("x", "csv") == "../../indicators/x/data.csv"
     assert Links("../../", "", "/static/").outcome("o") == "../../outcomes/o/"

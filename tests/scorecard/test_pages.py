@@ -129,3 +129,14 @@ def test_a_page_takes_a_bounded_number_of_queries(client, released, django_asser
     for url in PAGES:
         with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200
+
+
+def test_groups_read_as_words_and_the_downloads_keep_the_codes(client, released):
+    body = client.get("/scorecard/indicators/planted_reading/").content.decode()
+    for group in ("Economically disadvantaged", "Not economically disadvantaged", "Not recorded"):
+        assert f'<th scope="row">{group}</th>' in body, group
+    for code in ("true", "false", "missing"):
+        assert f'<th scope="row">{code}</th>' not in body and f">{code}</text>" not in body
+    data = json.loads(client.get("/scorecard/indicators/planted_reading/data.json").content)
+    economic = {r["group"] for r in data if r["dimension"] == "economically_disadvantaged"}
+    assert economic == {"true", "false", "missing"}

@@ -52,6 +52,7 @@ def test_the_site_has_every_page_and_download(site):
         "index.html", "outcomes/reading-for-all/index.html", "annual-report.pdf",
         "data/results.csv", "data/partitions.json", "data/dimensions.json",
         "static/backbone/backbone.css", "static/scorecard/scorecard.css",
+        "static/backbone/favicon.svg",
     ] + [
         f"{folder}/{slug}/{name}"
         for slug in ("planted_reading", "planted_earnings")

@@ -4,13 +4,21 @@ pages and the public scorecard alike.
 Pages embed the SVG, so charts need no JavaScript or network and print as they look. Every
 function takes :class:`~backbone.indicators.presentation.Point` rows, whose value is None where it
 is withheld: a withheld value is a break in the line (with its marker under the axis on the
-trend), never a zero. Colours keep 3:1 contrast on white (WCAG 2.1 AA, non-text contrast) and
-series differ by more than hue. ``svg`` renders a chart.
+trend and the sparkline), never a zero. Colours keep 3:1 contrast on white (WCAG 2.1 AA,
+non-text contrast) and series differ by more than hue. ``svg`` renders a chart.
+
+A chart may have nothing to plot: every value of a small group withheld or coded (``<=5%``).
+Vega sizes an empty legend, and a chart holding nothing but one, as ``Number.MAX_VALUE``: the
+SVG comes out 1.8e308 pixels wide, the browser rejects its size and draws nothing. So a legend
+is drawn only when it has entries, the trend and the sparkline then show the withheld markers
+alone, and ``svg`` refuses (``ChartError``) a drawing whose size is not a sane number.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import altair as alt
@@ -30,9 +38,17 @@ SERIES_COLOURS = {
 }  # fmt: skip
 
 
+MAX_SIZE = 20_000  # pixels: no chart here is near it; Vega's empty bounds are 1.8e308
+
+
+class ChartError(ValueError):
+    """A chart rendered to a drawing a browser cannot show (its size is not a sane number)."""
+
+
 def svg(chart: alt.TopLevelMixin, *, frame: bool = True) -> str:
     """The chart as an SVG document in the house style (vl-convert bundles Vega: nothing is
-    fetched); ``frame=False`` leaves out the box around the plot."""
+    fetched); ``frame=False`` leaves out the box around the plot. Raises ``ChartError`` when
+    the drawing's width or height is not a finite size (what an empty legend does)."""
     configured = (
         chart.configure_axis(labelColor=INK, titleColor=INK, labelFontSize=12, titleFontSize=12)
         .configure_axisX(labelAngle=0)
@@ -41,7 +57,35 @@ def svg(chart: alt.TopLevelMixin, *, frame: bool = True) -> str:
         .configure_range(category=alt.RangeScheme(PALETTE))
         .configure_view(stroke="#8a93a6" if frame else None)
     )
-    return _svg(configured.to_json())
+    return checked(_svg(configured.to_json()))
+
+
+def checked(drawing: str) -> str:
+    """``drawing`` if its root's width and height are sane sizes, else ``ChartError``.
+
+    >>> checked('<svg width="608" height="320"><g/></svg>')[:10]
+    '<svg width'
+    >>> checked('<svg width="1.7976931348623157e+308" height="2">')
+    Traceback (most recent call last):
+    backbone.indicators.charts.ChartError: the chart is 1.7976931348623157e+308 × 2 pixels: ...
+    """
+    root = re.match(r"\s*<svg\b[^>]*>", drawing)
+    sizes = dict(re.findall(r'\s(width|height)="([^"]*)"', root.group(0) if root else ""))
+    width, height = sizes.get("width", ""), sizes.get("height", "")
+    if not all(_sane(size) for size in (width, height)):
+        raise ChartError(
+            f"the chart is {width or '?'} × {height or '?'} pixels: "
+            "nothing drawable (an empty legend or no data)"
+        )
+    return drawing
+
+
+def _sane(size: str) -> bool:
+    try:
+        pixels = float(size)
+    except ValueError:
+        return False
+    return 0 < pixels <= MAX_SIZE
 
 
 @functools.lru_cache(maxsize=512)
@@ -89,6 +133,9 @@ def trend_chart(
     domain = sorted({p.period for p in points} | {str(r["period"]) for r in rows})
     names = [s for s in SERIES_COLOURS if any(r["series"] == s for r in rows)]
     x = alt.X("period:O", title="Period", scale=alt.Scale(domain=domain), sort=domain)
+    markers = _withheld_marks(points, x, height)
+    if not rows:  # every value withheld: the markers alone, on the period axis
+        return markers.properties(width=width, height=height)
     line = (
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True, strokeWidth=2.5)
@@ -105,8 +152,7 @@ def trend_chart(
             detail="segment:N",
         )
     )  # fmt: skip
-    layered = alt.layer(line, _withheld_marks(points, x, height))
-    return layered.properties(width=width, height=height)
+    return alt.layer(line, markers).properties(width=width, height=height)
 
 
 def _extra(year: int, value: float, series: str) -> dict[str, object]:
@@ -127,20 +173,28 @@ def _withheld_marks(points: Sequence[Point], x: alt.X, height: int) -> alt.Chart
     )
 
 
-def sparkline(points: Sequence[Point]) -> alt.LayerChart:
-    """A small trend without axes, for a list of indicators."""
+def sparkline(points: Sequence[Point]) -> alt.TopLevelMixin:
+    """A small trend without axes, for a list of indicators; withheld periods show their
+    marker at the foot (alone, when every value is withheld)."""
     rows = segments(points)
-    domain = [p.period for p in points]
-    return (
+    x = alt.X("period:O", axis=None, scale=alt.Scale(domain=[p.period for p in points]))
+    withheld = [{"period": p.period, "display": p.display} for p in points if p.value is None]
+    markers = (
+        alt.Chart(alt.Data(values=withheld))
+        .mark_text(fontSize=11, fontWeight="bold", color=INK, baseline="bottom")
+        .encode(x=x, y=alt.value(44), text="display:N")
+    )
+    line = (
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True, strokeWidth=2.5, color=PALETTE[0])
         .encode(
-            x=alt.X("period:O", axis=None, scale=alt.Scale(domain=domain)),
+            x=x,
             y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
             detail="segment:N",
         )
-        .properties(width=160, height=44)
     )
+    drawn = [line] if rows else []
+    return alt.layer(*drawn, *([markers] if withheld else [])).properties(width=160, height=44)
 
 
 def groups_chart(points: Sequence[Point], unit: str, prefix: str = "") -> alt.FacetChart:
@@ -170,12 +224,18 @@ def gap_chart(gaps: Sequence[Point], reference: str) -> alt.Chart:
         .mark_line(point=True, strokeWidth=2.5)
         .encode(
             x=alt.X("period:O", title="Period", scale=alt.Scale(domain=domain)),
-            y=alt.Y("value:Q", title=f"Gap to {reference} (points)"),
-            color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom")),
+            y=alt.Y("value:Q", title=textwrap.wrap(f"Gap to {reference} (points)", 28)),
+            color=alt.Color("group:N", title=None, legend=_legend(rows)),
             detail="segment:N",
         )
         .properties(width=WIDTH, height=220)
     )
+
+
+def _legend(rows: Sequence[object]) -> alt.Legend | None:
+    """A legend at the bottom, or none when there is nothing to list (see the module's note);
+    group names are long ("Not economically disadvantaged"), so they are not cut short."""
+    return alt.Legend(orient="bottom", labelLimit=WIDTH) if rows else None
 
 
 def _ordered_groups(points: Sequence[Point]) -> list[str]:

@@ -149,20 +149,26 @@ class Page:
     pending: list[str] = field(default_factory=list)
 
 
-Label = Callable[[str], str]
+Label = Callable[[str], str]  # a group code → what readers see, within one dimension
+GroupLabel = Callable[[str, str], str]  # (dimension, group code) → what readers see
 
 
 def _same(group: str) -> str:
     return group
 
 
+def _code(dimension: str, group: str) -> str:
+    return group
+
+
 def build(
-    values: Iterable[Value], subject: Subject, *, label: Label = _same, forecast: bool = True
+    values: Iterable[Value], subject: Subject, *, label: GroupLabel = _code, forecast: bool = True
 ) -> Page:
     """The page for one indicator's ``values`` (every dimension, ``overall`` included).
 
-    ``label`` names a group code for readers (charts and tables); ``forecast=False`` leaves the
-    forecast out (a compact widget).
+    ``label`` names a dimension's group code for readers (charts and tables), e.g.
+    ``backbone.indicators.labels.Labels.group``; ``forecast=False`` leaves the forecast out (a
+    compact widget).
     """
     given = list(values)
     chosen = [v for v in given if v.complete]
@@ -268,9 +274,13 @@ def heading(
 
 
 def dimension(
-    name: str, values: Sequence[Value], subject: Subject, label: Label = _same
+    name: str, values: Sequence[Value], subject: Subject, named: GroupLabel = _code
 ) -> Dimension:
     """One dimension's groups, reference group, gaps and equity table."""
+
+    def label(group: str) -> str:
+        return named(name, group)
+
     periods = sorted({v.period for v in values})
     by_group: dict[str, dict[str, Value]] = defaultdict(dict)
     for value in sorted(values, key=lambda v: (v.period, v.group)):

@@ -21,8 +21,10 @@ from backbone.governance.services import record
 from backbone.identity.models import LinkageRun
 from backbone.indicators import charts, engines, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition
+from backbone.indicators.labels import Labels
 from backbone.indicators.models import ComputeRun, Indicator, Result
 from backbone.indicators.protection import Shown
+from backbone.intake.services import code_names
 from backbone.warehouse.services import warehouse
 
 Progress = Callable[[Indicator], None]
@@ -203,6 +205,11 @@ def _record_exact(user: Any, slugs: list[str], via: str, results: int) -> None:
 # --- the indicator page ---------------------------------------------------------------------
 
 
+def labels() -> Labels:
+    """The label source with the names partners' loaded data gives their codes (schools)."""
+    return Labels(code_names())
+
+
 def subject_of(indicator: Indicator, *, exact: bool = True) -> presentation.Subject:
     """What the page builder needs of ``indicator`` besides its values: its direction, its
     targets by dimension (the overall one with its baseline) and the reference groups targets
@@ -231,7 +238,8 @@ def indicator_page(indicator: Indicator, user: Any) -> dict[str, Any]:
     available; the headline is the latest complete period."""
     gated = gated_results(indicator, user, "indicator page")
     values = _values(indicator, gated)
-    page = presentation.build(values, subject_of(indicator, exact=gated.exact))
+    named = labels()
+    page = presentation.build(values, subject_of(indicator, exact=gated.exact), label=named.group)
     headline = presentation.headline(values)
     context: dict[str, Any] = {
         "indicator": indicator,
@@ -240,7 +248,7 @@ def indicator_page(indicator: Indicator, user: Any) -> dict[str, Any]:
         "headline": headline.row if headline else None,
         "pending": page.pending,
         "data_as_of": data_as_of(latest_results(indicator)),
-        "dimensions": [_dimension(indicator, d) for d in page.dimensions],
+        "dimensions": [_dimension(indicator, d, named) for d in page.dimensions],
         "stories": indicator.stories.prefetch_related("partners"),
         "milestones": indicator.milestones.all(),
         "targets": indicator.targets.all(),
@@ -262,18 +270,19 @@ def data_as_of(results: Iterable[Result]) -> str:
 
 
 CSV_COLUMNS = (
-    "period", "dimension", "group", "numerator", "denominator", "value", "display", "marker",
-    "rule", "complete", "data_through",
+    "period", "dimension", "group", "group_label", "numerator", "denominator", "value", "display",
+    "marker", "rule", "complete", "data_through",
 )  # fmt: skip
 
 
-def csv_row(shown: Shown) -> list[Any]:
-    """One result as a row of the staff CSV (``CSV_COLUMNS``): withheld figures and those of an
-    incomplete period are empty."""
+def csv_row(shown: Shown, named: Labels) -> list[Any]:
+    """One result as a row of the staff CSV (``CSV_COLUMNS``): the group's code and its label;
+    withheld figures and those of an incomplete period are empty."""
     figures = ("" if f is None else f for f in (shown.numerator, shown.denominator, shown.value))
     through = f"{shown.data_through:%Y-%m-%d}" if shown.data_through else ""
     return [
-        shown.period, shown.dimension, shown.group, *figures, shown.display, shown.marker,
+        shown.period, shown.dimension, shown.group, named.group(shown.dimension, shown.group),
+        *figures, shown.display, shown.marker,
         shown.rule, str(shown.complete).lower(), through,
     ]  # fmt: skip
 
@@ -302,16 +311,20 @@ def _trend_svg(indicator: Indicator, trend: presentation.Trend) -> str:
     return charts.svg(chart)
 
 
-def _dimension(indicator: Indicator, dimension: presentation.Dimension) -> dict[str, Any]:
+def _dimension(
+    indicator: Indicator, dimension: presentation.Dimension, named: Labels
+) -> dict[str, Any]:
     """One dimension's groups as small multiples, its equity table and its gaps over time."""
     shown = any(p.value is not None for p in dimension.gaps)
-    gap_svg = charts.svg(charts.gap_chart(dimension.gaps, dimension.reference)) if shown else ""
+    reference = named.group(dimension.name, dimension.reference) if dimension.reference else ""
+    gap_svg = charts.svg(charts.gap_chart(dimension.gaps, reference)) if shown else ""
     drawn = any(p.value is not None for p in dimension.points)
     groups_svg = charts.svg(charts.groups_chart(dimension.points, indicator.unit)) if drawn else ""
     return {
         "name": dimension.name,
+        "label": named.dimension(dimension.name),
         "rows": [v.row for g in dimension.values.values() for v in g.values()],
-        "reference": dimension.reference,
+        "reference": reference,
         "equity": dimension.equity,
         "groups_svg": groups_svg,
         "gap_svg": gap_svg,

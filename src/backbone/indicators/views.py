@@ -49,8 +49,9 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def indicator_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """The latest results as CSV a spreadsheet opens (UTF-8 with a byte-order mark), through
-    the same gate as the page: withheld figures are empty, with their marker and rule, and a
-    period whose follow-up window has not closed has no figures, only ``complete`` false."""
+    the same gate as the page: each group's code and its label; withheld figures are empty, with
+    their marker and rule, and a period whose follow-up window has not closed has no figures,
+    only ``complete`` false."""
     indicator = get_object_or_404(Indicator, slug=slug)
     gated = services.gated_results(indicator, request.user, "csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -58,7 +59,8 @@ def indicator_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(services.CSV_COLUMNS)
-    writer.writerows(services.csv_row(s) for s in gated.rows)
+    named = services.labels()
+    writer.writerows(services.csv_row(s, named) for s in gated.rows)
     return response
 
 

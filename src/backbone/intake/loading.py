@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from backbone.intake import validation
 from backbone.warehouse.engines import DuckDBEngine
-from backbone.warehouse.records import ERROR, WARNING, Problem, RowBatch
+from backbone.warehouse.records import ERROR, WARNING, CodeNames, Problem, RowBatch
 from backbone.warehouse.sql import literal
 from backbone.warehouse.store import Warehouse
 from backbone.warehouse.tables import TABLES, Table
@@ -45,6 +45,8 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
     error_count: int = 0
     warning_count: int = 0
+    # What the partner's codes are called, by column (school names by school_id).
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -119,7 +121,7 @@ def _text_array(values: list[Any] | None, count: int) -> pa.Array:
 
 
 def load(
-    stream: Iterable[RowBatch | Problem],
+    stream: Iterable[RowBatch | Problem | CodeNames],
     request: LoadRequest,
     warehouse: Warehouse,
     progress: Progress | None = None,
@@ -134,15 +136,16 @@ def load(
 
 
 def _load(
-    stream: Iterable[RowBatch | Problem],
+    stream: Iterable[RowBatch | Problem | CodeNames],
     request: LoadRequest,
     warehouse: Warehouse,
     staging: Path,
     progress: Progress,
 ) -> LoadResult:
     writer = StagingWriter(staging)
-    importer_problems = _stage(stream, writer, progress)
-    result = LoadResult(loaded=False, rows=dict(writer.rows))
+    names: dict[str, dict[str, str]] = {}
+    importer_problems = _stage(stream, writer, progress, names)
+    result = LoadResult(loaded=False, rows=dict(writer.rows), names=names)
     engine = DuckDBEngine()
     try:
         problems, total = _validate(engine, writer, request.today)
@@ -166,7 +169,10 @@ def _load(
 
 
 def _stage(
-    stream: Iterable[RowBatch | Problem], writer: StagingWriter, progress: Progress
+    stream: Iterable[RowBatch | Problem | CodeNames],
+    writer: StagingWriter,
+    progress: Progress,
+    names: dict[str, dict[str, str]],
 ) -> list[Problem]:
     problems = []
     rows = 0
@@ -174,6 +180,9 @@ def _stage(
         for item in stream:
             if isinstance(item, Problem):
                 problems.append(item)
+                continue
+            if isinstance(item, CodeNames):
+                names.setdefault(item.column, {}).update(item.names)
                 continue
             writer.write(item)
             rows += len(item)

@@ -103,6 +103,26 @@ class Submission(NamesContract):
         return self.agreement_ended_on is not None and self.status != self.Status.DESTROYED
 
 
+class CodeName(models.Model):
+    """What a partner calls one of its codes, as its loaded submission said (an Ed-Fi school's
+    NameOfInstitution by its SchoolId): the words pages show instead of the code."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="code_names")
+    column = models.CharField(max_length=64, help_text="The canonical column, e.g. school_id.")
+    code = models.CharField(max_length=100)
+    name = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "column", "code"], name="one_name_per_code_per_submission"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.column} {self.code}: {self.name}"
+
+
 class ColumnMapping(NamesContract):
     """How one partner's files for one contract map onto the canonical columns."""
 

@@ -31,7 +31,7 @@ from backbone.governance import participants
 from backbone.governance.coverage import FieldCheck, NotCovered, batch_fields
 from backbone.governance.services import disclosing_terms
 from backbone.intake import loading, schedule
-from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
+from backbone.intake.models import CodeName, ColumnMapping, ReportingSchedule, Submission
 from backbone.partnership.models import Partner
 from backbone.warehouse.contracts import contract as get_contract
 from backbone.warehouse.records import ImportOptions, ImportStream, Problem, RowBatch
@@ -250,6 +250,29 @@ def _record(submission: Submission, result: loading.LoadResult, replaces: list[S
             Submission.objects.filter(pk__in=[s.pk for s in replaces]).update(
                 status=Submission.Status.SUPERSEDED, superseded_by=submission
             )
+            _keep_names(submission, result.names)
+
+
+def _keep_names(submission: Submission, names: dict[str, dict[str, str]]) -> None:
+    """Store what the submission called its codes (school names), replacing an earlier load's."""
+    CodeName.objects.filter(submission=submission).delete()
+    CodeName.objects.bulk_create(
+        CodeName(submission=submission, column=column, code=code, name=name[:255])
+        for column, codes in names.items()
+        for code, name in codes.items()
+    )
+
+
+def code_names() -> dict[str, dict[str, str]]:
+    """What loaded submissions call their codes, by column (``{"school_id": {id: name}}``); a
+    later submission's name for a code wins."""
+    names: dict[str, dict[str, str]] = {}
+    loaded = CodeName.objects.filter(submission__status=Submission.Status.LOADED)
+    for column, code, name in loaded.order_by("submission_id").values_list(
+        "column", "code", "name"
+    ):
+        names.setdefault(column, {})[code] = name
+    return names
 
 
 REPORT_COLUMNS = ["severity", "file", "row", "field", "value", "rule", "message"]

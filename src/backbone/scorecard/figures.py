@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import altair as alt
 
-from backbone.indicators import charts
+from backbone.indicators import charts, presentation
 from backbone.indicators.charts import segments, trend_chart
 from backbone.indicators.presentation import Point
 
@@ -26,6 +26,7 @@ __all__ = [
     "Point",
     "accessible",
     "figure",
+    "groups_description",
     "segments",
     "trend_chart",
     "trend_description",
@@ -80,6 +81,25 @@ def trend_description(name: str, points: Sequence[Point], target: str = "") -> s
     parts = [f"{p.period} {p.display if p.value is not None else _withheld(p)}" for p in points]
     text = f"{name} by period: {', '.join(parts)}." if parts else f"{name}: nothing published."
     return f"{text} {target}".strip()
+
+
+def groups_description(
+    dimension: presentation.Dimension, label: presentation.GroupLabel = lambda d, g: g
+) -> str:
+    """A dimension's groups in its latest period, in words (``label`` names each group).
+
+    >>> values = {"B": {"2024": presentation.Value("2024", "d", "B", None, display="*")},
+    ...           "A": {"2024": presentation.Value("2024", "d", "A", 40.0, display="40%")}}
+    >>> groups_description(presentation.Dimension("d", ["2024"], values, [], "", [], None))
+    'In 2024: A 40%, B *.'
+    """
+    latest = dimension.periods[-1]
+    parts = [
+        f"{label(dimension.name, group)} {values[latest].display}"
+        for group, values in sorted(dimension.values.items())
+        if latest in values
+    ]
+    return f"In {latest}: {', '.join(parts)}."
 
 
 def _withheld(point: Point) -> str:

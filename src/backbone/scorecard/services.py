@@ -34,7 +34,7 @@ from backbone.partnership.models import Partnership, SharedOutcome
 from backbone.scorecard import cells as planning
 from backbone.scorecard import export, figures, pdf
 from backbone.scorecard.figures import Figure
-from backbone.scorecard.labels import dimension_label, group_label, html_id
+from backbone.scorecard.labels import Labels, dimension_label, html_id
 from backbone.scorecard.links import Links, static_links
 from backbone.scorecard.models import IndicatorPublication, PublishedCell, Release
 from backbone.scorecard.published import data_as_of, headline, prefix_of
@@ -49,6 +49,7 @@ Progress = Callable[[str], None]
 OVERALL = planning.OVERALL
 PUBLISH_MARK = ".backbone-publish"
 STYLESHEETS = ("backbone/backbone.css", "scorecard/scorecard.css")
+ICON = "backbone/favicon.svg"  # without one the browser asks for /favicon.ico and logs a 404
 EMBED_SIZE = (600, 560)
 PENDING_RULE = "period not complete: its follow-up window has not closed"
 
@@ -242,6 +243,7 @@ def site_context(made: Release | None, links: Links) -> dict[str, Any]:
             "partitions": links.download("data/partitions.json"),
             "dimensions": links.download("data/dimensions.json"),
             "stylesheets": [links.asset(name) for name in STYLESHEETS],
+            "icon": links.asset(ICON),
         },
         "legend": list(MARKERS.items()),
     }
@@ -320,7 +322,8 @@ def indicator_page(
     cells = list(made.cells.filter(indicator=indicator).order_by("period", "group_value"))
     overall = [c for c in cells if c.dimension == OVERALL]
     additive = made.dimensions.get(indicator.slug, {})
-    page = presentation.build(_values(cells), _subject(indicator), label=group_label)
+    named = indicator_services.labels()
+    page = presentation.build(_values(cells), _subject(indicator), label=named.group)
     embed_url = embed_url or links.embed(indicator.slug)
     outcome = indicator.outcome
     return {
@@ -333,7 +336,9 @@ def indicator_page(
         "pending": page.pending,
         "data_as_of": data_as_of(cells),
         "trend": _trend_figure(indicator, page.trend),
-        "dimensions": [_dimension(indicator, d, additive.get(d.name)) for d in page.dimensions],
+        "dimensions": [
+            _dimension(indicator, d, additive.get(d.name), named) for d in page.dimensions
+        ],
         "stories": indicator.stories.prefetch_related("partners"),
         "milestones": indicator.milestones.all(),
         "targets": indicator.targets.all(),
@@ -391,12 +396,12 @@ def _trend_figure(
 
 
 def _dimension(
-    indicator: Indicator, dimension: presentation.Dimension, additive: bool | None
+    indicator: Indicator, dimension: presentation.Dimension, additive: bool | None, named: Labels
 ) -> dict[str, Any]:
     """One dimension: its groups as small multiples and a table, and gaps to the reference."""
     label = dimension_label(dimension.name)
     ident = html_id(indicator.slug, dimension.name)
-    reference = group_label(dimension.reference) if dimension.reference else ""
+    reference = named.group(dimension.name, dimension.reference) if dimension.reference else ""
     groups_chart = charts.groups_chart(dimension.points, indicator.unit, prefix_of(indicator.unit))
     return {
         "name": dimension.name,
@@ -405,13 +410,14 @@ def _dimension(
         "additive": additive,
         "periods": dimension.periods,
         "table": [
-            {"group": group_label(g), "cells": [_cell(values.get(p)) for p in dimension.periods]}
+            {"group": named.group(dimension.name, g),
+             "cells": [_cell(values.get(p)) for p in dimension.periods]}
             for g, values in sorted(dimension.values.items())
         ],
         "reference": reference,
         "groups_chart": figures.figure(
             groups_chart, f"{ident}-groups", f"{indicator.name} by {label}",
-            f"One panel per group. {_groups_description(dimension)}",
+            f"One panel per group. {figures.groups_description(dimension, named.group)}",
         ) if any(p.value is not None for p in dimension.points) else None,
         "gaps": dimension.gaps,
         "gap_chart": _gap_figure(indicator, ident, label, dimension.gaps, reference),
@@ -421,15 +427,6 @@ def _dimension(
 
 def _cell(value: presentation.Value | None) -> PublishedCell | None:
     return None if value is None else cast(PublishedCell, value.row)
-
-
-def _groups_description(dimension: presentation.Dimension) -> str:
-    latest = dimension.periods[-1]
-    parts = [
-        f"{group_label(g)} {_cell(values[latest]).display}"  # type: ignore[union-attr]
-        for g, values in sorted(dimension.values.items()) if latest in values
-    ]  # fmt: skip
-    return f"In {latest}: {', '.join(parts)}."
 
 
 def _gap_figure(
@@ -455,8 +452,11 @@ def report_context(made: Release) -> dict[str, Any]:
     for cell in cells:
         by_indicator[cell.indicator].append(cell)
     sections: dict[SharedOutcome | None, list[dict[str, Any]]] = defaultdict(list)
+    named = indicator_services.labels()
     for indicator in sorted(by_indicator, key=lambda i: i.name):
-        sections[indicator.outcome].append(_report_indicator(indicator, by_indicator[indicator]))
+        sections[indicator.outcome].append(
+            _report_indicator(indicator, by_indicator[indicator], named)
+        )
     ordered = sorted((o for o in sections if o is not None), key=lambda o: o.name)
     return {
         **site_context(made, Links("", "", "")),
@@ -466,13 +466,15 @@ def report_context(made: Release) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _report_indicator(indicator: Indicator, cells: list[PublishedCell]) -> dict[str, Any]:
+def _report_indicator(
+    indicator: Indicator, cells: list[PublishedCell], named: Labels
+) -> dict[str, Any]:
     overall = [c for c in cells if c.dimension == OVERALL]
     top = headline(overall)
     latest = top.period if top else ""
     groups = [
         {"label": dimension_label(d), "period": latest,
-         "rows": [{"group": group_label(c.group_value), "cell": c} for c in cells
+         "rows": [{"group": named.group(d, c.group_value), "cell": c} for c in cells
                   if c.dimension == d and c.period == latest]}
         for d in sorted({c.dimension for c in cells} - {OVERALL})
     ]  # fmt: skip
@@ -585,7 +587,7 @@ def _write_data(made: Release, write: Callable[[str, str], None]) -> None:
 
 
 def _copy_assets(out: Path, written: list[Path]) -> None:
-    for name in STYLESHEETS:
+    for name in (*STYLESHEETS, ICON):
         found = finders.find(name)
         if not found:
             raise FileNotFoundError(f"static file {name} not found")

@@ -1,11 +1,12 @@
 """What importers produce: batches of raw rows for canonical tables, and problems.
 
-An importer is a generator ``read(source: Path, options: ImportOptions) -> Iterator[RowBatch |
-Problem]``. It turns a partner's file (or folder, or zip) into rows of the canonical tables in
-``backbone.warehouse.tables``: every value as text exactly as found (or normalised to the
-canonical code, e.g. an ISO date), ``None`` when empty. It never casts or validates types —
-the load does that once for every format, with the row numbers the importer recorded — but it
-reports what only it can see (a missing column, an unknown file version) as ``Problem``s.
+An importer is a generator ``read(source: Path, options: ImportOptions) -> ImportStream`` of
+``RowBatch``, ``Problem`` and ``CodeNames`` items. It turns a partner's file (or folder, or zip)
+into rows of the canonical tables in ``backbone.warehouse.tables``: every value as text exactly
+as found (or normalised to the canonical code, e.g. an ISO date), ``None`` when empty. It never
+casts or validates types — the load does that once for every format, with the row numbers the
+importer recorded — but it reports what only it can see (a missing column, an unknown file
+version) as ``Problem``s.
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ class RowBatch:
 
 
 @dataclass(frozen=True)
+class CodeNames:
+    """What a partner's own codes in one column are called, e.g. its schools' names by
+    ``school_id``: not person-level rows but the words pages show for a code. An importer may
+    yield these besides its batches; the load keeps them with the submission.
+    """
+
+    column: str
+    names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ImportOptions:
     """What an importer may need besides the file itself."""
 
@@ -90,4 +102,4 @@ class ImportOptions:
     as_of: str = ""
 
 
-ImportStream = Iterator[RowBatch | Problem]
+ImportStream = Iterator[RowBatch | Problem | CodeNames]

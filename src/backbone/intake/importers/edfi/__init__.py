@@ -2,7 +2,8 @@
 
 ``read(source, options)`` takes a directory, a single file or a ``.zip`` of Ed-Fi files and
 yields ``RowBatch``es for ``identity_record``, ``person_demographics``, ``school_enrollment``,
-``attendance``, ``assessment``, ``discipline`` and ``program_participation``, plus ``Problem``s.
+``attendance``, ``assessment``, ``discipline`` and ``program_participation``, plus ``Problem``s
+and the schools' names (``CodeNames`` for ``school_id``).
 
 The package follows Ed-Fi's own sections, each module stating its rules:
 
@@ -14,6 +15,7 @@ The package follows Ed-Fi's own sections, each module stating its rules:
 - ``assessments``: scale scores, performance levels and proficiency;
 - ``discipline``: incidents, offenders and actions;
 - ``programs``: student program associations;
+- ``schools``: each School's name, for pages to show instead of its id;
 - ``assembly`` and ``reader``: records → batches of rows, and ``read`` itself.
 
 A student referenced but missing from the Student file, when one was submitted, is an error.

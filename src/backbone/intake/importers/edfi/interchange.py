@@ -34,11 +34,19 @@ from typing import IO, Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from backbone.intake.importers.edfi import assessments, attendance, discipline, programs, students
+from backbone.intake.importers.edfi import (
+    assessments,
+    attendance,
+    discipline,
+    programs,
+    schools,
+    students,
+)  # fmt: skip
 from backbone.intake.importers.edfi.assessments import AssessmentRec, StudentAssessmentRec
 from backbone.intake.importers.edfi.attendance import AttendanceRec, CalendarDateRec, SessionRec
 from backbone.intake.importers.edfi.discipline import ActionRec, IncidentLinkRec, IncidentRec
 from backbone.intake.importers.edfi.programs import ProgramRec
+from backbone.intake.importers.edfi.schools import SchoolRec
 from backbone.intake.importers.edfi.students import DemographicRec, EnrollmentRec, StudentRec
 from backbone.warehouse.records import WARNING, Problem
 
@@ -47,9 +55,10 @@ SUPPORTED_VERSIONS = (5, 6)  # Data Standard major versions whose layouts this p
 Record = (
     StudentRec | DemographicRec | EnrollmentRec | SessionRec | CalendarDateRec | AttendanceRec
     | AssessmentRec | StudentAssessmentRec | IncidentRec | IncidentLinkRec | ActionRec | ProgramRec
+    | SchoolRec
 )  # fmt: skip
 
-_SECTIONS = (students, attendance, assessments, discipline)
+_SECTIONS = (students, attendance, assessments, discipline, schools)
 _XML_READERS: dict[str, Callable[[ET.Element], Record]] = {
     tag: reader for section in _SECTIONS for tag, reader in section.XML_READERS.items()
 }
@@ -66,9 +75,11 @@ _REFERENCE_INTERCHANGES = frozenset(
     }
 )  # fmt: skip
 _QUIET_INTERCHANGES = frozenset({"InterchangeEducationOrganization", "InterchangeDescriptors"})
-_REFERENCE_RESOURCES = frozenset({"students", "sessions", "calendardates", "assessments"})
+_REFERENCE_RESOURCES = frozenset(
+    {"students", "sessions", "calendardates", "assessments", "schools"}
+)
 _QUIET_RESOURCES = frozenset(
-    {"schools", "localeducationagencies", "educationorganizations", "calendars", "programs"}
+    {"localeducationagencies", "educationorganizations", "calendars", "programs"}
 )
 _SUFFIXES = frozenset({".xml", ".json", ".jsonl"})
 

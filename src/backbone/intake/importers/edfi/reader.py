@@ -18,8 +18,9 @@ from backbone.intake.importers.edfi.attendance import Attendance
 from backbone.intake.importers.edfi.discipline import Discipline
 from backbone.intake.importers.edfi.interchange import Plan, Record, Source, plan, sources
 from backbone.intake.importers.edfi.programs import Programs
+from backbone.intake.importers.edfi.schools import Schools
 from backbone.intake.importers.edfi.students import DemographicRec, StudentRec, Students
-from backbone.warehouse.records import ImportOptions, ImportStream, Problem, RowBatch
+from backbone.warehouse.records import CodeNames, ImportOptions, ImportStream, Problem, RowBatch
 
 
 class Assembler:
@@ -30,15 +31,16 @@ class Assembler:
         self.students = Students(self.context)
         self.attendance = Attendance(self.context, self.students.enrollments)
         self.discipline = Discipline(self.context)
+        self.schools = Schools(self.context)
         sections = (
             self.students, self.attendance, Assessments(self.context), self.discipline,
-            Programs(self.context),
+            Programs(self.context), self.schools,
         )  # fmt: skip
         self.handlers: dict[type, Handler] = {}
         for section in sections:
             self.handlers.update(section.handlers())
 
-    def add(self, rec: Record, where: Where) -> Iterator[RowBatch | Problem]:
+    def add(self, rec: Record, where: Where) -> Iterator[RowBatch | Problem | CodeNames]:
         """Take one record; yield the batches it fills and the problems it shows."""
         if not isinstance(rec, StudentRec | DemographicRec):
             yield from self.context.check_student(getattr(rec, "student_id", None), where)
@@ -48,12 +50,14 @@ class Assembler:
         """Yield every row waiting: called after each file so batches hold one file's rows."""
         yield from self.context.batches.flush()
 
-    def finish(self) -> Iterator[RowBatch | Problem]:
-        """Rows assembled over all files (demographics, attendance, discipline), then warnings."""
+    def finish(self) -> Iterator[RowBatch | Problem | CodeNames]:
+        """Rows assembled over all files (demographics, attendance, discipline), the schools'
+        names, then warnings."""
         yield from self.students.finish()
         yield from self.attendance.finish()
         yield from self.discipline.finish()
         yield from self.context.batches.flush()
+        yield from self.schools.finish()
         yield from self.context.unknown_code_problems()
 
 
