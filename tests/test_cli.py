@@ -88,6 +88,12 @@ def test_serve_answers_with_the_login_page_and_static_css(tmp_path):
                 assert response.status == 200 and b"--brand" in response.read()
 
 
+def test_serve_on_a_workspace_never_initialised_says_to_run_init(tmp_path):
+    with workspace(tmp_path) as ws:
+        result = ws.run("serve", "--port", "0", check=False)
+        assert result.returncode == 1 and "backbone init" in result.stderr
+
+
 def test_status_on_a_new_workspace_says_to_run_init(tmp_path):
     with workspace(tmp_path) as ws:
         assert "backbone init" in ws.run("status").stdout

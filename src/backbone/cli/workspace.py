@@ -35,6 +35,13 @@ def serve(
     Example: [bold]backbone serve --host 0.0.0.0 --port 8080[/bold]
     """
     setup_django(workspace)
+    from backbone.status import database_status
+
+    if not database_status()["migrated"]:  # every page would fail on a missing table
+        errors.print(
+            "The workspace's database is not set up: run [bold]backbone init[/bold] first."
+        )
+        raise typer.Exit(code=1)
     run_server(host, port, threads)
 
 
