@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from backbone.disclosure import CannotProtect, Cell, Partition, Policy, protect
+from backbone.indicators.presentation import not_available
 
 OVERALL, ALL = "overall", "all"
 WITHHELD_WHOLE = "cannot protect: every figure withheld"
@@ -89,10 +90,9 @@ def not_yet_available(row: Computed) -> Shown:
     ...                            dt.date(2026, 6, 30))).display
     'not yet available (data through 2026-06-30)'
     """
-    through = row.data_through
-    display = "not yet available" + (f" (data through {through:%Y-%m-%d})" if through else "")
-    return Shown(row.period, row.dimension, row.group, None, None, None, display, "",
-                 INCOMPLETE, False, through)  # fmt: skip
+    return Shown(row.period, row.dimension, row.group, None, None, None,
+                 not_available(row.data_through), "", INCOMPLETE, False,
+                 row.data_through)  # fmt: skip
 
 
 def _exact_display(value: float | None, unit: str) -> str:

@@ -17,20 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from backbone.disclosure import Cell, Partition
+from backbone.indicators.protection import Computed
 
 OVERALL, ALL = "overall", "all"
-
-
-@dataclass(frozen=True)
-class Computed:
-    """One stored result of an indicator, as computed (never shown to the public)."""
-
-    period: str
-    dimension: str
-    group: str
-    numerator: int
-    denominator: int
-    value: float | None
 
 
 @dataclass(frozen=True)
