@@ -45,6 +45,10 @@ def publish(
         except scorecard.OutputNotEmpty as problem:
             errors.print(f"[red]{problem}[/red]", soft_wrap=True)
             raise typer.Exit(1) from problem
+        except scorecard.AuditRejected as rejected:
+            show_findings(rejected.findings)
+            errors.print(f"[red]Not published: {rejected}.[/red]", soft_wrap=True)
+            raise typer.Exit(1) from rejected
     counts = scorecard.release_summary(chosen)
     console.print(
         f"Published release {chosen.pk} to [bold]{out}[/bold]: {len(files)} files; "
@@ -87,7 +91,8 @@ def check_disclosure(
         Path, typer.Argument(help="A folder written by `backbone publish`.", file_okay=False)
     ],
 ) -> None:
-    """Re-derive what a reader can recover from a published export; exit 1 if anything is small.
+    """Work out what a reader of a whole published export can learn; exit 1 if a small count
+    can be narrowed to fewer than four values.
 
     Reads only the published files (data/results.csv, partitions.json, dimensions.json), so it
     checks a release independently of the code that protected it (docs/disclosure.md).
@@ -105,17 +110,23 @@ def check_disclosure(
         errors.print(f"[yellow]Note:[/yellow] {note}", soft_wrap=True)
     if not report.findings:
         console.print(
-            f"{report.cells_checked:,} cells checked, nothing under the threshold is recoverable."
+            f"{report.cells_checked:,} cells checked in {report.seconds:.1f} s: no small count "
+            "can be narrowed to fewer than four values."
         )
         return
-    table = Table(title="Recoverable small figures")
-    for column in FINDING_COLUMNS:
-        table.add_column(column, overflow="fold")
-    for found in report.findings:
-        table.add_row(*(str(getattr(found, column)) for column in FINDING_COLUMNS))
-    console.print(table)
-    console.print(f"[red]{len(report.findings)} small figure(s) can be recovered.[/red]")
+    show_findings(report.findings)
+    console.print(f"[red]{len(report.findings)} small count(s) can be narrowed.[/red]")
     raise typer.Exit(code=1)
 
 
-FINDING_COLUMNS = ("indicator", "period", "dimension", "group", "quantity", "value", "how")
+def show_findings(findings: Any) -> None:
+    """The findings of an audit as a table: which cell, which count, the values it can take."""
+    table = Table(title="Small counts a reader can narrow")
+    for column in FINDING_COLUMNS:
+        table.add_column(column, overflow="fold")
+    for found in findings:
+        table.add_row(*(str(getattr(found, column)) for column in FINDING_COLUMNS))
+    console.print(table)
+
+
+FINDING_COLUMNS = ("indicator", "period", "dimension", "group", "quantity", "values", "how")

@@ -1,8 +1,9 @@
 """Disclosure control for published aggregates (pure: no Django, no Typer).
 
-``protect`` applies primary suppression, percent coding and complementary suppression and records
-the rule applied to every cell; ``audit`` re-derives what a reader could recover from a published
-export. See docs/disclosure.md.
+``protect`` applies primary suppression, percent coding and complementary suppression to one
+indicator and records the rule applied to every cell; ``release.protect_release`` protects a
+whole release together; ``reader`` works out what a reader of a whole release can narrow, for
+that protection and for the audit of a published export (``check``). See docs/disclosure.md.
 """
 
 from backbone.disclosure.cells import Cell, Partition, PublishedCell

@@ -1,44 +1,45 @@
 """``backbone check-disclosure``: audit a published export before it is released.
 
-Reads the export, adds a partition of the overall row for every dimension the export marks
-additive (so a partition the publisher forgot to declare is still checked), and runs the audit
-indicator by indicator (each indicator's periods together, so quarters within a year count).
+Reads only the published files and reads the whole release at once, as a determined reader
+would (:mod:`backbone.disclosure.reader`): every indicator, period and dimension together, the
+declared partitions and one per dimension the export marks additive (so a partition the
+publisher forgot to declare is still checked), every group within its overall row, what each
+marker says, and the equalities between indicators the published figures suggest. For each
+withheld count it finds, by integer programming, every whole value the figures allow; a
+**finding** is a count that can be small (1 to threshold − 1) and has fewer than four possible
+values, or a small count published outright.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backbone.disclosure.audit import Figure, Finding, recoverable
-from backbone.disclosure.cells import Partition
-from backbone.disclosure.derivation import InconsistentData
-from backbone.disclosure.export import (
-    OVERALL,
-    PARTITIONS,
-    DeclaredPartition,
-    Export,
-    ExportError,
-    ResultRow,
-    RowKey,
-    read_export,
-)
+from backbone.disclosure.export import PARTITIONS, Export, ExportError, read_export
+from backbone.disclosure.intervals import Infeasible
+from backbone.disclosure.reader import Leak, Relations, leaks
 
 
 @dataclass(frozen=True)
 class ExportFinding:
-    """A recoverable small figure, named the way the export names its cell."""
+    """A small count a reader can learn or narrow, named the way the export names its cell:
+    ``low``..``high`` are the values it can take (equal when it is learnt exactly)."""
 
     indicator: str
     period: str
     dimension: str
     group: str
     quantity: str
-    value: int
+    low: int
+    high: int
     threshold: int
     how: str
+
+    @property
+    def values(self) -> str:
+        """``3`` or ``2–4``, for reports."""
+        return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
 
 
 @dataclass
@@ -46,6 +47,7 @@ class CheckReport:
     cells_checked: int = 0
     findings: list[ExportFinding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def check_export(directory: Path) -> CheckReport:
@@ -53,88 +55,35 @@ def check_export(directory: Path) -> CheckReport:
 
     Example: ``check_export(Path("site")).findings == []`` for a safe release.
     """
+    started = time.perf_counter()
     export = read_export(directory)
     report = CheckReport(cells_checked=len(export.rows))
-    rows_by_indicator: dict[str, list[ResultRow]] = defaultdict(list)
-    for row in export.rows:
-        rows_by_indicator[row.indicator].append(row)
-    for indicator, rows in rows_by_indicator.items():
-        report.findings += check_indicator(indicator, rows, export, report.notes)
+    report.findings = [named(leak) for leak in release_leaks(export, report.notes)]
+    report.seconds = time.perf_counter() - started
     return report
 
 
-def check_indicator(
-    indicator: str, rows: list[ResultRow], export: Export, notes: list[str]
-) -> list[ExportFinding]:
-    figures = [figure(row) for row in rows]
-    declared = [as_partition(p) for p in export.partitions if p.indicator == indicator]
-    additive = additive_partitions(rows, export.additive.get(indicator, {}))
+def release_leaks(export: Export, notes: list[str]) -> list[Leak]:
+    """What a reader of the whole export can narrow; falls back to the declared partitions
+    when the groups of a dimension marked additive do not add up to the overall row."""
+    declared = [(p.indicator, p.total, p.parts) for p in export.partitions]
     try:
-        findings = recoverable(figures, unique(declared + additive))
-    except InconsistentData:
+        return leaks(export.rows, Relations(declared, export.additive))
+    except Infeasible:
         notes.append(
-            f"{indicator}: the groups of its additive dimensions do not add up to the overall "
-            "row; checked with the declared partitions only"
+            "the groups of the dimensions marked additive do not add up to the overall rows; "
+            "checked with the declared partitions only"
         )
-        try:
-            findings = recoverable(figures, unique(declared))
-        except InconsistentData as error:
-            message = f"the published numbers of {indicator} contradict its partitions ({error})"
-            raise ExportError(PARTITIONS, message) from None
-    by_key = {cell_key(row.key): row for row in rows}
-    return [named(indicator, by_key[f.key], f) for f in findings]
+    try:
+        return leaks(export.rows, Relations(declared, {}))
+    except Infeasible as error:
+        message = f"the published numbers contradict the declared partitions ({error})"
+        raise ExportError(PARTITIONS, message) from None
 
 
-def cell_key(key: RowKey) -> str:
-    return "\x1f".join(key)
-
-
-def figure(row: ResultRow) -> Figure:
-    return Figure(
-        cell_key(row.key),
-        row.unit,
-        row.numerator,
-        row.denominator,
-        row.value,
-        row.display,
-        row.threshold,
-    )
-
-
-def as_partition(declared: DeclaredPartition) -> Partition:
-    return Partition(cell_key(declared.total), tuple(cell_key(part) for part in declared.parts))
-
-
-def additive_partitions(rows: list[ResultRow], additive: dict[str, bool]) -> list[Partition]:
-    """Each additive dimension's groups as a partition of the overall row of the same period."""
-    keys = {row.key for row in rows}
-    groups: dict[tuple[str, str], list[RowKey]] = defaultdict(list)
-    for row in rows:
-        if additive.get(row.dimension) and (row.dimension, row.group) != OVERALL:
-            groups[(row.period, row.dimension)].append(row.key)
-    partitions = []
-    for (period, _), parts in sorted(groups.items()):
-        total = (period, *OVERALL)
-        if total in keys:
-            partitions.append(Partition(cell_key(total), tuple(cell_key(p) for p in sorted(parts))))
-    return partitions
-
-
-def unique(partitions: Iterable[Partition]) -> list[Partition]:
-    seen: dict[tuple[str, frozenset[str]], Partition] = {}
-    for partition in partitions:
-        seen.setdefault((partition.total, frozenset(partition.parts)), partition)
-    return list(seen.values())
-
-
-def named(indicator: str, row: ResultRow, finding: Finding) -> ExportFinding:
+def named(leak: Leak) -> ExportFinding:
+    indicator, period, dimension, group = leak.place
     return ExportFinding(
-        indicator,
-        row.period,
-        row.dimension,
-        row.group,
-        finding.quantity,
-        finding.value,
-        finding.threshold,
-        finding.how,
-    )
+        indicator, period, dimension, group, leak.quantity, leak.low, leak.high,
+        leak.threshold, leak.how,
+    )  # fmt: skip

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from backbone.disclosure.cells import Cell, Partition, PublishedCell, connected_groups
 from backbone.disclosure.complementary import Table, complete
 from backbone.disclosure.policy import Policy
-from backbone.disclosure.primary import input_problems, primary_exposure, published_cell
+from backbone.disclosure.primary import Exposure, input_problems, primary_exposure, published_cell
 
 
 def protect(
@@ -25,6 +25,14 @@ def protect(
                  Cell("b", 28, 55, 50.9, "percent")]
         protect(cells, [Partition("all", ("a", "b"))], Policy())["b"].marker  # "‡"
     """
+    exposures = protected_exposures(cells, partitions, policy)
+    return {cell.key: published_cell(cell, exposures[cell.key], policy) for cell in cells}
+
+
+def protected_exposures(
+    cells: Sequence[Cell], partitions: Sequence[Partition], policy: Policy
+) -> dict[str, Exposure]:
+    """What :func:`protect` shows of each cell, by key, before it is formatted."""
     problems = input_problems(cells, partitions)
     if problems:
         raise ValueError("Cannot protect these cells: " + "; ".join(problems))
@@ -34,4 +42,4 @@ def protect(
         # Cells no partition links cannot help derive each other: protect each group alone.
         group_exposures = {k: exposures[k] for k in keys}
         complete(Table({k: by_key[k] for k in keys}, linked, group_exposures, policy))
-    return {key: published_cell(cell, exposures[key], policy) for key, cell in by_key.items()}
+    return exposures

@@ -49,6 +49,11 @@ class Release(models.Model):
     dimensions = models.JSONField(
         default=dict, help_text="Per indicator slug and dimension, whether its groups add up."
     )
+    protection = models.JSONField(
+        default=dict,
+        help_text="What protecting the release as a whole cost: cells, cells withheld when each "
+        "indicator is protected alone (withheld_alone), cells withheld (withheld), rounds.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:

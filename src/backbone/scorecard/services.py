@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -21,8 +22,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 
-from backbone.disclosure import MARKERS, Policy, protect
+from backbone.disclosure import MARKERS, Policy
 from backbone.disclosure import PublishedCell as Protected
+from backbone.disclosure.check import CheckReport, ExportFinding, check_export
+from backbone.disclosure.release import IndicatorCells, protect_release
 from backbone.governance.publication import PublicationRule
 from backbone.governance.services import publication_rule_for_partners
 from backbone.indicators import charts, presentation
@@ -131,15 +134,17 @@ def current_release() -> Release | None:
     published = [i for i in indicators if i.pk in runs]
     same_runs = latest.runs == sorted(set(runs.values()))
     same_policy = latest.thresholds == {i.slug: policy_for(i).min_n for i in published}
-    return latest if same_runs and same_policy else None
+    # A release without a protection record predates release-wide protection: make a new one.
+    return latest if same_runs and same_policy and latest.protection else None
 
 
 @transaction.atomic
 def release(notes: str = "", progress: Progress | None = None) -> Release:
     """Protect the latest results of every public indicator and store them as a new release.
 
-    Each indicator's cells go through ``protect`` under ``policy_for(indicator)``, with its
-    additive dimensions as partitions of each period's total."""
+    Every indicator's complete periods go through ``protect_release`` together, under each
+    indicator's ``policy_for``, with its additive dimensions as partitions of each period's
+    total; periods not yet complete are published as not available."""
     indicators = public_indicators()
     runs = latest_runs(indicators)
     made = Release.objects.create(
@@ -148,50 +153,64 @@ def release(notes: str = "", progress: Progress | None = None) -> Release:
         policy_version=default_policy().version,
         notes=notes,
     )
-    published: list[PublishedCell] = []
-    for indicator in (i for i in indicators if i.pk in runs):
+    tables, pending, through = [], [], {}
+    chosen = {i.slug: i for i in indicators if i.pk in runs}
+    for indicator in chosen.values():
         if progress:
             progress(indicator.name)
-        published += _protect_indicator(made, indicator, runs[indicator.pk])
+        results = list(Result.objects.filter(indicator=indicator, run_id=runs[indicator.pk]))
+        table = _indicator_cells(made, indicator, results)
+        tables.append(table)
+        through[indicator.slug] = next((r.data_through for r in results), None)
+        pending += [
+            _pending_cell(made, indicator, r, table.policy) for r in results if not r.complete
+        ]
+    protection = protect_release(tables, progress)
+    made.protection = {
+        "cells": protection.cells, "withheld_alone": protection.withheld_alone,
+        "withheld": protection.withheld, "rounds": protection.rounds,
+    }  # fmt: skip
     made.save()
-    PublishedCell.objects.bulk_create(published, batch_size=2000)
+    published = [
+        _published_cell(made, chosen[place[0]], place, out, through[place[0]])
+        for place, out in protection.published.items()
+    ]
+    PublishedCell.objects.bulk_create(published + pending, batch_size=2000)
     return made
 
 
-def _protect_indicator(made: Release, indicator: Indicator, run: int) -> list[PublishedCell]:
-    """Complete periods go through ``protect``; a period whose follow-up window has not closed
-    is published as not available, with no number, and takes no part in protection."""
-    results = list(Result.objects.filter(indicator=indicator, run_id=run))
-    rows = {
-        planning.cell_key(r.period, r.dimension, r.group_value): planning.Computed(
-            r.period, r.dimension, r.group_value, r.numerator, r.denominator, r.value
-        )
+def _indicator_cells(made: Release, indicator: Indicator, results: list[Result]) -> IndicatorCells:
+    """An indicator's complete periods as cells and partitions for ``protect_release``; records
+    its threshold, additive dimensions and partitions on the release."""
+    rows = [
+        planning.Computed(r.period, r.dimension, r.group_value, r.numerator, r.denominator, r.value)
         for r in results
         if r.complete
-    }
-    plan = planning.plan(list(rows.values()), indicator.unit, prefix_of(indicator.unit))
+    ]
+    plan = planning.plan(rows, indicator.unit, prefix_of(indicator.unit))
     policy = policy_for(indicator)
-    protected = protect(list(plan.cells.values()), plan.partitions, policy)
     made.thresholds[indicator.slug] = policy.min_n
     made.dimensions[indicator.slug] = plan.additive
     made.partitions += [
         {"indicator": indicator.slug, "period": d.period, "total": d.total, "parts": d.parts}
         for d in plan.declared
     ]
-    through = next((r.data_through for r in results), None)
-    published = [
-        _published_cell(made, indicator, rows[k], out, through) for k, out in protected.items()
-    ]
-    pending = [_pending_cell(made, indicator, r, policy) for r in results if not r.complete]
-    return published + pending
+    cells = {
+        (r.period, r.dimension, r.group): plan.cells[
+            planning.cell_key(r.period, r.dimension, r.group)
+        ]
+        for r in rows
+    }
+    return IndicatorCells(indicator.slug, cells, plan.partitions, plan.additive, policy)
 
 
 def _published_cell(
-    made: Release, indicator: Indicator, row: planning.Computed, out: Protected, through: Any
+    made: Release, indicator: Indicator, place: tuple[str, ...], out: Protected, through: Any
 ) -> PublishedCell:
+    _, period, dimension, group = place
     return PublishedCell(
-        release=made, indicator=indicator, period=row.period, dimension=row.dimension,
-        group_value=row.group, unit=indicator.unit, numerator=out.numerator,
+        release=made, indicator=indicator, period=period, dimension=dimension,
+        group_value=group, unit=indicator.unit, numerator=out.numerator,
         denominator=out.denominator, value=out.value, display=out.display, marker=out.marker,
         rule=out.rule, threshold=out.threshold, policy_version=out.policy_version,
         data_through=through,
@@ -514,12 +533,35 @@ class OutputNotEmpty(Exception):
     """The output folder holds files ``backbone publish`` did not write."""
 
 
+class AuditRejected(Exception):
+    """The release-wide audit found small counts a reader could narrow; ``findings`` names them."""
+
+    def __init__(self, findings: Sequence[ExportFinding]) -> None:
+        super().__init__(
+            f"the disclosure audit found {len(findings)} small count(s) a reader could narrow; "
+            "nothing was written"
+        )
+        self.findings = list(findings)
+
+
+def audit_release(made: Release) -> CheckReport:
+    """``backbone check-disclosure`` on ``made``'s data files, written to a scratch folder: the
+    audit reads only what a reader would download."""
+    with tempfile.TemporaryDirectory(prefix="backbone-audit-") as scratch:
+        _write_data(made, _writer(Path(scratch), []))
+        return check_export(Path(scratch))
+
+
 def publish_site(
     made: Release, out: Path, *, force: bool = False, base_url: str = "",
     progress: Progress | None = None,
 ) -> list[Path]:  # fmt: skip
     """Write the whole public scorecard of ``made`` into ``out`` as a static site that works
-    from any file server or straight from disk; returns the files written."""
+    from any file server or straight from disk; returns the files written. Refuses with
+    :class:`AuditRejected`, writing nothing, when the release-wide audit finds anything."""
+    audit = audit_release(made)
+    if audit.findings:
+        raise AuditRejected(audit.findings)
     _prepare(out, force)
     say = progress or (lambda _: None)
     written: list[Path] = []

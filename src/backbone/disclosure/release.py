@@ -1,0 +1,278 @@
+"""Protecting a release as a whole: every indicator, period and dimension together.
+
+Each indicator first gets :func:`protect` (primary rules, coding, complementary suppression
+within its own partitions). That is not enough for a release: indicators over the same people
+publish one count in two roles, overlapping groups leave a small remainder outside them, and
+each marker says something about what it hides. So the release is then read as a reader would
+read all of it (:mod:`backbone.disclosure.reader`), and wherever a small count can be narrowed
+to fewer than four values another figure is withheld, nearest first, until nothing can:
+
+1. the same count where another indicator shows it (a count shared by two indicators is shown
+   in both or in neither — published once, in effect);
+2. for the people outside an overlapping group, the group's own figure;
+3. the cell's own group size, when what it hides is its numerator or complement;
+4. the other groups and the total of its partition, smallest first.
+
+Specific reasons (``small numerator``) are published as ``small count``: which of the two is
+small is exactly what a reader would use.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from backbone.disclosure.cells import Cell, Partition, PublishedCell
+from backbone.disclosure.complementary import CannotProtect
+from backbone.disclosure.export import OVERALL, ResultRow
+from backbone.disclosure.markers import COMPLEMENTARY
+from backbone.disclosure.policy import Policy
+from backbone.disclosure.primary import (
+    SMALL_COUNT,
+    Exposure,
+    published_cell,
+    specific_reasons,
+)
+from backbone.disclosure.reader import (
+    COMPLEMENT,
+    DENOMINATOR,
+    KIND_NAMES,
+    NUMERATOR,
+    Leak,
+    Place,
+    Quantity,
+    Relations,
+    counted,
+    inferred_equalities,
+    kinds,
+    leaks,
+)
+from backbone.disclosure.suppression import protected_exposures
+
+logger = logging.getLogger(__name__)
+RELEASE_RULE = "complementary: release"
+MAX_ROUNDS = 200
+KIND_OF = {name: kind for kind, name in KIND_NAMES.items()}
+
+
+@dataclass(frozen=True)
+class IndicatorCells:
+    """One indicator's part of a release: cells by (period, dimension, group), the partitions
+    between their keys, which dimensions are additive, and the policy that governs them."""
+
+    indicator: str
+    cells: Mapping[tuple[str, str, str], Cell]
+    partitions: Sequence[Partition]
+    additive: Mapping[str, bool]
+    policy: Policy
+
+
+@dataclass
+class ReleaseProtection:
+    """The protected release by place, with what protecting it as a whole cost."""
+
+    published: dict[Place, PublishedCell]
+    withheld_alone: int = 0  # cells withheld when each indicator is protected on its own
+    withheld: int = 0
+    rounds: int = 0
+    fixed: list[Leak] = field(default_factory=list)
+
+    @property
+    def cells(self) -> int:
+        return len(self.published)
+
+
+@dataclass
+class _State:
+    tables: dict[str, IndicatorCells]
+    cells: dict[Place, Cell]
+    exposures: dict[Place, Exposure]
+    relations: Relations
+
+    def policy(self, place: Place) -> Policy:
+        return self.tables[place[0]].policy
+
+    def published(self, place: Place) -> PublishedCell:
+        return published_cell(self.cells[place], self.exposures[place], self.policy(place))
+
+    def rows(self) -> list[ResultRow]:
+        return [as_row(place, self.cells[place], self.published(place)) for place in self.cells]
+
+    def truth(self) -> dict[Place, tuple[int | None, int]]:
+        return {place: (cell.numerator, cell.denominator) for place, cell in self.cells.items()}
+
+
+def protect_release(
+    tables: Sequence[IndicatorCells], progress: Callable[[str], None] | None = None
+) -> ReleaseProtection:
+    """Protect every indicator, then the release as a whole, until a reader of all of it can
+    narrow no small count to fewer than four values. Raises :class:`CannotProtect` when a
+    count stays narrow with everything around it withheld."""
+    state = _start(tables)
+    outcome = ReleaseProtection({}, withheld_alone=_withheld(state))
+    cache: dict = {}
+    while True:
+        rows = state.rows()
+        found = leaks(rows, state.relations, state.truth(), cache=cache)
+        if not found:
+            break
+        outcome.rounds += 1
+        if outcome.rounds > MAX_ROUNDS:
+            raise CannotProtect(f"release still leaks after {MAX_ROUNDS} rounds: {found[0]}")
+        if progress:
+            progress(f"round {outcome.rounds}: {len(found)} narrow counts")
+        outcome.fixed += _fix_round(state, found, inferred_equalities(counted(rows)))
+    outcome.published = {place: state.published(place) for place in state.cells}
+    outcome.withheld = _withheld(state)
+    return outcome
+
+
+def _start(tables: Sequence[IndicatorCells]) -> _State:
+    cells: dict[Place, Cell] = {}
+    exposures: dict[Place, Exposure] = {}
+    partitions = []
+    for table in tables:
+        alone = protected_exposures(list(table.cells.values()), table.partitions, table.policy)
+        where = {cell.key: key for key, cell in table.cells.items()}
+        for key, cell in table.cells.items():
+            place = (table.indicator, *key)
+            cells[place] = cell
+            exposures[place] = _blurred(alone[cell.key], table.policy)
+        for partition in table.partitions:
+            parts = tuple(where[part] for part in partition.parts)
+            partitions.append((table.indicator, where[partition.total], parts))
+    additive = {table.indicator: table.additive for table in tables}
+    return _State(
+        {t.indicator: t for t in tables}, cells, exposures, Relations(partitions, additive)
+    )
+
+
+def _blurred(exposure: Exposure, policy: Policy) -> Exposure:
+    """The exposure with ``small numerator``/``small complement`` said as ``small count``."""
+    specific = specific_reasons(policy.min_n) - {f"primary: n < {policy.min_n}"}
+    rules = [SMALL_COUNT if rule in specific else rule for rule in exposure.rules]
+    exposure.rules[:] = list(dict.fromkeys(rules))
+    return exposure
+
+
+def _withheld(state: _State) -> int:
+    return sum(1 for exposure in state.exposures.values() if exposure.marker)
+
+
+def as_row(place: Place, cell: Cell, out: PublishedCell) -> ResultRow:
+    """A published cell as the export row a reader gets (``export.ResultRow``)."""
+    indicator, period, dimension, group = place
+    return ResultRow(
+        indicator, period, dimension, group, cell.unit, out.numerator, out.denominator,
+        out.value, out.display, out.marker, out.rule, out.threshold, out.policy_version, 0,
+    )  # fmt: skip
+
+
+# --- one round of fixes ------------------------------------------------------------------------
+
+
+def _fix_round(
+    state: _State, found: list[Leak], equalities: list[tuple[Quantity, Quantity]]
+) -> list[Leak]:
+    """Withhold one more figure for each leak whose neighbourhood this round has not touched."""
+    partners: dict[Quantity, list[Quantity]] = {}
+    for first, second in equalities:
+        partners.setdefault(first, []).append(second)
+        partners.setdefault(second, []).append(first)
+    touched: set[tuple[str, str]] = set()
+    fixed = []
+    for leak in sorted(found, key=lambda item: (item.place, item.quantity)):
+        near = {(leak.place[0], leak.place[1])}
+        near |= {
+            (q[0][0], q[0][1]) for kind in KIND_NAMES for q in partners.get((leak.place, kind), [])
+        }
+        if near & touched:
+            continue
+        place, kind = _choose(state, leak, partners)
+        _withhold(state, place, kind)
+        touched |= near | {(place[0], place[1])}
+        fixed.append(leak)
+        logger.debug("withholding %s of %s for %s", kind, place, leak)
+    return fixed
+
+
+def _choose(
+    state: _State, leak: Leak, partners: dict[Quantity, list[Quantity]]
+) -> tuple[Place, str]:
+    """The figure to withhold for ``leak``: the first candidate that still shows something."""
+    for place, kind in _candidates(state, leak, partners):
+        if place in state.cells and _shows(state, place, kind):
+            return place, kind
+    raise CannotProtect(
+        f"cannot protect the {leak.quantity} of {leak.place}: everything around it is withheld "
+        "and a reader can still narrow it; publish fewer breakdowns of so small a population"
+    )
+
+
+def _candidates(
+    state: _State, leak: Leak, partners: dict[Quantity, list[Quantity]]
+) -> list[tuple[Place, str]]:
+    place = leak.place
+    outside = leak.quantity.startswith("outside ")
+    kind = KIND_OF[leak.quantity.removeprefix("outside ")]
+    total = (place[0], place[1], *OVERALL)
+    found: list[tuple[Place, str]] = []
+    for own in (DENOMINATOR, NUMERATOR, COMPLEMENT):
+        for other, other_kind in partners.get((place, own), []):
+            found.append((other, other_kind))
+        if outside:
+            for other, other_kind in partners.get((total, own), []):
+                found.append((other, other_kind))
+    if outside:
+        found += [(place, kind), (total, kind), (place, DENOMINATOR), (total, DENOMINATOR)]
+    elif kind != DENOMINATOR:
+        found.append((place, DENOMINATOR))
+    neighbours = _neighbours(state, place)
+    found += [(other, kind) for other in neighbours]
+    # The same counts shown by other indicators, then the neighbours' group sizes.
+    found += [
+        q for other in neighbours for own in KIND_NAMES for q in partners.get((other, own), [])
+    ]
+    found += [(other, DENOMINATOR) for other in neighbours]
+    return found
+
+
+def _neighbours(state: _State, place: Place) -> list[Place]:
+    """Cells sharing a partition or a total with ``place``: groups before totals, smallest
+    first, zeros last (withholding a zero protects nothing)."""
+    indicator, period, dimension, _ = place
+    total = (indicator, period, *OVERALL)
+    members: set[Place] = set()
+    for table_indicator, partition_total, parts in state.relations.partitions:
+        keys = [(table_indicator, *partition_total), *((table_indicator, *p) for p in parts)]
+        if place in keys:
+            members.update(keys)
+    if (dimension, place[3]) == OVERALL:
+        members |= {p for p in state.cells if p[:2] == (indicator, period)}
+    else:
+        members.add(total)
+        members |= {p for p in state.cells if p[:3] == (indicator, period, dimension)}
+    members.discard(place)
+    return sorted(
+        members,
+        key=lambda p: (
+            (p[2], p[3]) == OVERALL,
+            state.cells[p].denominator == 0,
+            state.cells[p].denominator,
+            p,
+        ),
+    )
+
+
+def _shows(state: _State, place: Place, kind: str) -> bool:
+    exposure = state.exposures[place]
+    if kind == DENOMINATOR:
+        return exposure.denominator or exposure.value or exposure.numerator
+    return kind in kinds(state.cells[place].unit) and (exposure.numerator or exposure.value)
+
+
+def _withhold(state: _State, place: Place, kind: str) -> None:
+    state.exposures[place].withhold(
+        COMPLEMENTARY, RELEASE_RULE, keep_denominator=kind != DENOMINATOR, keep_value=False
+    )
