@@ -16,6 +16,7 @@ target wide.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from scipy.sparse import csr_array
 
 WIDE = 4  # a withheld count is safe when at least this many whole values stay possible
 TOLERANCE = 1e-6
+SWEEPS = 8  # solves that push many targets at once before each is solved on its own
 TIME_LIMIT = 20.0  # seconds per solve; on timeout the solver's proven bound is used
 
 Name = Hashable
@@ -150,7 +152,9 @@ class Component:
         )
         self.solves = 0
 
-    def extreme(self, terms: Iterable[tuple[Name, int]], sign: float) -> tuple[float, list[float]]:
+    def extreme(
+        self, terms: Iterable[tuple[Name, float]], sign: float
+    ) -> tuple[float, list[float]]:
         """The least (``sign`` 1) or greatest (``sign`` -1) value of ``terms`` and a solution.
 
         Unbounded comes back as ±inf with no solution; a solve that runs out of time returns
@@ -197,6 +201,14 @@ class Component:
             if np.any(product > constraint.ub + TOLERANCE):
                 return False
         return True
+
+    def lowest(self, terms: Sequence[tuple[Name, int]]) -> float:
+        """The least value ``terms`` can take by their variables' own bounds alone."""
+        total = 0.0
+        for name, coefficient in terms:
+            j = self.position[name]
+            total += coefficient * (self.bounds.lb[j] if coefficient > 0 else self.bounds.ub[j])
+        return total
 
     def value(self, terms: Iterable[tuple[Name, int]], solution: Sequence[float]) -> int:
         return round(sum(c * solution[self.position[name]] for name, c in terms))
@@ -258,19 +270,38 @@ def _narrowed_in(
         point = [witness[name] for name in component.names]
         if component.feasible(point):  # an assumed fact may not hold for the true counts
             observe(point)
-    everything = [term for target in targets for term in target.terms]
-    for sign in (1.0, -1.0):  # pushing every target down, then up, clears most of them
-        _, solution = component.extreme(everything, sign)
+
+    def cleared(target: Target) -> bool:
+        return seen[target][1] - seen[target][0] >= WIDE - 1
+
+    # A count whose own bounds keep it off the small values needs no solve (a cell withheld
+    # only to protect others has at least the threshold with and without the outcome).
+    targets = [t for t in targets if component.lowest(t.terms) < t.threshold]
+
+    # Pushing every open target down, then up, then each in a random direction clears most of
+    # them with a few solves; a sweep that clears nothing new ends the sweeping.
+    directions = random.Random(len(component.names))
+    for sweep in range(SWEEPS):
+        still_open = [target for target in targets if not cleared(target)]
+        if not still_open:
+            break
+        signs = [(1.0 if sweep == 0 else -1.0) if sweep < 2 else directions.choice((1.0, -1.0))
+                 for _ in still_open]  # fmt: skip
+        terms = [(name, sign * c) for sign, t in zip(signs, still_open, strict=True)
+                 for name, c in t.terms]  # fmt: skip
+        _, solution = component.extreme(terms, 1.0)
         if solution:
             observe(solution)
+        if sweep >= 2 and len([t for t in still_open if not cleared(t)]) == len(still_open):
+            break
     found = []
     for target in targets:
-        if seen[target][1] - seen[target][0] >= WIDE - 1:
+        if cleared(target):
             continue
         low, solution = component.extreme(target.terms, 1.0)
         if solution:
             observe(solution)
-        if low > target.threshold - 1 + TOLERANCE or seen[target][1] - seen[target][0] >= WIDE - 1:
+        if low > target.threshold - 1 + TOLERANCE or cleared(target):
             continue
         high, solution = component.extreme(target.terms, -1.0)
         if solution:

@@ -385,6 +385,7 @@ def leaks(
     truth: Mapping[Place, tuple[int | None, int]] | None = None,
     at_least: int = INFER_AT_LEAST,
     cache: dict | None = None,
+    assumed: Sequence[tuple[Quantity, Quantity]] = (),
 ) -> list[Leak]:
     """Every small count a reader of ``rows`` can learn exactly or narrow to under four values.
 
@@ -393,11 +394,13 @@ def leaks(
     order of the rules implies. Raises :class:`Infeasible` when the published figures
     contradict even the stated relations.
     ``truth`` (numerator, denominator by place) only saves work: it never changes the answer.
+    ``assumed`` are further equalities known to hold (the publisher knows which counts its
+    indicators share), never dropped.
     """
     equalities = inferred_equalities(counted(rows), at_least)
     precedence = True
     while True:
-        reader = Reader(rows, relations, equalities, truth, precedence)
+        reader = Reader(rows, relations, [*assumed, *equalities], truth, precedence)
         try:
             found = reader.narrowed(cache)
         except Infeasible as error:

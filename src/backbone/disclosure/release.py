@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from backbone.disclosure.cells import Cell, Partition, PublishedCell
-from backbone.disclosure.complementary import CannotProtect
+from backbone.disclosure.complementary import CannotProtect, copy_exposure
 from backbone.disclosure.export import OVERALL, ResultRow
 from backbone.disclosure.markers import COMPLEMENTARY
 from backbone.disclosure.policy import Policy
@@ -53,6 +53,7 @@ from backbone.disclosure.suppression import protected_exposures
 logger = logging.getLogger(__name__)
 RELEASE_RULE = "complementary: release"
 MAX_ROUNDS = 200
+MAX_TRIALS = 6  # candidates tried one by one for each leak before taking the nearest
 KIND_OF = {name: kind for kind, name in KIND_NAMES.items()}
 
 
@@ -89,6 +90,12 @@ class _State:
     cells: dict[Place, Cell]
     exposures: dict[Place, Exposure]
     relations: Relations
+    shared: list[tuple[Quantity, Quantity]] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)
+
+    def leaks(self, rows: Sequence[ResultRow]) -> list[Leak]:
+        """What a reader of ``rows`` can narrow, who also knows which counts are shared."""
+        return leaks(rows, self.relations, self.truth(), cache=self.cache, assumed=self.shared)
 
     def policy(self, place: Place) -> Policy:
         return self.tables[place[0]].policy
@@ -111,10 +118,9 @@ def protect_release(
     count stays narrow with everything around it withheld."""
     state = _start(tables)
     outcome = ReleaseProtection({}, withheld_alone=_withheld(state))
-    cache: dict = {}
     while True:
         rows = state.rows()
-        found = leaks(rows, state.relations, state.truth(), cache=cache)
+        found = state.leaks(rows)
         if not found:
             break
         outcome.rounds += 1
@@ -122,7 +128,8 @@ def protect_release(
             raise CannotProtect(f"release still leaks after {MAX_ROUNDS} rounds: {found[0]}")
         if progress:
             progress(f"round {outcome.rounds}: {len(found)} narrow counts")
-        outcome.fixed += _fix_round(state, found, inferred_equalities(counted(rows)))
+        equalities = [*state.shared, *inferred_equalities(counted(rows))]
+        outcome.fixed += _fix_round(state, found, equalities)
     outcome.published = {place: state.published(place) for place in state.cells}
     outcome.withheld = _withheld(state)
     return outcome
@@ -143,9 +150,22 @@ def _start(tables: Sequence[IndicatorCells]) -> _State:
             parts = tuple(where[part] for part in partition.parts)
             partitions.append((table.indicator, where[partition.total], parts))
     additive = {table.indicator: table.additive for table in tables}
-    return _State(
+    state = _State(
         {t.indicator: t for t in tables}, cells, exposures, Relations(partitions, additive)
     )
+    state.shared = shared_counts(state)
+    return state
+
+
+def shared_counts(state: _State) -> list[tuple[Quantity, Quantity]]:
+    """Counts two indicators share, from the true figures: series that agree on every cell
+    they both have (at least three). A reader who knows the definitions knows them, whatever
+    is shown, so they are assumed even where the published figures would not suggest them."""
+    everything = [
+        as_row(place, cell, published_cell(cell, Exposure(), state.policy(place)))
+        for place, cell in state.cells.items()
+    ]
+    return inferred_equalities(everything)
 
 
 def _blurred(exposure: Exposure, policy: Policy) -> Exposure:
@@ -200,10 +220,18 @@ def _fix_round(
 def _choose(
     state: _State, leak: Leak, partners: dict[Quantity, list[Quantity]]
 ) -> tuple[Place, str]:
-    """The figure to withhold for ``leak``: the first candidate that still shows something."""
-    for place, kind in _candidates(state, leak, partners):
-        if place in state.cells and _shows(state, place, kind):
-            return place, kind
+    """The figure to withhold for ``leak``: the first candidate that closes it on its own
+    (trying at most ``MAX_TRIALS``), else the first that still shows something."""
+    open_candidates = [
+        (place, kind)
+        for place, kind in dict.fromkeys(_candidates(state, leak, partners))
+        if place in state.cells and _shows(state, place, kind)
+    ]
+    for candidate in open_candidates[:MAX_TRIALS]:
+        if _closes(state, leak, candidate):
+            return candidate
+    if open_candidates:
+        return open_candidates[0]
     raise CannotProtect(
         f"cannot protect the {leak.quantity} of {leak.place}: everything around it is withheld "
         "and a reader can still narrow it; publish fewer breakdowns of so small a population"
@@ -263,6 +291,25 @@ def _neighbours(state: _State, place: Place) -> list[Place]:
             p,
         ),
     )
+
+
+def _closes(state: _State, leak: Leak, candidate: tuple[Place, str]) -> bool:
+    """Whether withholding ``candidate`` alone stops ``leak``: tried on the leak's period."""
+    place = candidate[0]
+    kept = copy_exposure(state.exposures[place])
+    _withhold(state, *candidate)
+    try:
+        period = [
+            as_row(p, cell, state.published(p))
+            for p, cell in state.cells.items()
+            if p[1] == leak.place[1]
+        ]
+        return not any(
+            (other.place, other.quantity) == (leak.place, leak.quantity)
+            for other in state.leaks(period)
+        )
+    finally:
+        state.exposures[place] = kept
 
 
 def _shows(state: _State, place: Place, kind: str) -> bool:
