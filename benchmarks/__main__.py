@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import indicators_library, linkage_city, linkage_febrl4, registry_import, wage_load
+from benchmarks import (
+    disclosure_release,
+    indicators_library,
+    linkage_city,
+    linkage_febrl4,
+    registry_import,
+    wage_load,
+)
 
 BENCHMARKS = {
     "registry_import": registry_import.main,
@@ -12,6 +19,7 @@ BENCHMARKS = {
     "linkage_febrl4": linkage_febrl4.main,
     "linkage_city": linkage_city.main,
     "indicators_library": indicators_library.main,
+    "disclosure_release": disclosure_release.main,
 }
 
 

@@ -147,3 +147,23 @@ def test_a_base_url_gives_the_widgets_a_full_address(tmp_path):
     assert 'src="https://scorecard.planted.example/embed/planted_reading/index.html"' in (
         page.replace("&quot;", '"')
     )
+
+
+def test_publish_refuses_a_release_the_audit_rejects_and_writes_nothing(site, tmp_path):
+    # A release stored by an older version showed the group of 4 people's size (planted.py:
+    # 2024, 4 students in the small race group). The audit reads the release's files as a
+    # reader would; publish names the cell and writes no file.
+    release = Release.objects.order_by("-pk").first()
+    small = release.cells.get(
+        indicator__slug="planted_reading", period="2024", dimension="race_ethnicity",
+        marker="*", rule__startswith="primary",
+    )  # fmt: skip
+    small.denominator = 4
+    small.save()
+    out = tmp_path / "refused"
+    refused = publish(out, "--release", str(release.pk))
+    assert refused.exit_code == 1
+    assert "Not published" in refused.output and "1 small count(s)" in refused.output
+    first = next(line for line in refused.output.splitlines() if "planted_r" in line)
+    assert "2024" in first and "Native" in first and "denominato" in first and " 4 " in first
+    assert not out.exists()

@@ -219,14 +219,18 @@ def narrowed(
     targets: Sequence[Target],
     witness: Mapping[Name, int] | None = None,
     cache: dict[Hashable, list[Narrowed]] | None = None,
+    every_component: bool = True,
 ) -> list[Narrowed]:
     """Every target whose feasible whole values are fewer than ``WIDE`` and include a small
     count (1 to its threshold − 1). ``witness`` is a known solution (the true counts) that
     clears targets without solving. Raises :class:`Infeasible` when a component has no
     solution; ``Infeasible.names`` lists its variables. ``cache`` keeps each component's answer
-    by its facts and targets, for a caller that asks again after changing a few cells."""
+    by its facts and targets, for a caller that asks again after changing a few cells.
+    ``every_component`` False skips checking that components without targets are feasible."""
     found: list[Narrowed] = []
     for component, chosen in _targets_by_component(problem, targets):
+        if not chosen and not every_component:
+            continue
         if cache is None:
             found += _narrowed_in(component, chosen, witness or {})
             continue
@@ -283,7 +287,7 @@ def _narrowed_in(
     directions = random.Random(len(component.names))
     for sweep in range(SWEEPS):
         still_open = [target for target in targets if not cleared(target)]
-        if not still_open:
+        if len(still_open) < 2:  # one target is solved on its own below
             break
         signs = [(1.0 if sweep == 0 else -1.0) if sweep < 2 else directions.choice((1.0, -1.0))
                  for _ in still_open]  # fmt: skip

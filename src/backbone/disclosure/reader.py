@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol
@@ -374,9 +374,15 @@ class Reader:
 
     # --- what it narrows -----------------------------------------------------------------
 
-    def narrowed(self, cache: dict | None = None) -> list[Narrowed]:
+    def narrowed(
+        self, cache: dict | None = None, focus: Collection[tuple[Place, str]] | None = None
+    ) -> list[Narrowed]:
+        """The narrowed targets; only those labelled in ``focus`` when it is given."""
         witness = self.witness if self.truth is not None else None
-        return narrowed(self.problem, self.targets, witness, cache)
+        if focus is None:
+            return narrowed(self.problem, self.targets, witness, cache)
+        chosen = [target for target in self.targets if target.label in focus]
+        return narrowed(self.problem, chosen, witness, cache, every_component=False)
 
 
 def leaks(
@@ -386,6 +392,7 @@ def leaks(
     at_least: int = INFER_AT_LEAST,
     cache: dict | None = None,
     assumed: Sequence[tuple[Quantity, Quantity]] = (),
+    focus: Collection[Leak] | None = None,
 ) -> list[Leak]:
     """Every small count a reader of ``rows`` can learn exactly or narrow to under four values.
 
@@ -395,14 +402,15 @@ def leaks(
     contradict even the stated relations.
     ``truth`` (numerator, denominator by place) only saves work: it never changes the answer.
     ``assumed`` are further equalities known to hold (the publisher knows which counts its
-    indicators share), never dropped.
+    indicators share), never dropped. ``focus`` asks only whether those leaks are still there.
     """
+    labels = None if focus is None else {(leak.place, label_of(leak.quantity)) for leak in focus}
     equalities = inferred_equalities(counted(rows), at_least)
     precedence = True
     while True:
         reader = Reader(rows, relations, [*assumed, *equalities], truth, precedence)
         try:
-            found = reader.narrowed(cache)
+            found = reader.narrowed(cache, labels)
         except Infeasible as error:
             dropped = drop_equalities(equalities, set(error.names))
             if len(dropped) < len(equalities):
@@ -419,6 +427,11 @@ def drop_equalities(
     equalities: Sequence[tuple[Quantity, Quantity]], names: set[object]
 ) -> list[tuple[Quantity, Quantity]]:
     return [pair for pair in equalities if pair[0] not in names and pair[1] not in names]
+
+
+def label_of(quantity: str) -> str:
+    """A target's kind from a leak's quantity: ``numerator`` is ``N``; ``outside …`` stays."""
+    return {name: kind for kind, name in KIND_NAMES.items()}.get(quantity, quantity)
 
 
 def as_leak(item: Narrowed) -> Leak:

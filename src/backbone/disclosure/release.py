@@ -93,9 +93,11 @@ class _State:
     shared: list[tuple[Quantity, Quantity]] = field(default_factory=list)
     cache: dict = field(default_factory=dict)
 
-    def leaks(self, rows: Sequence[ResultRow]) -> list[Leak]:
-        """What a reader of ``rows`` can narrow, who also knows which counts are shared."""
-        return leaks(rows, self.relations, self.truth(), cache=self.cache, assumed=self.shared)
+    def leaks(self, rows: Sequence[ResultRow], focus: Sequence[Leak] | None = None) -> list[Leak]:
+        """What a reader of ``rows`` can narrow, who also knows which counts are shared (of
+        ``focus`` only, when given)."""
+        return leaks(rows, self.relations, self.truth(), cache=self.cache, assumed=self.shared,
+                     focus=focus)  # fmt: skip
 
     def policy(self, place: Place) -> Policy:
         return self.tables[place[0]].policy
@@ -306,7 +308,7 @@ def _closes(state: _State, leak: Leak, candidate: tuple[Place, str]) -> bool:
         ]
         return not any(
             (other.place, other.quantity) == (leak.place, leak.quantity)
-            for other in state.leaks(period)
+            for other in state.leaks(period, focus=[leak])
         )
     finally:
         state.exposures[place] = kept
