@@ -214,6 +214,12 @@ class Component:
         return round(sum(c * solution[self.position[name]] for name, c in terms))
 
 
+def wide(target: Target) -> int:
+    """How many values make a target safe: ``WIDE``, or fewer under a threshold so low that
+    the rule itself says less (``n < 3`` already tells a reader 0, 1 or 2)."""
+    return min(WIDE, target.threshold)
+
+
 def narrowed(
     problem: Problem,
     targets: Sequence[Target],
@@ -276,7 +282,7 @@ def _narrowed_in(
             observe(point)
 
     def cleared(target: Target) -> bool:
-        return seen[target][1] - seen[target][0] >= WIDE - 1
+        return seen[target][1] - seen[target][0] >= wide(target) - 1
 
     # A count whose own bounds keep it off the small values needs no solve (a cell withheld
     # only to protect others has at least the threshold with and without the outcome).
@@ -311,7 +317,7 @@ def _narrowed_in(
         if solution:
             observe(solution)
         lowest, highest = math.ceil(low - TOLERANCE), high
-        if highest == math.inf or highest - lowest >= WIDE - 1 or highest < 1 - TOLERANCE:
+        if highest == math.inf or highest - lowest >= wide(target) - 1 or highest < 1 - TOLERANCE:
             continue
         found.append(Narrowed(target, lowest, math.floor(highest + TOLERANCE)))
     return found

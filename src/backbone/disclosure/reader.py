@@ -128,14 +128,21 @@ def coding_bounds(rows: Iterable[Row]) -> dict[str, tuple[Fraction, Fraction]]:
     return {indicator: (low, high) for indicator, (low, high) in bounds.items()}
 
 
-def inferred_equalities(
-    rows: Sequence[Row], at_least: int = INFER_AT_LEAST
-) -> list[tuple[Quantity, Quantity]]:
-    """Pairs of counts in different indicators a reader would take to be equal: two series
-    (an indicator's numerators, denominators or complements) that agree on every cell where
-    both are shown, and on at least ``at_least`` of them, are assumed to agree everywhere."""
-    series: dict[tuple[str, str], dict[tuple[str, str, str], int]] = defaultdict(dict)
-    present: dict[tuple[str, str], set[tuple[str, str, str]]] = defaultdict(set)
+@dataclass(frozen=True)
+class Series:
+    """Two series a reader takes to be equal, ``evidence`` the shown cells they agree on, and
+    the equalities that follow (one per cell both indicators have)."""
+
+    evidence: int
+    pairs: tuple[tuple[Quantity, Quantity], ...]
+
+
+def inferred_series(rows: Sequence[Row], at_least: int = INFER_AT_LEAST) -> list[Series]:
+    """Series in different indicators a reader would take to be equal: two series (an
+    indicator's numerators, denominators or complements) that agree on every cell where both
+    are shown, and on at least ``at_least`` of them, are assumed to agree everywhere."""
+    series: dict[tuple[str, str], dict[RowKey, int]] = defaultdict(dict)
+    present: dict[tuple[str, str], set[RowKey]] = defaultdict(set)
     for row in rows:
         key = (row.period, row.dimension, row.group)
         for kind in kinds(row.unit):
@@ -143,7 +150,7 @@ def inferred_equalities(
         for kind, value in shown(row).items():
             series[(row.indicator, kind)][key] = value
     names = sorted(present)
-    pairs = []
+    found = []
     for i, first in enumerate(names):
         for second in names[i + 1 :]:
             if first[0] == second[0]:
@@ -151,9 +158,19 @@ def inferred_equalities(
             both = series[first].keys() & series[second].keys()
             if len(both) < at_least or any(series[first][k] != series[second][k] for k in both):
                 continue
-            for key in sorted(present[first] & present[second]):
-                pairs.append((((first[0], *key), first[1]), ((second[0], *key), second[1])))
-    return pairs
+            pairs = tuple(
+                (((first[0], *key), first[1]), ((second[0], *key), second[1]))
+                for key in sorted(present[first] & present[second])
+            )
+            found.append(Series(len(both), pairs))
+    return found
+
+
+def inferred_equalities(
+    rows: Sequence[Row], at_least: int = INFER_AT_LEAST
+) -> list[tuple[Quantity, Quantity]]:
+    """The equalities of every series :func:`inferred_series` finds, in one list."""
+    return [pair for series in inferred_series(rows, at_least) for pair in series.pairs]
 
 
 class Reader:
@@ -405,16 +422,17 @@ def leaks(
     indicators share), never dropped. ``focus`` asks only whether those leaks are still there.
     """
     labels = None if focus is None else {(leak.place, label_of(leak.quantity)) for leak in focus}
-    equalities = inferred_equalities(counted(rows), at_least)
+    series = inferred_series(counted(rows), at_least)
     precedence = True
     while True:
+        equalities = [pair for one in series for pair in one.pairs]
         reader = Reader(rows, relations, [*assumed, *equalities], truth, precedence)
         try:
             found = reader.narrowed(cache, labels)
         except Infeasible as error:
-            dropped = drop_equalities(equalities, set(error.names))
-            if len(dropped) < len(equalities):
-                equalities = dropped
+            weakened = drop_weakest(series, set(error.names))
+            if weakened is not None:
+                series = weakened
             elif precedence:
                 precedence = False  # the export does not follow the documented order of rules
             else:
@@ -423,10 +441,19 @@ def leaks(
         return reader.published + [as_leak(item) for item in found]
 
 
-def drop_equalities(
-    equalities: Sequence[tuple[Quantity, Quantity]], names: set[object]
-) -> list[tuple[Quantity, Quantity]]:
-    return [pair for pair in equalities if pair[0] not in names and pair[1] not in names]
+def drop_weakest(series: list[Series], names: set[object]) -> list[Series] | None:
+    """``series`` without the equalities, within the contradicted part ``names``, of the series
+    there with the least evidence (a coincidence, most likely); None when none is there."""
+    touching = [i for i, one in enumerate(series) if any(_touches(p, names) for p in one.pairs)]
+    if not touching:
+        return None
+    weakest = min(touching, key=lambda i: (series[i].evidence, -i))
+    kept = tuple(p for p in series[weakest].pairs if not _touches(p, names))
+    return [*series[:weakest], Series(series[weakest].evidence, kept), *series[weakest + 1 :]]
+
+
+def _touches(pair: tuple[Quantity, Quantity], names: set[object]) -> bool:
+    return pair[0] in names or pair[1] in names
 
 
 def label_of(quantity: str) -> str:

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from backbone.disclosure.cells import Cell, Partition, PublishedCell
 from backbone.disclosure.complementary import CannotProtect, copy_exposure
 from backbone.disclosure.export import OVERALL, ResultRow
-from backbone.disclosure.markers import COMPLEMENTARY
+from backbone.disclosure.markers import COMPLEMENTARY, PRIMARY
 from backbone.disclosure.policy import Policy
 from backbone.disclosure.primary import (
     SMALL_COUNT,
@@ -52,6 +52,8 @@ from backbone.disclosure.suppression import protected_exposures
 
 logger = logging.getLogger(__name__)
 RELEASE_RULE = "complementary: release"
+# Says nothing about the counts: a period whose breakdowns could not be protected otherwise.
+WITHDRAWN_RULE = "withdrawn: too small a population to break down"
 MAX_ROUNDS = 200
 MAX_TRIALS = 6  # candidates tried one by one for each leak before taking the nearest
 KIND_OF = {name: kind for kind, name in KIND_NAMES.items()}
@@ -94,10 +96,16 @@ class _State:
     cache: dict = field(default_factory=dict)
 
     def leaks(self, rows: Sequence[ResultRow], focus: Sequence[Leak] | None = None) -> list[Leak]:
-        """What a reader of ``rows`` can narrow, who also knows which counts are shared (of
-        ``focus`` only, when given)."""
-        return leaks(rows, self.relations, self.truth(), cache=self.cache, assumed=self.shared,
-                     focus=focus)  # fmt: skip
+        """What a reader of ``rows`` can narrow (of ``focus`` only, when given): one who knows
+        only what is published, as the audit does, and one who also knows which counts are
+        shared. Both are asked because knowing more can pin a count at 0, which is safe, where
+        the audit sees 0 or 1 and must assume the worst."""
+        found = {}
+        for assumed in ((), self.shared):
+            for leak in leaks(rows, self.relations, self.truth(), cache=self.cache,
+                              assumed=assumed, focus=focus):  # fmt: skip
+                found.setdefault((leak.place, leak.quantity), leak)
+        return list(found.values())
 
     def policy(self, place: Place) -> Policy:
         return self.tables[place[0]].policy
@@ -138,42 +146,66 @@ def protect_release(
 
 
 def _start(tables: Sequence[IndicatorCells]) -> _State:
-    cells: dict[Place, Cell] = {}
+    cells = {(t.indicator, *key): cell for t in tables for key, cell in t.cells.items()}
+    shared = shared_counts(cells)
+    tables = shared_policies(tables, shared)
     exposures: dict[Place, Exposure] = {}
     partitions = []
     for table in tables:
         alone = protected_exposures(list(table.cells.values()), table.partitions, table.policy)
         where = {cell.key: key for key, cell in table.cells.items()}
         for key, cell in table.cells.items():
-            place = (table.indicator, *key)
-            cells[place] = cell
-            exposures[place] = _blurred(alone[cell.key], table.policy)
+            exposures[(table.indicator, *key)] = _blurred(alone[cell.key], cell, table.policy)
         for partition in table.partitions:
             parts = tuple(where[part] for part in partition.parts)
             partitions.append((table.indicator, where[partition.total], parts))
     additive = {table.indicator: table.additive for table in tables}
-    state = _State(
-        {t.indicator: t for t in tables}, cells, exposures, Relations(partitions, additive)
-    )
-    state.shared = shared_counts(state)
-    return state
+    relations = Relations(partitions, additive)
+    return _State({t.indicator: t for t in tables}, cells, exposures, relations, shared)
 
 
-def shared_counts(state: _State) -> list[tuple[Quantity, Quantity]]:
+def shared_counts(cells: Mapping[Place, Cell]) -> list[tuple[Quantity, Quantity]]:
     """Counts two indicators share, from the true figures: series that agree on every cell
     they both have (at least three). A reader who knows the definitions knows them, whatever
     is shown, so they are assumed even where the published figures would not suggest them."""
     everything = [
-        as_row(place, cell, published_cell(cell, Exposure(), state.policy(place)))
-        for place, cell in state.cells.items()
+        as_row(place, cell, published_cell(cell, Exposure(), Policy()))
+        for place, cell in cells.items()
     ]
     return inferred_equalities(everything)
 
 
-def _blurred(exposure: Exposure, policy: Policy) -> Exposure:
-    """The exposure with ``small numerator``/``small complement`` said as ``small count``."""
-    specific = specific_reasons(policy.min_n) - {f"primary: n < {policy.min_n}"}
+def shared_policies(
+    tables: Sequence[IndicatorCells], shared: Sequence[tuple[Quantity, Quantity]]
+) -> list[IndicatorCells]:
+    """Indicators that share counts are published under the strictest of their policies: a
+    count shown under one indicator's minimum must not be small under the other's."""
+    group = {table.indicator: table.indicator for table in tables}
+
+    def root(indicator: str) -> str:
+        while group[indicator] != indicator:
+            indicator = group[indicator]
+        return indicator
+
+    for (first, _), (second, _) in shared:
+        group[root(first[0])] = root(second[0])
+    members: dict[str, list[Policy]] = {}
+    for table in tables:
+        members.setdefault(root(table.indicator), []).append(table.policy)
+    return [
+        replace(table, policy=Policy.strictest(members[root(table.indicator)])) for table in tables
+    ]
+
+
+def _blurred(exposure: Exposure, cell: Cell, policy: Policy) -> Exposure:
+    """The exposure with ``small numerator``/``small complement`` said as ``small count``, and
+    a group under the minimum size said as such: ``small count`` means the group is not small
+    (per-indicator protection may have blurred it; the release-wide reader knows the order)."""
+    size_rule = f"primary: n < {policy.min_n}"
+    specific = specific_reasons(policy.min_n) - {size_rule}
     rules = [SMALL_COUNT if rule in specific else rule for rule in exposure.rules]
+    if cell.denominator < policy.min_n:
+        rules = [size_rule if rule == SMALL_COUNT else rule for rule in rules]
     exposure.rules[:] = list(dict.fromkeys(rules))
     return exposure
 
@@ -211,19 +243,67 @@ def _fix_round(
         }
         if near & touched:
             continue
-        place, kind = _choose(state, leak, partners)
-        _withhold(state, place, kind)
-        touched |= near | {(place[0], place[1])}
+        choice = _choose(state, leak, partners)
+        if choice is None:
+            touched |= near | _withdraw(state, leak.place, partners)
+        else:
+            _withhold(state, *choice)
+            touched |= near | {(choice[0][0], choice[0][1])}
+            logger.debug("withholding %s of %s for %s", choice[1], choice[0], leak)
         fixed.append(leak)
-        logger.debug("withholding %s of %s for %s", kind, place, leak)
     return fixed
+
+
+def _withdraw(
+    state: _State, place: Place, partners: dict[Quantity, list[Quantity]]
+) -> set[tuple[str, str]]:
+    """Last resort: the period's breakdowns are withdrawn whole, rules and all, in the
+    indicator (or, when that is done already, in every indicator sharing counts with it), so
+    that nothing but the relations between rows is left to reason from. Returns the
+    (indicator, period) pairs withdrawn."""
+    chosen = {(place[0], place[1])}
+    if all(_withdrawn(state, p) for p in state.cells if (p[0], p[1]) in chosen):
+        chosen = {(indicator, place[1]) for indicator in _connected(place[0], partners)}
+    newly = [o for o in state.cells if (o[0], o[1]) in chosen and not _withdrawn(state, o)]
+    if not newly:
+        raise CannotProtect(
+            f"cannot protect the counts of {place}: with every breakdown of {place[1]} withdrawn "
+            "a reader can still narrow them"
+        )
+    for other in newly:
+        exposure = state.exposures[other]
+        exposure.denominator = exposure.numerator = exposure.value = False
+        exposure.coded = ""
+        if exposure.marker not in (PRIMARY, COMPLEMENTARY):
+            exposure.marker = COMPLEMENTARY
+        exposure.rules[:] = [WITHDRAWN_RULE]
+    logger.info("withdrawing the breakdowns of %s", sorted(chosen))
+    return chosen
+
+
+def _connected(indicator: str, partners: dict[Quantity, list[Quantity]]) -> set[str]:
+    """``indicator`` and every indicator sharing counts with it, directly or through others."""
+    links: dict[str, set[str]] = {}
+    for (mine, _), others in partners.items():
+        links.setdefault(mine[0], set()).update(other[0][0] for other in others)
+    found, waiting = {indicator}, [indicator]
+    while waiting:
+        for other in links.get(waiting.pop(), set()) - found:
+            found.add(other)
+            waiting.append(other)
+    return found
+
+
+def _withdrawn(state: _State, place: Place) -> bool:
+    return state.exposures[place].rules == [WITHDRAWN_RULE]
 
 
 def _choose(
     state: _State, leak: Leak, partners: dict[Quantity, list[Quantity]]
-) -> tuple[Place, str]:
+) -> tuple[Place, str] | None:
     """The figure to withhold for ``leak``: the first candidate that closes it on its own
-    (trying at most ``MAX_TRIALS``), else the first that still shows something."""
+    (trying at most ``MAX_TRIALS``), else the first that still shows something; None when
+    nothing near it shows anything any more."""
     open_candidates = [
         (place, kind)
         for place, kind in dict.fromkeys(_candidates(state, leak, partners))
@@ -232,12 +312,7 @@ def _choose(
     for candidate in open_candidates[:MAX_TRIALS]:
         if _closes(state, leak, candidate):
             return candidate
-    if open_candidates:
-        return open_candidates[0]
-    raise CannotProtect(
-        f"cannot protect the {leak.quantity} of {leak.place}: everything around it is withheld "
-        "and a reader can still narrow it; publish fewer breakdowns of so small a population"
-    )
+    return open_candidates[0] if open_candidates else None
 
 
 def _candidates(
@@ -265,7 +340,25 @@ def _candidates(
         q for other in neighbours for own in KIND_NAMES for q in partners.get((other, own), [])
     ]
     found += [(other, DENOMINATOR) for other in neighbours]
-    return found
+    return found + _further(state, place, partners)
+
+
+def _further(
+    state: _State, place: Place, partners: dict[Quantity, list[Quantity]]
+) -> list[tuple[Place, str]]:
+    """Last: any cell of the period in this indicator or one sharing counts with it, smallest
+    group first, numerators before group sizes."""
+    linked = {place[0]} | {
+        other[0][0]
+        for (mine, _), others in partners.items()
+        if mine[0] == place[0]
+        for other in others
+    }
+    cells = sorted(
+        (p for p in state.cells if p[0] in linked and p[1] == place[1] and p != place),
+        key=lambda p: (state.cells[p].denominator == 0, state.cells[p].denominator, p),
+    )
+    return [(p, NUMERATOR) for p in cells] + [(p, DENOMINATOR) for p in cells]
 
 
 def _neighbours(state: _State, place: Place) -> list[Place]:
@@ -317,11 +410,18 @@ def _closes(state: _State, leak: Leak, candidate: tuple[Place, str]) -> bool:
 def _shows(state: _State, place: Place, kind: str) -> bool:
     exposure = state.exposures[place]
     if kind == DENOMINATOR:
-        return exposure.denominator or exposure.value or exposure.numerator
-    return kind in kinds(state.cells[place].unit) and (exposure.numerator or exposure.value)
+        return bool(exposure.denominator or exposure.value or exposure.numerator or exposure.coded)
+    return kind in kinds(state.cells[place].unit) and bool(
+        exposure.numerator or exposure.value or exposure.coded
+    )
 
 
 def _withhold(state: _State, place: Place, kind: str) -> None:
-    state.exposures[place].withhold(
+    """Withhold a figure; a coded percent gives up its code and is marked as withheld."""
+    exposure = state.exposures[place]
+    if exposure.coded:
+        exposure.coded = ""
+        exposure.marker = COMPLEMENTARY
+    exposure.withhold(
         COMPLEMENTARY, RELEASE_RULE, keep_denominator=kind != DENOMINATOR, keep_value=False
     )
