@@ -9,7 +9,6 @@ their data is ``backbone.intake.destruction``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import logging
@@ -27,6 +26,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from backbone.disclosure import safe_csv
 from backbone.governance import participants
 from backbone.governance.coverage import FieldCheck, NotCovered, batch_fields
 from backbone.governance.services import disclosing_terms
@@ -284,7 +284,7 @@ def write_report(submission: Submission, problems: list[Problem]) -> Path | None
         return None
     path = (workspace().path(submission.archive_path)).parent / f"report-{submission.pk}.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = safe_csv.writer(handle)
         writer.writerow(REPORT_COLUMNS)
         for p in problems:
             writer.writerow(
@@ -311,8 +311,8 @@ def report_file(submission: Submission) -> Path:
 def read_report(submission: Submission) -> list[dict[str, str]]:
     if not submission.report_path:
         return []
-    with report_file(submission).open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    with report_file(submission).open(newline="", encoding="utf-8") as handle:
+        return list(safe_csv.dict_rows(handle))
 
 
 def recover_interrupted() -> list[Submission]:
