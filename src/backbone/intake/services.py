@@ -98,7 +98,7 @@ def archive(path: Path, partner_slug: str, name: str) -> tuple[str, int, Path]:
         incoming.unlink()
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
-        incoming.chmod(0o440)
+        incoming.chmod(0o400)  # read-only, and the owner's alone: it holds person-level data
         os.replace(incoming, target)
     return digest, size, target
 
