@@ -64,9 +64,9 @@ def wide_modes(root: Path, limit: int = 20) -> tuple[int, list[str]]:
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     root = Path(folder)
-    ...     (root / "a.parquet").touch(mode=0o644)
-    ...     (root / "key").touch(mode=0o600)
-    ...     root.chmod(0o700)
+    ...     for name, mode in [("a.parquet", 0o644), ("key", 0o600), (".", 0o700)]:
+    ...         (root / name).touch()
+    ...         (root / name).chmod(mode)
     ...     wide_modes(root)
     (1, ['0644 a.parquet'])
     """
