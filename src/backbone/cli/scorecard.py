@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from backbone.cli.common import WorkspaceOption, console, errors, migrate_database, setup_django
+from backbone.warehouse.workspace import open_to_readers
 
 
 def publish(
@@ -49,6 +50,7 @@ def publish(
             show_findings(rejected.findings)
             errors.print(f"[red]Not published: {rejected}.[/red]", soft_wrap=True)
             raise typer.Exit(1) from rejected
+    open_to_readers(out)  # public by design; the workspace's private umask would hide it
     counts = scorecard.release_summary(chosen)
     console.print(
         f"Published release {chosen.pk} to [bold]{out}[/bold]: {len(files)} files; "

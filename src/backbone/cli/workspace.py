@@ -147,6 +147,7 @@ def status(
 
 def print_status(report: dict[str, Any]) -> None:
     console.print(f"Workspace [bold]{report['workspace']}[/bold] ({report['database']['vendor']})")
+    print_wide_modes(report["workspace"], report["wide_modes"])
     if not report["database"]["migrated"]:
         console.print("[yellow]The database is not set up yet: run `backbone init`.[/yellow]")
         return
@@ -165,6 +166,20 @@ def print_status(report: dict[str, Any]) -> None:
             f"[yellow]Expires in {agreement['days_left']} days:[/yellow] "
             f"{agreement['title']} (ends {agreement['end']})"
         )
+
+
+def print_wide_modes(workspace: str, wide: dict[str, Any]) -> None:
+    """Warn when others than the owner may read anything in the workspace."""
+    if not wide["count"]:
+        return
+    errors.print(
+        f"[yellow]Warning: {wide['count']} files or folders in the workspace can be read by "
+        f"others than their owner; it holds person-level data. Fix with: chmod -R go-rwx "
+        f"{workspace}[/yellow]",
+        soft_wrap=True,
+    )
+    for line in wide["examples"]:
+        errors.print(f"  {line}", soft_wrap=True)
 
 
 def manage(ctx: typer.Context, workspace: WorkspaceOption = None) -> None:

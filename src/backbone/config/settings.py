@@ -126,6 +126,9 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = os.environ.get("BACKBONE_STATIC_ROOT") or None
 MEDIA_ROOT = WORKSPACE / "documents"
 MEDIA_URL = "documents/"
+# Django gives uploads 0644 whatever the umask; signed agreements and archives are private.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backbone.disclosure.safe_csv import restore
 from backbone.disclosure.units import UNITS
 
 COLUMNS = (
@@ -110,13 +111,19 @@ def read_results(directory: Path) -> list[ResultRow]:
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise ExportError(RESULTS, f"missing columns: {', '.join(missing)}", row=1)
-        rows = [parse_row(raw, line) for line, raw in enumerate(reader, start=2)]
+        restored = ({k: _restore(v) for k, v in raw.items()} for raw in reader)
+        rows = [parse_row(raw, line) for line, raw in enumerate(restored, start=2)]
     seen: dict[tuple[str, str, str, str], int] = {}
     for row in rows:
         first = seen.setdefault((row.indicator, *row.key), row.line)
         if first != row.line:
             raise ExportError(RESULTS, f"repeats the cell of row {first}", row.line, "group")
     return rows
+
+
+def _restore(value: str | None) -> str | None:
+    """A cell as the exporter was given it (``safe_csv`` quotes formula-looking text)."""
+    return restore(value) if isinstance(value, str) else value
 
 
 def parse_row(raw: dict[str, str | None], line: int) -> ResultRow:

@@ -9,13 +9,14 @@ and the tests all verify with these functions.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
+
+from backbone.disclosure import safe_csv
 
 # The fields an entry's hash covers, in a fixed order. The user foreign key is not among them:
 # deleting a user nulls it, and the username in ``actor`` keeps the trail.
@@ -143,7 +144,7 @@ def _entry_problem(
 def entries_from_csv(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     """The entries of a CSV export (columns ``FIELDS``, ``prev_hash``, ``hash``; ``at`` in ISO
     8601 and ``detail`` as JSON), typed as the hash expects them."""
-    for row in csv.DictReader(lines):
+    for row in safe_csv.dict_rows(lines):
         yield {
             **row,
             "sequence": int(row["sequence"]),

@@ -12,7 +12,6 @@ next sequence, the unique sequence refuses the second, which tries again.
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
 import itertools
 import json
@@ -31,6 +30,7 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from backbone.disclosure import safe_csv
 from backbone.governance import chain, participants, roles, tokens
 from backbone.governance import models as m
 from backbone.governance.actor import SYSTEM, current_actor
@@ -199,7 +199,7 @@ class Writable(Protocol):
 def write_csv(events: Iterable[AuditEvent], handle: Writable) -> int:
     """Write ``events`` as CSV with their hashes (so the export can be verified on its own);
     return how many rows were written."""
-    writer = csv.writer(handle)
+    writer = safe_csv.writer(handle)
     writer.writerow(EXPORT_HEADER)
     count = 0
     for event in events:

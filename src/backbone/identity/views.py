@@ -37,14 +37,19 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @second_factor_for_stewards
 def review_pair(request: HttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(ReviewPair, pk=pk)
+    error = ""
     if request.method == "POST":
-        services.decide(
-            pair, request.POST.get("decision", ""), request.user, request.POST.get("note", "")
-        )
-        decision = {"decision": pair.decision}
-        record(request.user, "change", "identity.reviewpair", pair.pk, PURPOSE, decision)
-        following = services.next_pending(after=pair)
-        return redirect(following.get_absolute_url() if following else "identity:review_queue")
-    context = {"pair": pair, "comparisons": services.pair_comparison(pair)}
+        try:
+            services.decide(
+                pair, request.POST.get("decision", ""), request.user, request.POST.get("note", "")
+            )
+        except ValueError as refused:  # a hand-made post: say so rather than fail with a 500
+            error = str(refused)
+        else:
+            decision = {"decision": pair.decision}
+            record(request.user, "change", "identity.reviewpair", pair.pk, PURPOSE, decision)
+            following = services.next_pending(after=pair)
+            return redirect(following.get_absolute_url() if following else "identity:review_queue")
+    context = {"pair": pair, "comparisons": services.pair_comparison(pair), "error": error}
     record(request.user, "read", "identity.reviewpair", pair.pk, PURPOSE)
-    return render(request, "identity/review_pair.html", context)
+    return render(request, "identity/review_pair.html", context, status=400 if error else 200)

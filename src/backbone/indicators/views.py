@@ -3,13 +3,12 @@ the editor that creates and changes definitions."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from backbone.disclosure import safe_csv
 from backbone.indicators import services
 from backbone.indicators.api import EDIT
 from backbone.indicators.forms import IndicatorForm
@@ -57,7 +56,7 @@ def indicator_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{indicator.slug}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = safe_csv.writer(response)
     writer.writerow(services.CSV_COLUMNS)
     named = services.labels()
     writer.writerows(services.csv_row(s, named) for s in gated.rows)

@@ -9,7 +9,6 @@ their data is ``backbone.intake.destruction``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import logging
@@ -27,6 +26,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from backbone.disclosure import safe_csv
 from backbone.governance import participants
 from backbone.governance.coverage import FieldCheck, NotCovered, batch_fields
 from backbone.governance.services import disclosing_terms
@@ -98,7 +98,7 @@ def archive(path: Path, partner_slug: str, name: str) -> tuple[str, int, Path]:
         incoming.unlink()
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
-        incoming.chmod(0o440)
+        incoming.chmod(0o400)  # read-only, and the owner's alone: it holds person-level data
         os.replace(incoming, target)
     return digest, size, target
 
@@ -284,7 +284,7 @@ def write_report(submission: Submission, problems: list[Problem]) -> Path | None
         return None
     path = (workspace().path(submission.archive_path)).parent / f"report-{submission.pk}.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = safe_csv.writer(handle)
         writer.writerow(REPORT_COLUMNS)
         for p in problems:
             writer.writerow(
@@ -311,8 +311,8 @@ def report_file(submission: Submission) -> Path:
 def read_report(submission: Submission) -> list[dict[str, str]]:
     if not submission.report_path:
         return []
-    with report_file(submission).open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    with report_file(submission).open(newline="", encoding="utf-8") as handle:
+        return list(safe_csv.dict_rows(handle))
 
 
 def recover_interrupted() -> list[Submission]:

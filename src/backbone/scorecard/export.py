@@ -8,11 +8,12 @@ dimensions add up to the total. The contract is docs/scorecard.md#data-downloads
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from backbone.disclosure import safe_csv
 
 COLUMNS = (
     "indicator", "period", "dimension", "group", "unit", "numerator", "denominator", "value",
@@ -50,7 +51,7 @@ def row_of(cell: Any) -> dict[str, Any]:
 def csv_text(rows: Iterable[Row]) -> str:
     """Published cells as CSV with the ``COLUMNS`` header."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = safe_csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow([_field(row, column) for column in COLUMNS])

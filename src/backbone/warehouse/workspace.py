@@ -37,10 +37,58 @@ def workspace_dir(environ: dict[str, str] | None = None) -> Path:
     return Path(env.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE).resolve()
 
 
+PRIVATE_UMASK = 0o077  # files 0600, folders 0700: the workspace holds person-level data
+PRIVATE_BITS = 0o077  # a mode with any of these lets someone other than the owner in
+
+
+def keep_private() -> None:
+    """Make every file this process creates from now on readable by its owner only.
+
+    Called at the start of every ``backbone`` command and of the WSGI/ASGI application, so the
+    app database, Parquet (names, birth dates, SSNs), archives and reports — whichever library
+    writes them — are created 0600 and their folders 0700.
+    """
+    os.umask(PRIVATE_UMASK)
+
+
 def ensure_workspace(path: Path) -> Path:
-    """Create the workspace directory and its ``documents`` folder if they are missing."""
-    (path / "documents").mkdir(parents=True, exist_ok=True)
+    """Create the workspace directory (0700) and its ``documents`` folder if they are missing."""
+    (path / "documents").mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def wide_modes(root: Path, limit: int = 20) -> tuple[int, list[str]]:
+    """How many files and folders under ``root`` others may read or enter, and the first
+    ``limit`` of them as ``mode path`` (relative to ``root``, the root itself as ``.``).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     root = Path(folder)
+    ...     for name, mode in [("a.parquet", 0o644), ("key", 0o600), (".", 0o700)]:
+    ...         (root / name).touch()
+    ...         (root / name).chmod(mode)
+    ...     wide_modes(root)
+    (1, ['0644 a.parquet'])
+    """
+    found: list[str] = []
+    count = 0
+    for path in [root, *sorted(root.rglob("*"))]:
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode & 0o777
+        if mode & PRIVATE_BITS:
+            count += 1
+            if len(found) < limit:
+                found.append(f"{mode:04o} {path.relative_to(root).as_posix() or '.'}")
+    return count, found
+
+
+def open_to_readers(folder: Path) -> None:
+    """Let everyone read ``folder`` (0755 folders, 0644 files): a published site is public."""
+    folder.chmod(0o755)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def secret_key(path: Path) -> str:
