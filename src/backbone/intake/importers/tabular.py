@@ -15,7 +15,7 @@ UI quarterly wage records are this importer with a preset mapping (``ui_wages``)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from backbone.warehouse.records import (
 from backbone.warehouse.tables import TABLES, Table
 
 IDENTITY_TABLE = "identity_record"
+Line = tuple[int, list[str], float]  # line number, values, fraction of the file read
 
 
 def read(source: Path, options: ImportOptions) -> ImportStream:
@@ -193,7 +194,7 @@ def normalise_date(raw: str, date_format: str) -> str:
 # --- reading CSV and XLSX as (line, values, fraction read) ----------------------------------
 
 
-def read_rows(source: Path, limits: IntakeLimits) -> Iterator[tuple[int, list[str], float]]:
+def read_rows(source: Path, limits: IntakeLimits) -> Generator[Line, None, None]:
     """(line, values, fraction read) for each row with values, the header first; raises
     ``bounded.Refused`` when the file breaks a limit."""
     bounded.check_file_size(source, limits)
@@ -202,7 +203,7 @@ def read_rows(source: Path, limits: IntakeLimits) -> Iterator[tuple[int, list[st
     return _csv_rows(source, limits.max_field_chars)
 
 
-def _csv_rows(source: Path, max_chars: int) -> Iterator[tuple[int, list[str], float]]:
+def _csv_rows(source: Path, max_chars: int) -> Generator[Line, None, None]:
     size = max(source.stat().st_size, 1)
     with source.open("rb") as raw, bounded.open_csv(raw) as handle:
         for line, values in bounded.csv_records(handle, source.name, max_chars):

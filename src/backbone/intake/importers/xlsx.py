@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -38,7 +38,7 @@ class _TooLong:
 TOO_LONG = _TooLong()
 
 
-def read_rows(path: Path, limits: IntakeLimits) -> Iterator[Row]:
+def read_rows(path: Path, limits: IntakeLimits) -> Generator[Row, None, None]:
     """Rows with at least one value in the first worksheet of the XLSX file at ``path``.
 
     Raises ``bounded.Refused`` for a file that is not a readable XLSX package or breaks a
@@ -178,7 +178,10 @@ class _Book:
             if _local(name) == "cellXfs":
                 inside[0] = False
 
-        handlers = {"StartElementHandler": start, "EndElementHandler": end}
+        handlers: dict[str, Callable[..., None]] = {
+            "StartElementHandler": start,
+            "EndElementHandler": end,
+        }
         for _ in self.parse(part, handlers):
             pass
         return {i for i, fmt in enumerate(styles) if is_date_format(formats.get(fmt, ""))}
