@@ -145,34 +145,24 @@ def open_csv(raw: IO[bytes]) -> io.TextIOWrapper:
 
 class _Lines:
     """The lines ``csv.reader`` asks for, each read with a bound: one record may not hold more
-    than ``budget`` characters. Remembers the current record's text, to name the field that
-    broke it."""
+    than ``room`` characters. Keeps the current record's text, to name the field that broke it."""
 
-    def __init__(self, handle: IO[str], file: str, max_chars: int):
-        self.handle, self.file, self.max_chars = handle, file, max_chars
-        self.budget = max_chars * (_HEADER_COLUMNS + 1)
+    def __init__(self, handle: IO[str], max_chars: int):
+        self.readline, self.max_chars = handle.readline, max_chars
+        self.room = max_chars * (_HEADER_COLUMNS + 1)  # characters the record may still take
         self.record: list[str] = []
-        self.used = 0
         self.unreadable = False
 
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        line = self.handle.readline(self.budget - self.used + 1)
-        if not line:
-            raise StopIteration
-        self.record.append(line)
-        self.used += len(line)
-        if self.used > self.budget:
-            raise _RecordTooLong
-        if _UNREADABLE.search(line):
-            self.unreadable = True
-        return line
-
-    def next_record(self, columns: int) -> None:
-        self.record, self.used, self.unreadable = [], 0, False
-        self.budget = self.max_chars * (max(columns, 1) + 1)
+    def lines(self) -> Iterator[str]:
+        while line := self.readline(self.room + 1):
+            self.record.append(line)
+            self.room -= len(line)
+            if self.room < 0:
+                raise _RecordTooLong
+            # isascii() costs nothing on str: only lines with other characters are searched.
+            if (not line.isascii() or "\x00" in line) and _UNREADABLE.search(line):
+                self.unreadable = True
+            yield line
 
 
 class _RecordTooLong(Exception):
@@ -187,31 +177,30 @@ def csv_records(handle: IO[str], file: str, max_chars: int) -> Iterator[tuple[in
     header's width times ``max_chars`` however long the field.
     """
     csv.field_size_limit(max(csv.field_size_limit(), max_chars * (_HEADER_COLUMNS + 1) + 1))
-    lines = _Lines(handle, file, max_chars)
-    reader = csv.reader(lines)
+    state = _Lines(handle, max_chars)
+    reader = csv.reader(state.lines())
     header: list[str] | None = None
-    end = 0
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except _RecordTooLong:
-            raise _refusal(file, end + 1, header, lines, max_chars) from None
-        start, end = end + 1, reader.line_num
-        # A record no longer than the limit cannot hold a field over it: most are not measured.
-        longest = max(map(len, values), default=0) if lines.used > max_chars else 0
-        if lines.unreadable or longest > max_chars:
-            raise _refusal(file, start, header, lines, max_chars)
-        header = values if header is None else header
-        lines.next_record(len(header))
-        yield start, values
+    budget, end = state.room, 0
+    try:
+        for values in reader:
+            start, end = end + 1, reader.line_num
+            # A record no longer than the limit cannot hold a field over it: most are not measured.
+            if state.unreadable or (
+                budget - state.room > max_chars and max(map(len, values), default=0) > max_chars
+            ):
+                raise _refusal(file, start, header, state, max_chars)
+            if header is None:
+                header, budget = values, max_chars * (max(len(values), 1) + 1)
+            state.record, state.room = [], budget
+            yield start, values
+    except _RecordTooLong:
+        raise _refusal(file, end + 1, header, state, max_chars) from None
 
 
 def _refusal(
-    file: str, row: int, header: list[str] | None, lines: _Lines, max_chars: int
+    file: str, row: int, header: list[str] | None, state: _Lines, max_chars: int
 ) -> Refused:
-    text = "".join(lines.record)
+    text = "".join(state.record)
     values = next(csv.reader(io.StringIO(text)), [])
     index = field_index(text, max_chars)
     name = field_name(header, index)
