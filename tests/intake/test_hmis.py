@@ -370,7 +370,12 @@ def test_a_file_that_is_not_utf8(export_2026):
     client_file = export_2026 / "Client.csv"
     client_file.write_bytes(client_file.read_bytes().replace(b"Lopez", b"L\xf3pez"))
     [problem] = run(export_2026)[1]
-    assert (problem.file, problem.rule) == ("Client.csv", "unreadable")
+    line = next(
+        i for i, text in enumerate(client_file.read_bytes().splitlines(), 1) if b"L\xf3pez" in text
+    )
+    assert (problem.file, problem.row, problem.field, problem.rule, problem.value) == (
+        "Client.csv", line, "LastName", "encoding", "L\\xf3pez",
+    )  # fmt: skip
 
 
 # --- the race/ethnicity rule on its own ---------------------------------------------------

@@ -16,7 +16,7 @@ from backbone.intake import services
 from backbone.intake.models import ColumnMapping, Submission
 from backbone.partnership.models import Partner
 from tests.agreements import covering_agreement
-from tests.fixtures import WAGE_HEADER, write_csv
+from tests.fixtures import WAGE_HEADER, tree_checksums, write_csv
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("workspace")]
 
@@ -173,3 +173,62 @@ def test_a_formula_in_the_file_reaches_the_report_csv_as_text(tmp_path, state_ui
     assert row[header.index("value")] == "'" + FORMULA
     assert row[header.index("row")] == "2"
     assert services.read_report(submission)[0]["value"] == FORMULA
+
+
+def test_limits_come_from_the_settings_per_contract(settings):
+    settings.BACKBONE_INTAKE_MAX_FIELD_CHARS = {"default": 500, "edfi": 90}
+    settings.BACKBONE_INTAKE_MAX_FILE_MB = 3
+    settings.BACKBONE_INTAKE_MAX_ZIP_RATIO = 40
+    edfi, wages = services.intake_limits("edfi"), services.intake_limits("ui_wages")
+    assert (edfi.max_field_chars, wages.max_field_chars) == (90, 500)
+    assert (wages.max_file_bytes, wages.max_zip_ratio) == (3 * 1024 * 1024, 40)
+
+
+def test_documented_default_limits(settings):
+    # docs/intake.md#limits: 4,096 characters for Ed-Fi, 1,024 for wage records, 32,767 else.
+    assert [services.intake_limits(c).max_field_chars for c in ("edfi", "ui_wages", "hmis")] == [
+        4096,
+        1024,
+        32767,
+    ]
+    assert services.intake_limits("training").max_file_bytes == 4 * 1024**3
+
+
+def test_a_wage_field_over_its_contract_limit_rejects_the_submission(tmp_path, state_ui):
+    path = tmp_path / "wages.csv"
+    path.write_bytes(
+        b"ssn,employer_id,year,quarter,wages\n123456789," + b"E" * 1025 + b",2024,1,9\n"
+    )
+    outcome = services.ingest(path, state_ui, "ui_wages", "2024-Q1")
+    assert (outcome.submission.status, outcome.submission.error_count) == ("rejected", 1)
+    [row] = services.read_report(outcome.submission)
+    assert (row["row"], row["field"], row["rule"]) == ("2", "employer_id", "too_long")
+
+
+def failing_importer(source, options):
+    """An importer that breaks half-way, as a bug in a new format's reader would."""
+    yield from ()
+    raise RuntimeError(f"the reader lost its place in {source.name}")
+
+
+def test_an_importer_that_raises_leaves_a_rejected_submission_not_a_stuck_one(
+    tmp_path, state_ui, monkeypatch, settings
+):
+    from backbone.warehouse import contracts
+
+    broken = contracts.Contract(
+        "broken", "A format whose reader fails", ("wages",), "CSV",
+        reader="tests.intake.test_services:failing_importer",
+    )  # fmt: skip
+    monkeypatch.setitem(contracts.CONTRACTS, "broken", broken)
+    settings.BACKBONE_REQUIRE_AGREEMENTS = False  # no agreement names this test-only contract
+    services.ingest(write_csv(tmp_path / "a.csv", WAGE_HEADER, GOOD), state_ui, "ui_wages")
+    before = tree_checksums(services.warehouse().directory)
+    outcome = services.ingest(write_csv(tmp_path / "w.csv", WAGE_HEADER, GOOD), state_ui, "broken")
+    submission = Submission.objects.get(pk=outcome.submission.pk)
+    assert submission.status == "rejected" and submission.processing_pid is None
+    assert "could not be read (RuntimeError)" in submission.problem_summary[0]["message"]
+    assert "lost its place" not in json.dumps(submission.problem_summary)  # may quote the file
+    [row] = services.read_report(submission)
+    assert row["value"] == "the reader lost its place in w.csv"
+    assert tree_checksums(services.warehouse().directory) == before

@@ -164,3 +164,23 @@ def signed_in_client(user: User):
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "where"),
+    [
+        (HEADER + b"RB-1,Caf\xe9 club,2025-09-08\n", "latin1.csv", ("2", "program", "encoding")),
+        (HEADER + b"RB-1," + b"x" * 200_000 + b",2025-09-08\n", "long.csv", ("2", "program", "too_long")),
+        (HEADER + b"RB-1,Math\x00Club,2025-09-08\n", "nul.csv", ("2", "program", "nul_byte")),
+    ],
+)  # fmt: skip
+def test_a_broken_upload_is_rejected_with_its_row_and_field_not_a_500(
+    clerk, tutoring, content, name, where
+):
+    response = upload(clerk, tutoring, content=content, name=name)
+    submission = Submission.objects.get()
+    assert response.status_code == 302 and response["Location"] == submission.get_absolute_url()
+    assert (submission.status, submission.error_count) == ("rejected", 1)
+    [row] = services.read_report(submission)
+    assert (row["file"], row["row"], row["field"], row["rule"]) == (name, *where)
+    assert where[2] in clerk.get(submission.get_absolute_url()).content.decode()

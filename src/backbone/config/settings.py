@@ -28,6 +28,13 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_numbers(name: str, default: str) -> dict[str, int]:
+    """``"edfi=4096,default=32767"`` → ``{"edfi": 4096, "default": 32767}``; the variable's
+    pairs are added to (and override) the default's."""
+    pairs = [*default.split(","), *os.environ.get(name, "").split(",")]
+    return {key.strip(): int(value) for key, _, value in (p.partition("=") for p in pairs) if value}
+
+
 WORKSPACE = ensure_workspace(workspace_dir())
 
 SECRET_KEY = os.environ.get("BACKBONE_SECRET_KEY") or secret_key(WORKSPACE)
@@ -109,6 +116,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # Refuse a submission no active data-sharing agreement covers (docs/agreements.md). Turn off
 # only for a bare test instance that holds no real data.
 BACKBONE_REQUIRE_AGREEMENTS = env_flag("BACKBONE_REQUIRE_AGREEMENTS", default=True)
+# How much of a submitted file intake reads before refusing it (docs/intake.md#limits).
+# The longest value one field, cell or XML element may hold, per contract ("default" for the rest).
+BACKBONE_INTAKE_MAX_FIELD_CHARS = env_numbers(
+    "BACKBONE_INTAKE_MAX_FIELD_CHARS", "default=32767,edfi=4096,hmis=32767,ui_wages=1024"
+)
+BACKBONE_INTAKE_MAX_FILE_MB = int(os.environ.get("BACKBONE_INTAKE_MAX_FILE_MB", "4096"))
+BACKBONE_INTAKE_MAX_ZIP_RATIO = int(os.environ.get("BACKBONE_INTAKE_MAX_ZIP_RATIO", "200"))
+BACKBONE_INTAKE_MAX_XML_DEPTH = int(os.environ.get("BACKBONE_INTAKE_MAX_XML_DEPTH", "32"))
+BACKBONE_INTAKE_MAX_SHARED_STRINGS_MB = int(
+    os.environ.get("BACKBONE_INTAKE_MAX_SHARED_STRINGS_MB", "100")
+)
 # Public numbers from fewer people than this are suppressed (docs/scorecard.md).
 DISCLOSURE_MIN_N = int(os.environ.get("BACKBONE_DISCLOSURE_MIN_N", "10"))
 LOGIN_URL = "login"

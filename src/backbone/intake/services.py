@@ -34,7 +34,13 @@ from backbone.intake import loading, schedule
 from backbone.intake.models import CodeName, ColumnMapping, ReportingSchedule, Submission
 from backbone.partnership.models import Partner
 from backbone.warehouse.contracts import contract as get_contract
-from backbone.warehouse.records import ImportOptions, ImportStream, Problem, RowBatch
+from backbone.warehouse.records import (
+    ImportOptions,
+    ImportStream,
+    IntakeLimits,
+    Problem,
+    RowBatch,
+)  # fmt: skip
 from backbone.warehouse.services import warehouse, workspace
 
 logger = logging.getLogger(__name__)
@@ -156,6 +162,8 @@ def process(submission: Submission, progress: loading.Progress | None = None) ->
         result = loading.load(governed, request, warehouse(), _tracking(submission, progress))
     except NotCovered as refusal:
         return refuse(submission, str(refusal))
+    except Exception as error:  # a file must never leave its submission half-processed
+        return reject_unreadable(submission, error)
     submission.agreement_id = check.governing().id if check else None
     _record(submission, result, replaces)
     return result
@@ -193,6 +201,40 @@ def refuse(submission: Submission, message: str) -> loading.LoadResult:
     return loading.LoadResult(loaded=False, problems=[problem], error_count=1)
 
 
+def reject_unreadable(submission: Submission, error: Exception) -> loading.LoadResult:
+    """Record ``submission`` as rejected after its importer or load failed unexpectedly; the
+    error's text (which may quote the file) goes to the report only, not to the database."""
+    logger.warning("submission %s could not be read: %r", submission.pk, error)
+    logger.debug("submission %s could not be read", submission.pk, exc_info=error)
+    message = (
+        f"the file could not be read ({type(error).__name__}); nothing was stored. "
+        "Check that it is the format its contract names."
+    )
+    problem = Problem(submission.original_name, None, "", str(error)[:200], "unreadable", message)
+    result = loading.LoadResult(loaded=False, problems=[problem], error_count=1)
+    _record(submission, result, [])
+    return result
+
+
+def intake_limits(contract: str) -> IntakeLimits:
+    """How much of a file of ``contract`` intake reads, from the ``BACKBONE_INTAKE_*``
+    settings (documented defaults in ``IntakeLimits``)."""
+    default, megabyte = IntakeLimits(), 1024 * 1024
+    chars = getattr(settings, "BACKBONE_INTAKE_MAX_FIELD_CHARS", {})
+    return IntakeLimits(
+        max_field_chars=chars.get(contract, chars.get("default", default.max_field_chars)),
+        max_file_bytes=_setting("MAX_FILE_MB", default.max_file_bytes // megabyte) * megabyte,
+        max_zip_ratio=_setting("MAX_ZIP_RATIO", default.max_zip_ratio),
+        max_xml_depth=_setting("MAX_XML_DEPTH", default.max_xml_depth),
+        max_shared_strings_bytes=megabyte
+        * _setting("MAX_SHARED_STRINGS_MB", default.max_shared_strings_bytes // megabyte),
+    )
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, f"BACKBONE_INTAKE_{name}", default))
+
+
 def options_for(submission: Submission) -> ImportOptions:
     contract = get_contract(submission.contract)
     mapping = ColumnMapping.objects.filter(
@@ -203,7 +245,7 @@ def options_for(submission: Submission) -> ImportOptions:
         column_mapping=mapping.columns if mapping else {},
         value_crosswalks=mapping.value_crosswalks if mapping else {},
         date_format=mapping.date_format if mapping else "%Y-%m-%d",
-        as_of=_as_of(submission),
+        as_of=_as_of(submission), limits=intake_limits(submission.contract),
     )  # fmt: skip
 
 

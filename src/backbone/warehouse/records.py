@@ -87,6 +87,21 @@ class CodeNames:
 
 
 @dataclass(frozen=True)
+class IntakeLimits:
+    """How much of a file an importer reads before it refuses the file as hostile or broken.
+
+    The defaults are the documented defaults of the ``BACKBONE_INTAKE_*`` settings; the intake
+    service builds one from the settings for each submission (``docs/intake.md#limits``).
+    """
+
+    max_field_chars: int = 32_767  # one CSV field, spreadsheet cell or XML element's text
+    max_file_bytes: int = 4096 * 1024 * 1024  # one file, or one zip member, uncompressed
+    max_zip_ratio: int = 200  # uncompressed : compressed, for zip members over 1 MiB
+    max_xml_depth: int = 32  # elements nested in an XML file, the root included
+    max_shared_strings_bytes: int = 100 * 1024 * 1024  # an XLSX's shared strings, read whole
+
+
+@dataclass(frozen=True)
 class ImportOptions:
     """What an importer may need besides the file itself."""
 
@@ -100,6 +115,7 @@ class ImportOptions:
     # ISO date the submission describes (its period's end), for formats with no date of their own
     # for demographics (Ed-Fi); empty when unknown.
     as_of: str = ""
+    limits: IntakeLimits = field(default_factory=IntakeLimits)
 
 
 ImportStream = Iterator[RowBatch | Problem | CodeNames]

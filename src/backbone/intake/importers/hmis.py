@@ -31,7 +31,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from backbone.warehouse.records import BATCH_ROWS, ImportOptions, ImportStream, Problem, RowBatch
+from backbone.intake.importers import bounded
+from backbone.warehouse.records import (
+    BATCH_ROWS,
+    ImportOptions,
+    ImportStream,
+    IntakeLimits,
+    Problem,
+    RowBatch,
+)  # fmt: skip
 
 EXPORT = "Export.csv"
 ORGANIZATION = "Organization.csv"
@@ -111,10 +119,12 @@ def read(source: Path, options: ImportOptions) -> ImportStream:
         A missing file or column or an unsupported version stops the read after it is reported.
     """
     try:
-        with _open_files(Path(source)) as files:
+        with _open_files(Path(source), options.limits) as files:
             yield from _read(files)
     except _UnreadableError as error:
         yield error.problem
+    except bounded.Refused as refusal:  # a field over the limit, a NUL, bytes not UTF-8
+        yield refusal.problem
 
 
 def race_ethnicity(client: Mapping[str, str | None]) -> str:
@@ -434,10 +444,15 @@ class _Files:
     """The export's required CSV files by canonical name, and their rows."""
 
     def __init__(
-        self, paths: dict[str, str], opener: Callable[[str], IO[bytes]], sizes: dict[str, int]
+        self,
+        paths: dict[str, str],
+        opener: Callable[[str], IO[bytes]],
+        sizes: dict[str, int],
+        max_chars: int,
     ):
         self.paths = paths  # canonical name → path inside the folder or the zip
         self.sizes = sizes
+        self.max_chars = max_chars
         self._open_binary = opener
         self._raw: IO[bytes] | None = None  # the file being read, for its position
         self._finished_bytes = 0
@@ -445,19 +460,19 @@ class _Files:
     def header(self, name: str) -> list[str]:
         """The column names on the file's first line."""
         with self._open(name) as handle:
-            return [column.strip() for column in next(csv.reader(handle), [])]
+            records = bounded.csv_records(handle, name, self.max_chars)
+            return [column.strip() for column in next(records, (1, []))[1]]
 
     def rows(self, name: str) -> Generator[tuple[int, Row] | Problem, None, None]:
         """(line, row) for each data row not soft-deleted, and a problem for each row whose
         number of fields differs from the header's. ``line`` is the row's first line."""
         with self._open(name) as handle:
-            reader = csv.reader(handle)
-            header = [column.strip() for column in next(reader, [])]
-            line = reader.line_num
+            records = bounded.csv_records(handle, name, self.max_chars)
+            header = [column.strip() for column in next(records, (1, []))[1]]
+            line = 1
             try:
-                for values in reader:
-                    start, line = line + 1, reader.line_num
-                    item = _row(name, start, header, values) if values else None
+                for line, values in records:
+                    item = _row(name, line, header, values) if values else None
                     if item and _is_live(item):  # no row on a blank line; skip deleted rows
                         yield item
             except _READ_ERRORS as error:
@@ -481,7 +496,7 @@ class _Files:
         # utf-8-sig drops the byte-order mark some exports start with; newline="" lets the csv
         # module see quoted line breaks as part of a field.
         raw = self._open_binary(self.paths[name])
-        self._raw, handle = raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        self._raw, handle = raw, bounded.open_csv(raw)
         try:
             yield handle
         except _READ_ERRORS as error:  # while reading the header: rows() says which line
@@ -513,18 +528,26 @@ def _is_live(item: tuple[int, Row] | Problem) -> bool:
 
 
 @contextmanager
-def _open_files(source: Path) -> Iterator[_Files]:
-    """The export's files in ``source``, a folder or a zip."""
+def _open_files(source: Path, limits: IntakeLimits) -> Iterator[_Files]:
+    """The export's files in ``source``, a folder or a zip, each checked against ``limits``
+    before it is read."""
+    chars = limits.max_field_chars
     if source.is_dir():
         paths = [p.relative_to(source).as_posix() for p in _folder_files(source)]
         chosen = _choose(paths)
+        for path in chosen.values():
+            bounded.check_file_size(source / path, limits)
         sizes = {name: (source / path).stat().st_size for name, path in chosen.items()}
-        yield _Files(chosen, lambda path: open(source / path, "rb"), sizes)  # noqa: SIM115
+        yield _Files(chosen, lambda path: open(source / path, "rb"), sizes, chars)  # noqa: SIM115
     elif zipfile.is_zipfile(source):
         with zipfile.ZipFile(source) as archive:
             chosen = _choose([n for n in archive.namelist() if not n.endswith("/")])
+            for path in chosen.values():
+                problem = bounded.member_problem(source.name, archive.getinfo(path), limits)
+                if problem:
+                    raise _UnreadableError(problem)
             sizes = {name: archive.getinfo(path).file_size for name, path in chosen.items()}
-            yield _Files(chosen, archive.open, sizes)
+            yield _Files(chosen, archive.open, sizes, chars)
     else:
         what = "is neither a zip nor a folder" if source.exists() else "does not exist"
         message = f"{source.name} {what}: an HMIS export is a zip or a folder of CSV files"

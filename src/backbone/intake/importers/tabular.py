@@ -14,23 +14,40 @@ UI quarterly wage records are this importer with a preset mapping (``ui_wages``)
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
-from backbone.warehouse.records import BATCH_ROWS, ImportOptions, ImportStream, Problem, RowBatch
+from backbone.intake.importers import bounded, xlsx
+from backbone.warehouse.records import (
+    BATCH_ROWS,
+    ImportOptions,
+    ImportStream,
+    IntakeLimits,
+    Problem,
+    RowBatch,
+)  # fmt: skip
 from backbone.warehouse.tables import TABLES, Table
 
 IDENTITY_TABLE = "identity_record"
+Line = tuple[int, list[str], float]  # line number, values, fraction of the file read
 
 
 def read(source: Path, options: ImportOptions) -> ImportStream:
-    """Rows of ``options.target_table`` (and ``identity_record``) from a CSV or XLSX file."""
+    """Rows of ``options.target_table`` (and ``identity_record``) from a CSV or XLSX file.
+
+    A file that breaks a limit (``options.limits``) or cannot be read as its format stops the
+    read with one problem naming its row and field."""
+    try:
+        yield from _read(source, options)
+    except bounded.Refused as refusal:
+        yield refusal.problem
+
+
+def _read(source: Path, options: ImportOptions) -> ImportStream:
     table = TABLES[options.target_table]
-    rows = _rows(source)
+    rows = read_rows(source, options.limits)
     header = next(rows, None)
     if header is None:
         yield Problem(source.name, 1, "", None, "header", "the file is empty: no header row")
@@ -177,54 +194,18 @@ def normalise_date(raw: str, date_format: str) -> str:
 # --- reading CSV and XLSX as (line, values, fraction read) ----------------------------------
 
 
-def _rows(source: Path) -> Iterator[tuple[int, list[str], float]]:
+def read_rows(source: Path, limits: IntakeLimits) -> Generator[Line, None, None]:
+    """(line, values, fraction read) for each row with values, the header first; raises
+    ``bounded.Refused`` when the file breaks a limit."""
+    bounded.check_file_size(source, limits)
     if source.suffix.lower() in {".xlsx", ".xlsm"}:
-        return _xlsx_rows(source)
-    return _csv_rows(source)
+        return xlsx.read_rows(source, limits)
+    return _csv_rows(source, limits.max_field_chars)
 
 
-def open_text(source: Path) -> io.TextIOWrapper:
-    """A CSV file opened as text for ``csv.reader``."""
-    # utf-8-sig drops the byte-order mark spreadsheet programs put at the start of CSV exports.
-    return open(source, encoding="utf-8-sig", newline="")
-
-
-def _csv_rows(source: Path) -> Iterator[tuple[int, list[str], float]]:
+def _csv_rows(source: Path, max_chars: int) -> Generator[Line, None, None]:
     size = max(source.stat().st_size, 1)
-    with open_text(source) as handle:
-        reader = csv.reader(handle)
-        line = 0
-        for values in reader:
-            line_start, line = line + 1, reader.line_num
-            if line_start == 1:
-                yield (1, values, 0.0)
-                continue
+    with source.open("rb") as raw, bounded.open_csv(raw) as handle:
+        for line, values in bounded.csv_records(handle, source.name, max_chars):
             if values:
-                yield (line_start, values, handle.buffer.tell() / size)  # type: ignore[attr-defined]
-
-
-def _xlsx_rows(source: Path) -> Iterator[tuple[int, list[str], float]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(source, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        total = max(sheet.max_row or 1, 1)
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = [_cell_text(cell) for cell in cells]
-            if any(values):
-                yield (number, values, number / total)
-    finally:
-        workbook.close()
-
-
-def _cell_text(cell: object) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, dt.datetime):
-        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat(sep=" ")
-    if isinstance(cell, dt.date):
-        return cell.isoformat()
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
+                yield (line, values, 0.0 if line == 1 else raw.tell() / size)

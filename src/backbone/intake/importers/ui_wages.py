@@ -10,11 +10,11 @@ value crosswalks still apply.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 from pathlib import Path
 
-from backbone.intake.importers import tabular
-from backbone.warehouse.records import ImportOptions, ImportStream
+from backbone.intake.importers import bounded, tabular
+from backbone.warehouse.records import ImportOptions, ImportStream, IntakeLimits
 
 # Accepted headers for UI wage records, in order of preference (standards §3.4).
 WAGE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -29,8 +29,11 @@ WAGE_COLUMNS: dict[str, tuple[str, ...]] = {
 def read(source: Path, options: ImportOptions) -> ImportStream:
     """UI quarterly wage records: ``ssn`` (or ``ssn_hash``), ``employer_id``, ``year``,
     ``quarter``, ``wages`` — header names as in ``WAGE_COLUMNS``."""
-    with tabular.open_text(source) as handle:
-        header = next(csv.reader(handle), [])
+    try:
+        header = _header(source, options.limits)
+    except bounded.Refused as refusal:
+        yield refusal.problem
+        return
     mapping = {
         column: next((h for h in names if h in header), names[0])
         for column, names in WAGE_COLUMNS.items()
@@ -41,5 +44,11 @@ def read(source: Path, options: ImportOptions) -> ImportStream:
         target_table="wages",
         column_mapping=mapping,
         value_crosswalks=options.value_crosswalks,
+        limits=options.limits,
     )
     yield from tabular.read(source, wage_options)
+
+
+def _header(source: Path, limits: IntakeLimits) -> list[str]:
+    with contextlib.closing(tabular.read_rows(source, limits)) as rows:
+        return next(rows, (1, [], 0.0))[1]

@@ -34,6 +34,7 @@ from typing import IO, Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
+from backbone.intake.importers import bounded
 from backbone.intake.importers.edfi import (
     assessments,
     attendance,
@@ -48,7 +49,7 @@ from backbone.intake.importers.edfi.discipline import ActionRec, IncidentLinkRec
 from backbone.intake.importers.edfi.programs import ProgramRec
 from backbone.intake.importers.edfi.schools import SchoolRec
 from backbone.intake.importers.edfi.students import DemographicRec, EnrollmentRec, StudentRec
-from backbone.warehouse.records import WARNING, Problem
+from backbone.warehouse.records import WARNING, IntakeLimits, Problem
 
 SUPPORTED_VERSIONS = (5, 6)  # Data Standard major versions whose layouts this package reads
 
@@ -82,6 +83,7 @@ _QUIET_RESOURCES = frozenset(
     {"localeducationagencies", "educationorganizations", "calendars", "programs"}
 )
 _SUFFIXES = frozenset({".xml", ".json", ".jsonl"})
+ENTITY_ELEMENTS = 100_000  # elements in one entity (a Student, an attendance event) at most
 
 
 def xml_reader(tag: str) -> Callable[[ET.Element], Record] | None:
@@ -117,19 +119,27 @@ class Source:
     suffix: str
 
 
-def sources(source: Path, stack: contextlib.ExitStack) -> Iterator[Source | Problem]:
-    """The data files in ``source``: a folder (searched recursively), a zip, or one file."""
+def sources(
+    source: Path, stack: contextlib.ExitStack, limits: IntakeLimits
+) -> Iterator[Source | Problem]:
+    """The data files in ``source``: a folder (searched recursively), a zip, or one file; a
+    problem instead of each file or zip member larger than ``limits`` allow."""
     if source.is_dir():
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
             if not path.name.startswith(".") and _suffix(path.name) in {*_SUFFIXES, ".zip"}:
-                yield from sources(path, stack)
+                yield from sources(path, stack, limits)
     elif not source.exists():
         yield Problem(
             source.name, None, "", str(source), "missing_source", "no such file or folder"
         )
     elif _suffix(source.name) == ".zip":
-        yield from _zip_sources(source, stack)
+        yield from _zip_sources(source, stack, limits)
     elif _suffix(source.name) in _SUFFIXES:
+        try:
+            bounded.check_file_size(source, limits)
+        except bounded.Refused as refusal:
+            yield refusal.problem
+            return
         modified = date.fromtimestamp(source.stat().st_mtime).isoformat()
         yield Source(source.name, lambda: source.open("rb"), modified, _suffix(source.name))
     else:
@@ -137,7 +147,9 @@ def sources(source: Path, stack: contextlib.ExitStack) -> Iterator[Source | Prob
         yield Problem(source.name, None, "", None, "unsupported_file", message)
 
 
-def _zip_sources(path: Path, stack: contextlib.ExitStack) -> Iterator[Source | Problem]:
+def _zip_sources(
+    path: Path, stack: contextlib.ExitStack, limits: IntakeLimits
+) -> Iterator[Source | Problem]:
     try:
         archive = stack.enter_context(zipfile.ZipFile(path))
     except zipfile.BadZipFile:
@@ -147,7 +159,10 @@ def _zip_sources(path: Path, stack: contextlib.ExitStack) -> Iterator[Source | P
         name = info.filename.rsplit("/", 1)[-1]
         if info.is_dir() or name.startswith(".") or "__MACOSX" in info.filename:
             continue
-        if _suffix(name) in _SUFFIXES:
+        problem = bounded.member_problem(path.name, info, limits)
+        if problem and _suffix(name) in _SUFFIXES:
+            yield problem
+        elif _suffix(name) in _SUFFIXES:
             modified = date(*info.date_time[:3]).isoformat()
             opener = _member_opener(archive, info)
             yield Source(name, opener, modified, _suffix(name))
@@ -170,7 +185,7 @@ class _RootFound(Exception):
 
 def _root(source: Source) -> str | Problem:
     """The root element's expat name (``namespace}Local``) without parsing the whole file."""
-    parser = expat.ParserCreate(namespace_separator="}")
+    parser = bounded.xml_parser(source.name)
     found: list[str] = []
 
     def start(name: str, _attrs: dict[str, str]) -> None:
@@ -187,12 +202,21 @@ def _root(source: Source) -> str | Problem:
             return found[0]
         except expat.ExpatError as exc:
             return _malformed(source.name, exc)
+        except bounded.Refused as refusal:
+            return refusal.problem
+        except bounded.DAMAGED as error:
+            return _damaged(source.name, error)
     return Problem(source.name, None, "", None, "empty_file", "the file has no XML element")
 
 
 def _malformed(name: str, exc: expat.ExpatError) -> Problem:
     message = f"the XML is not well-formed: {expat.ErrorString(exc.code)}"
     return Problem(name, exc.lineno, "", None, "malformed_xml", message)
+
+
+def _damaged(name: str, error: Exception) -> Problem:
+    message = f"the file cannot be unpacked from the zip: {error}"
+    return Problem(name, None, "", None, "bad_zip", message)
 
 
 def check_root(name: str, root: str) -> Problem | None:
@@ -212,31 +236,48 @@ class _EntityBuilder:
     """Expat handlers that build each top-level entity of an interchange with its start line.
 
     Tags lose their namespace (the root's was checked): paths below use local names only.
+    Limits: no text between two tags longer than ``limits.max_field_chars``, no element deeper
+    than ``limits.max_xml_depth``, and no entity with more than ``ENTITY_ELEMENTS`` elements.
     """
 
-    def __init__(self, parser: Any) -> None:
-        self.parser = parser
+    def __init__(self, parser: Any, file: str, limits: IntakeLimits) -> None:
+        self.parser, self.file, self.limits = parser, file, limits
         self.depth = 0
         self.line = 0
         self.builder: ET.TreeBuilder | None = None
         self.done: list[tuple[ET.Element, int]] = []
+        self.tag, self.text_line, self.text_length, self.elements = "", 0, 0, 0
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
         parser.CharacterDataHandler = self.data
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.depth += 1
+        self.tag, self.text_line, self.text_length = name.rpartition("}")[2], 0, 0
+        if self.depth > self.limits.max_xml_depth:
+            raise bounded.too_deep(self.file, self.parser.CurrentLineNumber, self.tag, self.limits)
         if self.depth == 2:
             self.builder = ET.TreeBuilder()
-            self.line = self.parser.CurrentLineNumber
+            self.line, self.elements = self.parser.CurrentLineNumber, 0
         if self.builder is not None:
-            self.builder.start(name.rpartition("}")[2], attrs)
+            self.elements += 1
+            if self.elements > ENTITY_ELEMENTS:
+                message = f"one entity holds more than {ENTITY_ELEMENTS:,} elements"
+                raise bounded.Refused(
+                    Problem(self.file, self.line, self.tag, None, "too_large", message)
+                )
+            self.builder.start(self.tag, attrs)
 
     def data(self, text: str) -> None:
+        self.text_line = self.text_line or self.parser.CurrentLineNumber
+        self.text_length += len(text)
+        if self.text_length > self.limits.max_field_chars:
+            raise bounded.too_long(self.file, self.text_line, self.tag, self.limits.max_field_chars)
         if self.builder is not None:
             self.builder.data(text)
 
     def end(self, name: str) -> None:
+        self.text_line, self.text_length = 0, 0
         if self.builder is not None:
             self.builder.end(name.rpartition("}")[2])
             if self.depth == 2:
@@ -245,12 +286,15 @@ class _EntityBuilder:
         self.depth -= 1
 
 
-def xml_entities(stream: IO[bytes]) -> Iterator[tuple[ET.Element, int]]:
-    """Stream the entities under an interchange's root, one element (and its line) at a time."""
-    parser = expat.ParserCreate(namespace_separator="}")
+def xml_entities(
+    stream: IO[bytes], file: str, limits: IntakeLimits
+) -> Iterator[tuple[ET.Element, int]]:
+    """Stream the entities under an interchange's root, one element (and its line) at a time;
+    raises ``bounded.Refused`` for a DTD or past a limit."""
+    parser = bounded.xml_parser(file)
     parser.buffer_text = True  # one data callback per text node, not one per line or entity
     parser.buffer_size = 65_536
-    entities = _EntityBuilder(parser)
+    entities = _EntityBuilder(parser, file, limits)
     while chunk := stream.read(65_536):
         parser.Parse(chunk, False)
         yield from entities.done
@@ -259,18 +303,26 @@ def xml_entities(stream: IO[bytes]) -> Iterator[tuple[ET.Element, int]]:
     yield from entities.done
 
 
-def read_xml(source: Source, interchange: str) -> Iterator[tuple[Record, int] | Problem]:
+def read_xml(
+    source: Source, interchange: str, limits: IntakeLimits
+) -> Iterator[tuple[Record, int] | Problem]:
     """Records from one interchange file; a warning if it held nothing backbone imports."""
     used = 0
     with source.open() as stream:
         try:
-            for element, line in xml_entities(stream):
+            for element, line in xml_entities(stream, source.name, limits):
                 reader = xml_reader(element.tag)
                 if reader is not None:
                     used += 1
                     yield reader(element), line
         except expat.ExpatError as exc:
             yield _malformed(source.name, exc)
+            return
+        except bounded.Refused as refusal:
+            yield refusal.problem
+            return
+        except bounded.DAMAGED as error:
+            yield _damaged(source.name, error)
             return
     if not used and interchange not in _QUIET_INTERCHANGES:
         message = f"{interchange} holds nothing backbone imports; the file was skipped"
@@ -295,6 +347,8 @@ def read_json(source: Source, resource: str) -> Iterator[tuple[Record, int] | Pr
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         yield Problem(source.name, line, "", None, "malformed_json", f"not valid JSON: {exc}")
+    except bounded.DAMAGED as error:
+        yield _damaged(source.name, error)
     except _NotAnArray:
         message = "expected a JSON array of Ed-Fi resources"
         yield Problem(source.name, None, "", None, "not_edfi_resource", message)
@@ -329,7 +383,7 @@ class Plan:
     read: Callable[[], Iterator[tuple[Record, int] | Problem]]
 
 
-def plan(source: Source) -> Plan | Problem | None:
+def plan(source: Source, limits: IntakeLimits) -> Plan | Problem | None:
     """How to read one file, a Problem if it is not Ed-Fi, None if it is Ed-Fi but unused."""
     if source.suffix == ".xml":
         root = _root(source)
@@ -340,7 +394,7 @@ def plan(source: Source) -> Plan | Problem | None:
             return problem
         interchange = root.rpartition("}")[2]
         phase = 0 if interchange in _REFERENCE_INTERCHANGES else 1
-        return Plan(phase, source, lambda: read_xml(source, interchange))
+        return Plan(phase, source, lambda: read_xml(source, interchange, limits))
     return _plan_json(source)
 
 

@@ -71,8 +71,8 @@ def read(source: Path, options: ImportOptions) -> ImportStream:
     assembler = Assembler(options)
     with contextlib.ExitStack() as stack:
         plans: list[Plan] = []
-        for item in sources(Path(source), stack):
-            planned = plan(item) if isinstance(item, Source) else item
+        for item in sources(Path(source), stack, options.limits):
+            planned = plan(item, options.limits) if isinstance(item, Source) else item
             if isinstance(planned, Problem):
                 yield planned
             elif planned is not None:
