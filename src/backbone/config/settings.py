@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "axes",  # security block below
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",  # web uploads are loaded by a worker (docs/intake.md)
+    "django_tasks_db",
     "backbone.partnership",
     "backbone.intake",
     "backbone.identity",
@@ -109,6 +111,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Refuse a submission no active data-sharing agreement covers (docs/agreements.md). Turn off
 # only for a bare test instance that holds no real data.
 BACKBONE_REQUIRE_AGREEMENTS = env_flag("BACKBONE_REQUIRE_AGREEMENTS", default=True)
+# Web uploads are queued in the app database and loaded by `backbone worker` (which `backbone
+# serve` starts), each in a child process with these limits (docs/intake.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+BACKBONE_JOB_SECONDS = float(os.environ.get("BACKBONE_JOB_SECONDS", "3600"))
+BACKBONE_JOB_MEMORY_MB = int(os.environ.get("BACKBONE_JOB_MEMORY_MB", "2048"))
 # Public numbers from fewer people than this are suppressed (docs/scorecard.md).
 DISCLOSURE_MIN_N = int(os.environ.get("BACKBONE_DISCLOSURE_MIN_N", "10"))
 LOGIN_URL = "login"
