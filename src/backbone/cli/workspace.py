@@ -92,14 +92,17 @@ def worker(
     """Load the files uploaded through the web pages, one at a time, each in a child process
     with a time and memory limit (BACKBONE_JOB_SECONDS, BACKBONE_JOB_MEMORY_MB).
 
-    `backbone serve` starts one; run it yourself with `serve --no-worker`, e.g. on another
-    machine sharing the PostgreSQL database and the workspace.
+    `backbone serve` starts one; run it yourself with `serve --no-worker`, e.g. as a service of
+    its own on the same machine.
     Example: [bold]backbone worker --workspace /srv/riverton[/bold]
     """
     setup_django(workspace)
     from django.core.management import call_command
 
+    from backbone.intake.services import recover_interrupted
+
     migrate_database()
+    recover_interrupted()  # loads whose process died with the last worker
     call_command(
         "db_worker", batch=batch, interval=interval, reload=False, startup_delay=False,
         verbosity=0,

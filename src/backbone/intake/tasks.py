@@ -140,6 +140,10 @@ def load_submission(submission_id: int) -> str:
     argv = [sys.executable, "-m", "backbone", "manage", "load_submission", str(submission_id)]
     env = {**os.environ, WORKSPACE_ENV: str(settings.WORKSPACE)}
     end = jobs.run_limited(argv, limits, env)
+    logger.info(
+        "submission %s: job ended %s after %.1f s, peak %.0f MB resident",
+        submission_id, end.returncode, end.seconds, end.peak_rss_mb,
+    )  # fmt: skip
     if not end.ok:
         settle_failed_job(submission_id, end, limits)
     return str(Submission.objects.get(pk=submission_id).status)
