@@ -106,7 +106,8 @@ def test_partner_clerk_uploads_a_file_and_reads_its_report(browser, demo_url, tm
     page.screenshot(path=SCREENSHOTS / "upload.png")
     page.get_by_role("button", name="Upload and check").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("roster-fall.csv")
-    expect(page.get_by_text("Nothing was stored")).to_be_visible()
+    # The worker `backbone serve` started loads it; the page follows and shows the outcome.
+    expect(page.get_by_text("Nothing was stored")).to_be_visible(timeout=60_000)
     expect(page.get_by_role("cell", name="2025-09-31")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "submission-rejected.png", full_page=True)
     with page.expect_download() as download:

@@ -57,6 +57,8 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET",  "/submissions/calendar/",                  (302, 403, 200, 200, 403, 403, 403, 403)),
     ("GET",  "/submissions/{a_rejected}/",              (302, 403, 200, 200, 403, 403, 403, 403)),
     ("GET",  "/submissions/{b_loaded}/",                (302, 403, 200, 404, 403, 403, 403, 403)),
+    ("GET",  "/submissions/{a_rejected}/progress.json", (302, 403, 200, 200, 403, 403, 403, 403)),
+    ("GET",  "/submissions/{b_loaded}/progress.json",   (302, 403, 200, 404, 403, 403, 403, 403)),
     ("GET",  "/submissions/{a_rejected}/report.csv",    (302, 403, 200, 200, 403, 403, 403, 403)),
     ("GET",  "/submissions/{b_rejected}/report.csv",    (302, 403, 200, 404, 403, 403, 403, 403)),
     # Linkage: identity.review_matches.

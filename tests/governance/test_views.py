@@ -17,6 +17,7 @@ from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.intake import services as intake
 from backbone.partnership.models import Partner
 from tests.agreements import covering_agreement
+from tests.intake.queued import load_queued_uploads
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,7 @@ def test_reading_a_submission_and_downloading_its_report_are_audited(workspace):
     bad = b"local_id,program,start_date\nRB-1,Reading,2025-09-31\n"
     form = {"partner": partner.pk, "contract": "program_participation", "period": "2025-26"}
     client.post("/submissions/upload/", {**form, "file": SimpleUploadedFile("r.csv", bad)})
+    load_queued_uploads()
     submission = intake.visible_submissions(User.objects.get(username="clerk")).get()
     client.get(f"/submissions/{submission.pk}/")
     client.get(f"/submissions/{submission.pk}/report.csv")

@@ -17,6 +17,7 @@ from backbone.intake import services
 from backbone.partnership.models import Partner
 from tests.agreements import covering_agreement
 from tests.fixtures import WAGE_HEADER, write_csv
+from tests.intake.queued import load_queued_uploads
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("workspace")]
 
@@ -110,7 +111,9 @@ def test_the_upload_page_shows_the_refusal(client, tmp_path):
         "roster.csv", b"local_id,program,start_date\nRB-1,Reading,2025-09-08\n"
     )
     data = {"partner": tutoring.pk, "contract": "program_participation", "file": upload}
-    page = client.post(reverse("intake:upload"), data, follow=True).content.decode()
+    response = client.post(reverse("intake:upload"), data)
+    load_queued_uploads()
+    page = client.get(response["Location"]).content.decode()
     assert "Refused: no agreement covers it" in page
     assert (
         "no active data-sharing agreement covers tutoring submitting program_participation: "

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from backbone.governance.models import PartnerUser
-from backbone.intake import services
+from backbone.intake import services, tasks
 from backbone.intake.models import ReportingSchedule, Submission
 from backbone.partnership.models import Partner
 from tests.agreements import covering_agreement
+from tests.intake.queued import load_queued_uploads
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("workspace")]
 
@@ -55,14 +58,20 @@ def clerk(client, tutoring):
     return client
 
 
-def upload(client, partner, content=GOOD, name="roster.csv", period="2025-26", **headers):
+def upload(
+    client, partner, content=GOOD, name="roster.csv", period="2025-26", work=True, **headers
+):
+    """Post the upload form; then, unless ``work`` is off, do the worker's part."""
     data = {
         "partner": partner.pk,
         "contract": "program_participation",
         "period": period,
         "file": SimpleUploadedFile(name, content),
     }
-    return client.post(reverse("intake:upload"), data, **headers)
+    response = client.post(reverse("intake:upload"), data, **headers)
+    if work:
+        load_queued_uploads()
+    return response
 
 
 @pytest.mark.parametrize("name", ["intake:submission_list", "intake:upload", "intake:calendar"])
@@ -110,11 +119,53 @@ def test_sending_the_same_file_again_says_nothing_changed(clerk, tutoring):
 
 
 def test_upload_through_javascript_gets_the_submission_address(clerk, tutoring):
-    response = upload(clerk, tutoring, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    response = upload(clerk, tutoring, work=False, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert response.json() == {
         "url": Submission.objects.get().get_absolute_url(),
-        "status": "loaded",
+        "status": "queued",
     }
+
+
+def test_an_upload_is_archived_and_queued_and_its_page_follows_the_load(clerk, tutoring):
+    response = upload(clerk, tutoring, work=False)
+    submission = Submission.objects.get()
+    assert (submission.status, submission.rows, submission.processing_pid) == ("queued", {}, None)
+    assert (Path(settings.WORKSPACE) / submission.archive_path).read_bytes() == GOOD
+    progress = reverse("intake:submission_progress", args=[submission.pk])
+    page = clerk.get(response["Location"]).content.decode()
+    assert "Waiting for the worker" in page and f'data-url="{progress}"' in page
+    assert clerk.get(progress).json() == {
+        "status": "queued",
+        "label": "Queued",
+        "in_progress": True,
+    }
+    load_queued_uploads()
+    state = clerk.get(progress).json()
+    assert (state["status"], state["in_progress"]) == ("loaded", False)
+    assert "load-progress" not in clerk.get(response["Location"]).content.decode()
+
+
+def test_loading_saves_its_progress_for_the_page(clerk, tutoring):
+    upload(clerk, tutoring, work=False)
+    submission = Submission.objects.get()
+    seen = []
+    track = tasks.saving_progress(submission, every=0)
+    for stage, rows, fraction in [("reading", 2, 0.5), ("validating", 2, 1.0)]:
+        track(stage, rows, fraction)
+        seen.append(Submission.objects.get().progress)
+    assert seen == [
+        {"stage": "reading", "rows": 2, "fraction": 0.5},
+        {"stage": "validating", "rows": 2, "fraction": 1.0},
+    ]
+
+
+def test_a_file_loaded_meanwhile_is_not_loaded_twice_by_the_worker(clerk, tutoring):
+    upload(clerk, tutoring, work=False)
+    upload(clerk, tutoring, work=False)  # the same bytes, sent before the first was loaded
+    first, second = load_queued_uploads()
+    assert (first.status, second.status) == ("loaded", "rejected")
+    assert second.message == f"These bytes were loaded meanwhile as submission {first.pk}."
+    assert services.warehouse().query("SELECT count(*) FROM program_participation") == [(2,)]
 
 
 def test_clerk_cannot_upload_for_another_partner(clerk, mentoring):
@@ -127,6 +178,7 @@ def test_clerk_cannot_see_another_partners_submission_or_report(clerk, client, m
     upload(other, mentoring, content=BAD)
     theirs = Submission.objects.get(partner=mentoring)
     assert clerk.get(theirs.get_absolute_url()).status_code == 404
+    assert clerk.get(reverse("intake:submission_progress", args=[theirs.pk])).status_code == 404
     assert clerk.get(reverse("intake:report_csv", args=[theirs.pk])).status_code == 404
     assert theirs.original_name not in clerk.get(reverse("intake:submission_list")).content.decode()
 

@@ -22,6 +22,7 @@ app = typer.Typer(
 
 app.command()(workspace.init)
 app.command()(workspace.serve)
+app.command()(workspace.worker)
 app.command()(workspace.demo)
 app.command()(workspace.status)
 app.command()(intake.ingest)

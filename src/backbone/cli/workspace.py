@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from backbone.cli.common import WorkspaceOption, console, errors, migrate_database, setup_django
-from backbone.warehouse.workspace import workspace_dir
+from backbone.warehouse.workspace import WORKSPACE_ENV, workspace_dir
+
+WORKER_STOP_SECONDS = 10
 
 
 def init(workspace: WorkspaceOption = None) -> None:
@@ -29,8 +35,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     threads: Annotated[int, typer.Option(help="Worker threads.")] = 4,
+    worker: Annotated[
+        bool, typer.Option(help="Start `backbone worker` beside the server to load uploads.")
+    ] = True,
 ) -> None:
-    """Serve the web app with waitress (a production WSGI server).
+    """Serve the web app with waitress (a production WSGI server), and start the worker that
+    loads web uploads (`--no-worker` when `backbone worker` runs elsewhere).
 
     Example: [bold]backbone serve --host 0.0.0.0 --port 8080[/bold]
     """
@@ -42,16 +52,61 @@ def serve(
             "The workspace's database is not set up: run [bold]backbone init[/bold] first."
         )
         raise typer.Exit(code=1)
-    run_server(host, port, threads)
+    run_server(host, port, threads, worker)
 
 
-def run_server(host: str, port: int, threads: int) -> None:
+def run_server(host: str, port: int, threads: int, worker: bool = True) -> None:
     import waitress
 
     from backbone.config.wsgi import application
 
-    console.print(f"Serving backbone on [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
-    waitress.serve(application, host=host, port=port, threads=threads, _quiet=True)
+    # SIGTERM (a service manager stopping the server) unwinds like Ctrl+C, so the worker stops too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with background_worker() if worker else nullcontext():
+        console.print(f"Serving backbone on [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
+        waitress.serve(application, host=host, port=port, threads=threads, _quiet=True)
+
+
+@contextmanager
+def background_worker() -> Iterator[None]:
+    """Run `backbone worker` in its own process while the block runs."""
+    env = {**os.environ, WORKSPACE_ENV: str(workspace_dir())}
+    process = subprocess.Popen([sys.executable, "-m", "backbone", "worker"], env=env)
+    try:
+        yield
+    finally:
+        process.terminate()  # the worker finishes the job it is on, within its limits
+        try:
+            process.wait(timeout=WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def worker(
+    workspace: WorkspaceOption = None,
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Load what is queued, then exit (for cron or tests).")
+    ] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between looks at the queue.")] = 1.0,
+) -> None:
+    """Load the files uploaded through the web pages, one at a time, each in a child process
+    with a time and memory limit (BACKBONE_JOB_SECONDS, BACKBONE_JOB_MEMORY_MB).
+
+    `backbone serve` starts one; run it yourself with `serve --no-worker`, e.g. as a service of
+    its own on the same machine.
+    Example: [bold]backbone worker --workspace /srv/riverton[/bold]
+    """
+    setup_django(workspace)
+    from django.core.management import call_command
+
+    from backbone.intake.services import recover_interrupted
+
+    migrate_database()
+    recover_interrupted()  # loads whose process died with the last worker
+    call_command(
+        "db_worker", batch=batch, interval=interval, reload=False, startup_delay=False,
+        verbosity=0,
+    )  # fmt: skip
 
 
 def demo(

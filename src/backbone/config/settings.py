@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "axes",  # security block below
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",  # web uploads are loaded by a worker (docs/intake.md)
+    "django_tasks_db",
     "backbone.partnership",
     "backbone.intake",
     "backbone.identity",
@@ -127,6 +129,11 @@ BACKBONE_INTAKE_MAX_XML_DEPTH = int(os.environ.get("BACKBONE_INTAKE_MAX_XML_DEPT
 BACKBONE_INTAKE_MAX_SHARED_STRINGS_MB = int(
     os.environ.get("BACKBONE_INTAKE_MAX_SHARED_STRINGS_MB", "100")
 )
+# Web uploads are queued in the app database and loaded by `backbone worker` (which `backbone
+# serve` starts), each in a child process with these limits (docs/intake.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+BACKBONE_JOB_SECONDS = float(os.environ.get("BACKBONE_JOB_SECONDS", "3600"))
+BACKBONE_JOB_MEMORY_MB = int(os.environ.get("BACKBONE_JOB_MEMORY_MB", "2048"))
 # Public numbers from fewer people than this are suppressed (docs/scorecard.md).
 DISCLOSURE_MIN_N = int(os.environ.get("BACKBONE_DISCLOSURE_MIN_N", "10"))
 LOGIN_URL = "login"

@@ -36,6 +36,7 @@ class Submission(NamesContract):
     """A file (or zip) a partner submitted, archived unchanged, and what became of it."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"  # a web upload waiting for the worker
         RECEIVED = "received", "Received"
         VALIDATED = "validated", "Validated"
         LOADED = "loaded", "Loaded"
@@ -70,6 +71,8 @@ class Submission(NamesContract):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded"
     )
     processing_pid = models.IntegerField(null=True, blank=True)
+    # While a load runs: {"stage": "reading", "rows": 1200, "fraction": 0.4} for the page's bar.
+    progress = models.JSONField(default=dict, blank=True)
     # The data-sharing agreement that admitted the file: its end and destruction deadline govern
     # these rows, whatever other agreement the partner signs later (docs/agreements.md).
     agreement = models.ForeignKey(
@@ -92,6 +95,11 @@ class Submission(NamesContract):
 
     def get_absolute_url(self) -> str:
         return reverse("intake:submission_detail", args=[self.pk])
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued for the worker or being loaded: the page shows a progress bar."""
+        return self.status in {self.Status.QUEUED, self.Status.RECEIVED, self.Status.VALIDATED}
 
     @property
     def total_rows(self) -> int:

@@ -15,14 +15,15 @@ import logging
 import os
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ from backbone.disclosure import safe_csv
 from backbone.governance import participants
 from backbone.governance.coverage import FieldCheck, NotCovered, batch_fields
 from backbone.governance.services import disclosing_terms
-from backbone.intake import loading, schedule
+from backbone.intake import jobs, loading, schedule
 from backbone.intake.models import CodeName, ColumnMapping, ReportingSchedule, Submission
 from backbone.partnership.models import Partner
 from backbone.warehouse.contracts import contract as get_contract
@@ -73,16 +74,53 @@ def ingest(
     get_contract(contract)  # fails early, naming the known contracts
     recover_interrupted()
     digest, size, archived = archive(path, partner.slug, original_name or path.name)
-    existing = loaded_duplicate(partner, contract, digest)
-    if existing:
-        return Outcome(existing, duplicate=True)
-    submission = Submission.objects.create(
+    with load_lock(partner.slug, contract):
+        existing = loaded_duplicate(partner, contract, digest)
+        if existing:
+            return Outcome(existing, duplicate=True)
+        submission = received(partner, contract, period, digest, size, archived, user)
+        return Outcome(submission, result=process(submission, progress))
+
+
+def received(
+    partner: Partner,
+    contract: str,
+    period: str,
+    digest: str,
+    size: int,
+    archived: Path,
+    user: User | AnonymousUser | None,
+    status: str = Submission.Status.RECEIVED,
+) -> Submission:
+    return Submission.objects.create(
         partner=partner, contract=contract, period=period, original_name=archived.name,
         sha256=digest, size=size, archive_path=workspace().relative(archived),
         uploaded_by=user if user is not None and user.is_authenticated else None,
-        processing_pid=os.getpid(),
+        status=status, processing_pid=os.getpid() if status == Submission.Status.RECEIVED else None,
     )  # fmt: skip
-    return Outcome(submission, result=process(submission, progress))
+
+
+@contextmanager
+def load_lock(partner_slug: str, contract: str) -> Iterator[None]:
+    """One load at a time per partner and contract, across processes: the duplicate check, the
+    decision what a load supersedes and its commit happen under it. Per contract rather than per
+    period, because the duplicate check looks for the same bytes in every period.
+
+    A PostgreSQL advisory lock when the app database is PostgreSQL (it holds across machines
+    sharing the database); otherwise an ``flock`` on a file in the workspace's ``locks`` folder.
+    Either is released if the process dies."""
+    key = jobs.lock_key("backbone.load", partner_slug, contract)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        return
+    with jobs.file_lock(workspace().path("locks") / f"load-{key & 0xFFFFFFFFFFFFFFFF:016x}.lock"):
+        yield
 
 
 def archive(path: Path, partner_slug: str, name: str) -> tuple[str, int, Path]:
@@ -287,6 +325,7 @@ def _record(submission: Submission, result: loading.LoadResult, replaces: list[S
         submission.problem_summary = summarise(result.problems)
         submission.report_path = workspace().relative(report) if report else ""
         submission.finished_at, submission.processing_pid = timezone.now(), None
+        submission.progress = {}
         submission.save()
         if result.loaded:
             Submission.objects.filter(pk__in=[s.pk for s in replaces]).update(
@@ -359,24 +398,35 @@ def read_report(submission: Submission) -> list[dict[str, str]]:
 
 def recover_interrupted() -> list[Submission]:
     """Settle submissions whose load was killed: loaded if the warehouse committed them,
-    otherwise rejected with a message to send the file again."""
+    otherwise rejected with a message to send the file again. Queued uploads wait for the
+    worker and are left alone."""
     committed = warehouse().submissions()
     settled = []
     for submission in Submission.objects.filter(status__in=["received", "validated"]):
         if submission.processing_pid and _alive(submission.processing_pid):
             continue
-        if submission.pk in committed:
-            submission.status = Submission.Status.LOADED
-            submission.rows = {
-                f.table: f.rows for f in warehouse().files() if f.submission_id == submission.pk
-            }
-        else:
-            submission.status = Submission.Status.REJECTED
-            submission.message = INTERRUPTED
-        submission.processing_pid = None
-        submission.save()
+        settle(submission, committed, INTERRUPTED)
         settled.append(submission)
     return settled
+
+
+def settle(
+    submission: Submission, committed: set[int], message: str, rule: str = "interrupted"
+) -> None:
+    """Record how a load that stopped without recording its outcome ended: loaded if the
+    warehouse committed it (the commit is atomic), else rejected with ``message``."""
+    if submission.pk in committed:
+        submission.status = Submission.Status.LOADED
+        submission.rows = {
+            f.table: f.rows for f in warehouse().files() if f.submission_id == submission.pk
+        }
+    else:
+        problem = Problem(submission.original_name, None, "", None, rule, message)
+        submission.status, submission.message = Submission.Status.REJECTED, message
+        submission.error_count, submission.problem_summary = 1, summarise([problem])
+        submission.finished_at = timezone.now()
+    submission.processing_pid, submission.progress = None, {}
+    submission.save()
 
 
 def _alive(pid: int) -> bool:
@@ -448,24 +498,6 @@ def _visible_partners(user: User | AnonymousUser) -> QuerySet[Partner]:
         return Partner.objects.all()
     partner = partner_of(user)
     return Partner.objects.filter(pk=partner.pk) if partner else Partner.objects.none()
-
-
-def ingest_upload(
-    uploaded: UploadedFile, partner: Partner, contract: str, period: str, user: User | AnonymousUser
-) -> Outcome:
-    """Ingest a file uploaded through the web page; the working copy is removed afterwards."""
-    name = Path(uploaded.name or "upload").name
-    incoming = workspace().incoming / f"{os.getpid()}-{timezone.now():%Y%m%d%H%M%S%f}"
-    incoming.mkdir(parents=True, exist_ok=True)
-    path = incoming / name
-    try:
-        with path.open("wb") as writer:
-            for chunk in uploaded.chunks():
-                writer.write(chunk)
-        return ingest(path, partner, contract, period, user, original_name=name)
-    finally:
-        path.unlink(missing_ok=True)
-        incoming.rmdir()
 
 
 def outcome_sources() -> dict[str, list[participants.Source]]:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from backbone.governance.services import record
 from backbone.governance.views import second_factor_for_stewards
-from backbone.intake import services
+from backbone.intake import services, tasks
 from backbone.intake.forms import UploadForm
 from backbone.intake.models import Submission
 
@@ -50,7 +50,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, partners=partners)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        outcome = services.ingest_upload(
+        outcome = tasks.queue_upload(
             data["file"], data["partner"], data["contract"], data["period"], request.user
         )
         url = outcome.submission.get_absolute_url() + ("?duplicate=1" if outcome.duplicate else "")
@@ -75,6 +75,21 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     return render(request, "intake/submission_detail.html", context)
+
+
+@intake_page
+@second_factor_for_stewards
+def submission_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """Status and progress of a load, for the page's progress bar: no values from the file."""
+    submission = get_object_or_404(services.visible_submissions(request.user), pk=pk)
+    return JsonResponse(
+        {
+            "status": submission.status,
+            "label": submission.get_status_display(),
+            "in_progress": submission.in_progress,
+            **submission.progress,
+        }
+    )
 
 
 @intake_page
