@@ -46,12 +46,31 @@ def serve(
 
 
 def run_server(host: str, port: int, threads: int) -> None:
+    import threading
+
     import waitress
 
     from backbone.config.wsgi import application
 
+    threading.Thread(target=warm_scorecard, name="warm-scorecard", daemon=True).start()
     console.print(f"Serving backbone on [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
     waitress.serve(application, host=host, port=port, threads=threads, _quiet=True)
+
+
+def warm_scorecard() -> None:
+    """Draw the latest release's charts while the server starts, so the first readers do not
+    wait for them; a failure here only means they are drawn on request."""
+    import logging
+
+    from backbone.scorecard.models import Release
+    from backbone.scorecard.publishing import warm
+
+    try:
+        made = Release.objects.first()
+        if made is not None:
+            warm(made)
+    except Exception:  # warming is an optimisation, never a reason to stop serving
+        logging.getLogger(__name__).warning("could not warm the scorecard", exc_info=True)
 
 
 def demo(
