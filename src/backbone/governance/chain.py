@@ -195,8 +195,9 @@ def anchors_from_lines(lines: Iterable[str]) -> list[dict[str, Any]]:
             continue
         try:
             record = json.loads(line)
-            found.append({**record, "at": dt.datetime.fromisoformat(record["at"])})
+            dt.datetime.fromisoformat(record["at"])
             int(record["sequence"]), str(record["hash"]), str(record["signature"])
+            found.append(record)
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"line {number} is not an anchor: {error}") from None
     return found
@@ -207,7 +208,12 @@ def anchor_problem(
 ) -> str | None:
     """Why the log no longer agrees with ``record`` (an anchor), or ``None`` when it does.
     ``hash_at(sequence)`` is the hash of that event in the log, ``None`` when it has none."""
-    sequence, head, at = int(record["sequence"]), str(record["hash"]), record["at"]
+    sequence, head = int(record["sequence"]), str(record["hash"])
+    at = (
+        record["at"]
+        if isinstance(record["at"], dt.datetime)
+        else dt.datetime.fromisoformat(record["at"])
+    )
     expected = signature("anchor", sequence, head, at, key)
     if not hmac.compare_digest(str(record["signature"]), expected):
         return f"the anchor of #{sequence} ({canonical_time(at)}) is not signed with this key"
