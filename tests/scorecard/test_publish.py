@@ -167,3 +167,14 @@ def test_publish_refuses_a_release_the_audit_rejects_and_writes_nothing(site, tm
     first = next(line for line in refused.output.splitlines() if "planted_r" in line)
     assert "2024" in first and "Native" in first and "denominato" in first and " 4 " in first
     assert not out.exists()
+
+
+def test_publishing_stores_the_annual_report_and_the_page_serves_that_file(site, client):
+    # Before: the PDF was rendered on the first request (11.5 s at 20,000 students).
+    from backbone.warehouse.services import workspace
+
+    made = Release.objects.order_by("-pk").first()
+    stored = workspace().scorecard / f"annual-report-release-{made.pk}.pdf"
+    assert stored.read_bytes() == (site / "annual-report.pdf").read_bytes()
+    served = b"".join(client.get("/scorecard/annual-report.pdf").streaming_content)
+    assert served == stored.read_bytes()

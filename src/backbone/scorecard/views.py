@@ -31,8 +31,8 @@ def _links(depth: int) -> Links:
     return Links("../" * depth, "", static(""))
 
 
-def _latest() -> Release:
-    made = Release.objects.first()
+def _latest(request: HttpRequest | None = None) -> Release:
+    made = getattr(request, "latest_release", None) or Release.objects.first()
     if made is None:
         raise Http404("Nothing has been published yet.")
     return made
@@ -47,8 +47,10 @@ def per_release(view: View) -> View:
 
     @wraps(view)
     def cached(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
-        made = Release.objects.values_list("pk", flat=True).first()
-        key = f"scorecard:{made}:{request.get_host()}:{request.path}"
+        made = Release.objects.first()
+        request.latest_release = made  # type: ignore[attr-defined]  # the view needs no query
+        stamp = f"{made.pk}-{made.created_at:%Y%m%d%H%M%S%f}" if made else "none"
+        key = f"scorecard:{stamp}:{request.get_host()}:{request.path}"
         page = cache.get(key)
         if page is not None:
             return HttpResponse(page, content_type="text/html; charset=utf-8")
@@ -62,7 +64,7 @@ def per_release(view: View) -> View:
 
 @per_release
 def home(request: HttpRequest) -> HttpResponse:
-    made = Release.objects.first()
+    made = getattr(request, "latest_release", None)
     if made is None:
         context = {**services.site_context(None, _links(0)), "outcomes": [], "page": "home"}
         return render(request, "scorecard/home.html", context)
@@ -72,13 +74,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @per_release
 def outcome_detail(request: HttpRequest, slug: str) -> HttpResponse:
     outcome = get_object_or_404(SharedOutcome, slug=slug)
-    context = services.outcome_page(_latest(), outcome, _links(2))
+    context = services.outcome_page(_latest(request), outcome, _links(2))
     return render(request, "scorecard/outcome.html", context)
 
 
 @per_release
 def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    made, indicator = _published(slug)
+    made, indicator = _published(slug, request)
     embed = request.build_absolute_uri(reverse("scorecard:embed", args=[slug]))
     context = services.indicator_page(made, indicator, _links(2), embed_url=embed)
     return render(request, "scorecard/indicator.html", context)
@@ -87,12 +89,12 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @xframe_options_exempt  # the widget exists to be framed by partners' and funders' sites
 @per_release
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
-    made, indicator = _published(slug)
+    made, indicator = _published(slug, request)
     return render(request, "scorecard/embed.html", services.embed_page(made, indicator, _links(2)))
 
 
-def _published(slug: str) -> tuple[Release, Indicator]:
-    made = _latest()
+def _published(slug: str, request: HttpRequest | None = None) -> tuple[Release, Indicator]:
+    made = _latest(request)
     published = Indicator.objects.filter(published__release=made).distinct()
     indicator = get_object_or_404(published.select_related("outcome"), slug=slug)
     return made, indicator
