@@ -9,6 +9,7 @@ from benchmarks import (
     indicators_library,
     linkage_city,
     linkage_febrl4,
+    load_scorecard,
     registry_import,
     wage_load,
 )
@@ -20,6 +21,7 @@ BENCHMARKS = {
     "linkage_city": linkage_city.main,
     "indicators_library": indicators_library.main,
     "disclosure_release": disclosure_release.main,
+    "load_scorecard": load_scorecard.main,
 }
 
 

@@ -25,6 +25,17 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
 
 
 @pytest.fixture(autouse=True)
+def cache_is_empty_for_each_test() -> Iterator[None]:
+    """Public pages are cached per release, and a rolled-back release's id comes back in the
+    next test: no test may read another's pages."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def actor_is_reset_after_each_test() -> Iterator[None]:
     """A command run in-process names the terminal's user as the actor for the rest of the
     process (``act_from_command_line``); a test must not pass that on to the next one."""

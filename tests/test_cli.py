@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 import pytest
@@ -114,3 +116,40 @@ def test_help_starts_without_django_or_the_engines():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.stderr.strip() == "[]"
     assert "check-disclosure" in result.stdout
+
+
+def test_the_demo_serves_with_debug_off_so_a_404_lists_no_urls(tmp_path):
+    # Before: `backbone demo` turned DEBUG on, and its 404 page listed the whole URLconf.
+    with workspace(tmp_path) as ws:
+        ws.run("demo", "--build-only", "--students", "0")
+        with ws.serving("demo", "--students", "0") as url:
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                urllib.request.urlopen(f"{url}/no-such-page/")
+            body = missing.value.read().decode()
+            assert missing.value.code == 404
+            assert "URLconf" not in body and "admin/" not in body and "Traceback" not in body
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, "0 None False 43200"),
+        (
+            {"BACKBONE_HSTS_SECONDS": "31536000", "BACKBONE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+             "BACKBONE_SSL_REDIRECT": "1", "BACKBONE_SESSION_HOURS": "8"},
+            "31536000 ('HTTP_X_FORWARDED_PROTO', 'https') True 28800",
+        ),
+    ],
+)  # fmt: skip
+def test_hsts_proxy_ssl_and_session_age_come_from_the_environment(tmp_path, variables, expected):
+    # Before: no HSTS or proxy-SSL setting, and sessions lasted Django's 14 days.
+    show = (
+        "from backbone.config import settings as s; print(s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_AGE)"
+    )
+    names = ("BACKBONE_HSTS_SECONDS", "BACKBONE_PROXY_SSL_HEADER", "BACKBONE_SSL_REDIRECT",
+             "BACKBONE_SESSION_HOURS")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k not in names}
+    env |= {**variables, "BACKBONE_WORKSPACE": str(tmp_path / "ws")}
+    result = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == expected, result.stderr

@@ -12,7 +12,7 @@ import pytest
 
 from backbone.disclosure.check import check_export
 from backbone.indicators.models import Result
-from backbone.scorecard import export, services
+from backbone.scorecard import export, publishing, services
 from backbone.scorecard.models import PublishedCell
 from tests.scorecard.pages import visible_text
 from tests.scorecard.planted import PACIFIC, RACE, plant
@@ -94,7 +94,7 @@ def test_pages_headline_the_latest_complete_period_and_say_data_as_of(client, pe
 
 
 def test_the_annual_report_headlines_the_latest_complete_period(pending_2024):
-    context = services.report_context(pending_2024)
+    context = publishing.report_context(pending_2024)
     pages = [p for s in context["sections"] for p in s["indicators"]]
     reading = next(p for p in pages if p["indicator"].slug == "planted_reading")
     assert reading["latest"].period == "2023" and reading["data_as_of"] == "2024-06-30"

@@ -140,3 +140,18 @@ def test_groups_read_as_words_and_the_downloads_keep_the_codes(client, released)
     data = json.loads(client.get("/scorecard/indicators/planted_reading/data.json").content)
     economic = {r["group"] for r in data if r["dimension"] == "economically_disadvantaged"}
     assert economic == {"true", "false", "missing"}
+
+
+def test_a_public_page_is_rendered_once_per_release(
+    client, released, django_assert_num_queries, django_assert_max_num_queries
+):
+    # Before: every request rebuilt the page and drew its charts again (p95 of 7 s under load).
+    for url in PAGES:
+        first = client.get(url).content
+        with django_assert_num_queries(1):  # which release is the latest, nothing more
+            assert client.get(url).content == first
+    newer = services.release(notes="the next release")
+    assert newer.pk != released.pk
+    with django_assert_max_num_queries(20) as rendered:
+        assert client.get("/scorecard/").status_code == 200
+    assert len(rendered) > 1  # a new release is rendered afresh, not served from the cache

@@ -39,13 +39,14 @@ class LinkEngine(StrEnum):
 
 
 def setup_django(workspace: Path | None = None, *, demo: bool = False) -> None:
-    """Point Django at ``workspace`` and configure it; the demo runs with DEBUG on over HTTP.
-    From here on every file the command creates is private (0600, folders 0700)."""
+    """Point Django at ``workspace`` and configure it. The demo serves plain HTTP, so its
+    cookies are not HTTPS-only; DEBUG stays off, as for ``serve`` (a debug 404 page lists every
+    URL and a debug 500 page the settings). From here on every file the command creates is
+    private (0600, folders 0700)."""
     keep_private()
     if workspace is not None:
         os.environ[WORKSPACE_ENV] = str(workspace.resolve())
     if demo:
-        os.environ.setdefault("BACKBONE_DEBUG", "1")
         os.environ.setdefault("BACKBONE_SECURE_COOKIES", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backbone.config.settings")
     import django

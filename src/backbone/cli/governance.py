@@ -21,17 +21,27 @@ def audit_verify(
         Path | None,
         typer.Argument(help="An export to verify instead of the database.", dir_okay=False),
     ] = None,
+    anchor: Annotated[
+        Path | None,
+        typer.Option(
+            help="Anchors written by `backbone audit anchor`: the log must still reach each.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Verify the audit log's hash chain, event by event; exit 1 naming the first broken event.
 
-    Example: [bold]backbone audit verify[/bold] or [bold]backbone audit verify audit.csv[/bold]
+    With --anchor, also exit 1 when the log no longer reaches an anchored head (its tail was cut
+    off or rewritten). Example: [bold]backbone audit verify --anchor /mnt/worm/anchors.jsonl[/bold]
+    or [bold]backbone audit verify audit.csv[/bold]
     """
     setup_django(workspace)
     migrate_database()
-    from backbone.governance.services import verify_chain, verify_file
+    from backbone.governance import auditing, services
 
-    result = verify_file(file) if file else verify_chain()
+    result = services.verify_file(file) if file else auditing.verify_everything()
     if result.broken:
         errors.print(
             f"[red]Broken at #{result.broken.sequence}[/red]: {result.broken.reason}. "
@@ -39,9 +49,60 @@ def audit_verify(
             soft_wrap=True,
         )
         raise typer.Exit(code=1)
+    if anchor:
+        check_anchors(anchor, file)
     console.print(
         f"Verified through #{result.through} ({result.entries:,} events); head {result.head}"
     )
+
+
+def check_anchors(anchors: Path, export: Path | None) -> None:
+    from backbone.governance import auditing, chain, services
+
+    try:
+        found = chain.anchors_from_lines(anchors.read_text(encoding="utf-8").splitlines())
+    except ValueError as error:
+        errors.print(f"[red]{anchors}: {error}[/red]", soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    lookup = services.file_hashes(export).get if export else auditing.hash_at
+    problems = auditing.anchor_problems(found, lookup)
+    for problem in problems:
+        errors.print(f"[red]Anchor not reached[/red]: {problem}.", soft_wrap=True)
+    if problems:
+        raise typer.Exit(code=1)
+    console.print(f"Every anchor in {anchors} ({len(found)}) is still reached.")
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Append the anchor to this file (one JSON line) instead of printing."),
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Sign the verified head of the audit log, to keep outside the workspace.
+
+    Keep anchors where the backbone's own administrators cannot change them (another machine,
+    write-once storage, a ticket); `backbone audit verify --anchor FILE` then detects a log cut
+    short after them. Example: [bold]backbone audit anchor --output /mnt/worm/anchors.jsonl[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    from backbone.governance import auditing, chain
+
+    try:
+        made = auditing.make_anchor()
+    except auditing.NothingToAnchor as problem:
+        errors.print(f"[red]Nothing anchored[/red]: {problem}.", soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    line = chain.canonical_json(made)
+    if output is None:
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
+        return
+    with output.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    console.print(f"Anchored #{made['sequence']} ({made['hash'][:16]}…) in {output}.")
 
 
 @audit_app.command("export")

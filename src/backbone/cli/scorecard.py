@@ -35,18 +35,19 @@ def publish(
     """
     setup_django(workspace)
     migrate_database()
+    from backbone.scorecard import publishing
     from backbone.scorecard import services as scorecard
 
     chosen = _release_to_publish(release)
     with _spinner("Writing the static site") as show:
         try:
-            files = scorecard.publish_site(
+            files = publishing.publish_site(
                 chosen, out, force=force, base_url=base_url, progress=show
             )
-        except scorecard.OutputNotEmpty as problem:
+        except publishing.OutputNotEmpty as problem:
             errors.print(f"[red]{problem}[/red]", soft_wrap=True)
             raise typer.Exit(1) from problem
-        except scorecard.AuditRejected as rejected:
+        except publishing.AuditRejected as rejected:
             show_findings(rejected.findings)
             errors.print(f"[red]Not published: {rejected}.[/red]", soft_wrap=True)
             raise typer.Exit(1) from rejected

@@ -56,10 +56,13 @@ def serve(
 
 
 def run_server(host: str, port: int, threads: int, worker: bool = True) -> None:
+    import threading
+
     import waitress
 
     from backbone.config.wsgi import application
 
+    threading.Thread(target=warm_scorecard, name="warm-scorecard", daemon=True).start()
     # SIGTERM (a service manager stopping the server) unwinds like Ctrl+C, so the worker stops too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with background_worker() if worker else nullcontext():
@@ -107,6 +110,22 @@ def worker(
         "db_worker", batch=batch, interval=interval, reload=False, startup_delay=False,
         verbosity=0,
     )  # fmt: skip
+
+
+def warm_scorecard() -> None:
+    """Draw the latest release's charts while the server starts, so the first readers do not
+    wait for them; a failure here only means they are drawn on request."""
+    import logging
+
+    from backbone.scorecard.models import Release
+    from backbone.scorecard.publishing import warm
+
+    try:
+        made = Release.objects.first()
+        if made is not None:
+            warm(made)
+    except Exception:  # warming is an optimisation, never a reason to stop serving
+        logging.getLogger(__name__).warning("could not warm the scorecard", exc_info=True)
 
 
 def demo(

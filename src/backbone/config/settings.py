@@ -35,6 +35,13 @@ def env_numbers(name: str, default: str) -> dict[str, int]:
     return {key.strip(): int(value) for key, _, value in (p.partition("=") for p in pairs) if value}
 
 
+def proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` → ``("HTTP_X_FORWARDED_PROTO", "https")``; empty → ``None``."""
+    if not name.strip():
+        return None
+    return "HTTP_" + name.strip().upper().replace("-", "_"), "https"
+
+
 WORKSPACE = ensure_workspace(workspace_dir())
 
 SECRET_KEY = os.environ.get("BACKBONE_SECRET_KEY") or secret_key(WORKSPACE)
@@ -136,6 +143,15 @@ BACKBONE_JOB_SECONDS = float(os.environ.get("BACKBONE_JOB_SECONDS", "3600"))
 BACKBONE_JOB_MEMORY_MB = int(os.environ.get("BACKBONE_JOB_MEMORY_MB", "2048"))
 # Public numbers from fewer people than this are suppressed (docs/scorecard.md).
 DISCLOSURE_MIN_N = int(os.environ.get("BACKBONE_DISCLOSURE_MIN_N", "10"))
+# Public scorecard pages are rendered once per release and kept this long (docs/scorecard.md):
+# a new release shows at once; an edited story or outcome name within this many seconds.
+BACKBONE_SCORECARD_CACHE_SECONDS = int(os.environ.get("BACKBONE_SCORECARD_CACHE_SECONDS", "600"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},  # every page of a release, with room to spare
+    }
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "partnership:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -172,6 +188,18 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_flag("BACKBONE_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Signed-in sessions end after this many hours (Django's default, 14 days, is long for a
+# browser left open on a shared office computer next to children's records).
+SESSION_COOKIE_AGE = int(float(os.environ.get("BACKBONE_SESSION_HOURS", "12")) * 3600)
+# Behind an HTTPS proxy: HSTS tells browsers to use HTTPS only; the proxy header lets Django
+# know a request came over HTTPS. Both are off by default: a wrong HSTS on a plain-HTTP server
+# locks browsers out for SECURE_HSTS_SECONDS, and a trusted header the proxy does not strip
+# lets any client claim HTTPS.
+SECURE_HSTS_SECONDS = int(os.environ.get("BACKBONE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("BACKBONE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_flag("BACKBONE_HSTS_PRELOAD")
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("BACKBONE_PROXY_SSL_HEADER", ""))
+SECURE_SSL_REDIRECT = env_flag("BACKBONE_SSL_REDIRECT")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Only this origin may frame a page (CSP frame-ancestors 'self' says the same to new browsers);
@@ -193,6 +221,11 @@ AXES_VERBOSE = False
 # The audit chain's HMAC key; falls back to SECRET_KEY (then rotating SECRET_KEY breaks
 # verification of older events: set this in production and keep it).
 BACKBONE_AUDIT_KEY = os.environ.get("BACKBONE_AUDIT_KEY", "")
+# Failed sign-ins are counted per address in windows this long, each closed into one audit
+# event with its count: a visitor cannot grow the log by guessing passwords.
+BACKBONE_AUDIT_SIGN_IN_WINDOW_MINUTES = int(
+    os.environ.get("BACKBONE_AUDIT_SIGN_IN_WINDOW_MINUTES", "15")
+)
 # A TOTP second factor (django-otp) for data stewards before person-level pages.
 BACKBONE_REQUIRE_OTP_FOR_STEWARDS = env_flag("BACKBONE_REQUIRE_OTP_FOR_STEWARDS")
 OTP_TOTP_ISSUER = "backbone"

@@ -127,9 +127,11 @@ def link_and_compute(load: CityLoad, progress: DemoProgress | None = None) -> No
             progress("computing " + i.name, next(done), len(installed)) if progress else None
         )
     )
+    from backbone.scorecard.publishing import annual_report_file
     from backbone.scorecard.services import current_release, release
 
-    current_release() or release(notes="demo build")  # the public scorecard has numbers to show
+    made = current_release() or release(notes="demo build")  # the scorecard has numbers to show
+    annual_report_file(made)  # made now, so that no reader waits for it
 
 
 def ensure_city(students: int, progress: DemoProgress | None = None) -> CityManifest:

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from backbone.disclosure import safe_csv
@@ -157,3 +157,87 @@ def verify(entries: Iterable[Mapping[str, Any]], key: bytes) -> int | None:
     """The sequence number where the chain first breaks, or ``None`` when every entry verifies."""
     found = first_break(entries, key)
     return found.sequence if found else None
+
+
+# Checkpoints and anchors ------------------------------------------------------------------------
+#
+# A checkpoint says "the chain verified through #N, whose hash is H" so that the next check
+# starts after N. An anchor is the same statement written outside the workspace: a log whose
+# event #N no longer exists, or no longer has hash H, has lost its tail or been rewritten.
+
+
+def signature(kind: str, through: int, head: str, at: dt.datetime, key: bytes) -> str:
+    """HMAC-SHA-256 (hex) of a checkpoint or anchor: who holds the key can make one, nobody
+    else can change one unnoticed."""
+    message = canonical_json([kind, through, head, canonical_time(at)]).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def anchor(through: int, head: str, at: dt.datetime, key: bytes) -> dict[str, Any]:
+    """The chain's head as a signed record for ``backbone audit anchor`` (one JSON line).
+
+    >>> import datetime as dt
+    >>> found = anchor(7, "ab" * 32, dt.datetime(2026, 1, 2, tzinfo=dt.UTC), b"key")
+    >>> sorted(found), found["sequence"]
+    (['at', 'hash', 'sequence', 'signature'], 7)
+    >>> anchor_problem(found, b"key", lambda sequence: "ab" * 32) is None
+    True
+    """
+    signed = signature("anchor", through, head, at, key)
+    return {"sequence": through, "hash": head, "at": canonical_time(at), "signature": signed}
+
+
+def anchors_from_lines(lines: Iterable[str]) -> list[dict[str, Any]]:
+    """The anchors of a file ``backbone audit anchor --output`` appended to (one JSON object a
+    line; blank lines skipped). Raises ``ValueError`` naming the line that is not an anchor."""
+    found = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            dt.datetime.fromisoformat(record["at"])
+            int(record["sequence"]), str(record["hash"]), str(record["signature"])
+            found.append(record)
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"line {number} is not an anchor: {error}") from None
+    return found
+
+
+def anchor_problem(
+    record: Mapping[str, Any], key: bytes, hash_at: Callable[[int], str | None]
+) -> str | None:
+    """Why the log no longer agrees with ``record`` (an anchor), or ``None`` when it does.
+    ``hash_at(sequence)`` is the hash of that event in the log, ``None`` when it has none."""
+    sequence, head = int(record["sequence"]), str(record["hash"])
+    at = (
+        record["at"]
+        if isinstance(record["at"], dt.datetime)
+        else dt.datetime.fromisoformat(record["at"])
+    )
+    expected = signature("anchor", sequence, head, at, key)
+    if not hmac.compare_digest(str(record["signature"]), expected):
+        return f"the anchor of #{sequence} ({canonical_time(at)}) is not signed with this key"
+    found = hash_at(sequence)
+    if found is None:
+        return (
+            f"the log has no event #{sequence}, which the anchor of {canonical_time(at)} "
+            "names: events were cut off its end"
+        )
+    if not hmac.compare_digest(found, head):
+        return f"event #{sequence} no longer has the hash its anchor of {canonical_time(at)} names"
+    return None
+
+
+def window(at: dt.datetime, minutes: int) -> tuple[dt.datetime, dt.datetime]:
+    """The window of ``minutes`` that ``at`` falls in, aligned on the hour's multiples of it.
+
+    >>> import datetime as dt
+    >>> start, end = window(dt.datetime(2026, 1, 1, 9, 47, tzinfo=dt.UTC), 15)
+    >>> start.time(), end.time()
+    (datetime.time(9, 45), datetime.time(10, 0))
+    """
+    length = dt.timedelta(minutes=minutes)
+    epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    start = epoch + (at - epoch) // length * length
+    return start, start + length

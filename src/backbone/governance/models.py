@@ -97,6 +97,43 @@ class AuditEvent(models.Model):
         return {name: getattr(self, name) for name in names}
 
 
+class SignInFailures(models.Model):
+    """Failed sign-ins from one address in one time window, counted here while the window is
+    open; when it closes, one audit event records the count (``governance.auditing``). So a
+    visitor guessing passwords adds one event per window, not one per guess."""
+
+    address = models.CharField(max_length=45)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+    usernames = models.JSONField(default=list, help_text="The first usernames tried, distinct.")
+    locked_out = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "window_start"], name="one_tally_per_address_and_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} failed sign-ins from {self.address} from {self.window_start}"
+
+
+class AuditCheckpoint(models.Model):
+    """How far the audit chain last verified, signed with the chain's key: the page verifies
+    only the events after it. ``full``: the whole chain from #1 (``backbone audit verify``)."""
+
+    full = models.BooleanField(unique=True)
+    through = models.PositiveBigIntegerField()
+    head = models.CharField(max_length=64)
+    checked_at = models.DateTimeField()
+    signature = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"verified through #{self.through} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+
 class ApiToken(models.Model):
     """A token a user calls the API with (``Authorization: Bearer …``): it carries exactly the
     user's permissions. Only the token's SHA-256 is stored; the token is shown once."""

@@ -157,6 +157,12 @@ def verify_file(path: Path) -> chain.Verification:
         return chain.check(itertools.chain([first], entries), audit_key(), start=start)
 
 
+def file_hashes(path: Path) -> dict[int, str]:
+    """Each event's hash in a CSV export, by sequence (to check anchors against an export)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {int(row["sequence"]): row["hash"] for row in csv.DictReader(handle)}
+
+
 def export_file(path: Path) -> int:
     """Write the whole log to ``path``, oldest first, after recording the export itself."""
     record(None, "export", "governance.auditevent", "", "audit log export", {"file": path.name})

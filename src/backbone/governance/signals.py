@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from backbone.governance.auditing import count_failed_sign_in
 from backbone.governance.services import record
 
 
@@ -132,12 +133,11 @@ def _relation_name(through: type[models.Model], instance: models.Model) -> str:
 def record_failed_login(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
-    username = str(credentials.get("username", ""))
-    detail = {
-        "ip": request.META.get("REMOTE_ADDR", "") if request is not None else "",
-        "locked_out": bool(getattr(request, "axes_locked_out", False)),
-    }
-    record("anonymous", "login_failed", "auth.user", username, "sign-in", detail)
+    """Count the failure in its address's window: one audit event per address and window
+    (``governance.auditing``), however many a visitor makes."""
+    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    locked_out = bool(getattr(request, "axes_locked_out", False))
+    count_failed_sign_in(address, str(credentials.get("username", "")), locked_out)
 
 
 def connect() -> None:

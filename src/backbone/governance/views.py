@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from backbone.governance import services
+from backbone.governance import auditing, services
 from backbone.governance.forms import ApiTokenForm, AuditFilterForm, OutcomesForm, TokenForm
 from backbone.governance.models import Agreement
 from backbone.governance.publication import rule_of
@@ -60,7 +60,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     events = services.filtered_events(**form.filters())
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "chain": services.verify_chain()}
+    checked = auditing.verify_incrementally()  # closes ended sign-in windows first
+    context = {
+        "form": form, "page": page, "chain": checked.result, "checked": checked,
+        "counting": auditing.open_sign_in_windows(),
+    }  # fmt: skip
     return render(request, "governance/audit_log.html", context)
 
 

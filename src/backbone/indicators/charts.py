@@ -5,7 +5,8 @@ Pages embed the SVG, so charts need no JavaScript or network and print as they l
 function takes :class:`~backbone.indicators.presentation.Point` rows, whose value is None where it
 is withheld: a withheld value is a break in the line (with its marker under the axis on the
 trend and the sparkline), never a zero. Colours keep 3:1 contrast on white (WCAG 2.1 AA,
-non-text contrast) and series differ by more than hue. ``svg`` renders a chart.
+non-text contrast) and series differ by more than hue. ``svg`` renders a chart; ``drawing``
+builds and renders one only when the same chart of the same values was not drawn before.
 
 A chart may have nothing to plot: every value of a small group withheld or coded (``<=5%``).
 Vega sizes an empty legend, and a chart holding nothing but one, as ``Number.MAX_VALUE``: the
@@ -19,7 +20,9 @@ from __future__ import annotations
 import functools
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 
 import altair as alt
 import vl_convert
@@ -38,6 +41,7 @@ SERIES_COLOURS = {
 }  # fmt: skip
 
 
+DRAWINGS_KEPT = 2_000  # about 30 KB each: at most ~60 MB per server process
 MAX_SIZE = 20_000  # pixels: no chart here is near it; Vega's empty bounds are 1.8e308
 
 
@@ -58,6 +62,36 @@ def svg(chart: alt.TopLevelMixin, *, frame: bool = True) -> str:
         .configure_view(stroke="#8a93a6" if frame else None)
     )
     return checked(_svg(configured.to_json()))
+
+
+_drawings: OrderedDict[str, str] = OrderedDict()
+_drawings_lock = threading.Lock()
+
+
+def drawing(
+    build: Callable[..., alt.TopLevelMixin], *args: object, frame: bool = True, **kwargs: object
+) -> str:
+    """``svg(build(*args, **kwargs), frame=frame)``, kept for the next page that asks for the
+    same chart of the same values. Building a chart costs more than drawing it (Altair validates
+    every part against the Vega-Lite schema: ~50 ms a chart), so the key is the builder and its
+    arguments, not the spec. The values are the key, so nothing needs clearing when a release or a
+    compute run changes them; the least recently used drawings go past ``DRAWINGS_KEPT``.
+
+    >>> first = drawing(sparkline, [Point("2024", 0.5, "50%"), Point("2025", 0.6, "60%")])
+    >>> drawing(sparkline, [Point("2024", 0.5, "50%"), Point("2025", 0.6, "60%")]) is first
+    True
+    """
+    key = repr((build.__module__, build.__qualname__, args, sorted(kwargs.items()), frame))
+    with _drawings_lock:
+        if key in _drawings:
+            _drawings.move_to_end(key)
+            return _drawings[key]
+    drawn = svg(build(*args, **kwargs), frame=frame)
+    with _drawings_lock:
+        _drawings[key] = drawn
+        while len(_drawings) > DRAWINGS_KEPT:
+            _drawings.popitem(last=False)
+    return drawn
 
 
 def checked(drawing: str) -> str:

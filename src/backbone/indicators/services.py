@@ -307,8 +307,9 @@ def _values(indicator: Indicator, gated: Gated) -> list[presentation.Value]:
 
 
 def _trend_svg(indicator: Indicator, trend: presentation.Trend) -> str:
-    chart = charts.trend_chart(trend.points, indicator.unit, trend.targets, trend.forecast)
-    return charts.svg(chart)
+    return charts.drawing(
+        charts.trend_chart, trend.points, indicator.unit, trend.targets, trend.forecast
+    )
 
 
 def _dimension(
@@ -317,16 +318,16 @@ def _dimension(
     """One dimension's groups as small multiples, its equity table and its gaps over time."""
     shown = any(p.value is not None for p in dimension.gaps)
     reference = named.group(dimension.name, dimension.reference) if dimension.reference else ""
-    gap_svg = charts.svg(charts.gap_chart(dimension.gaps, reference)) if shown else ""
+    gap_svg = charts.drawing(charts.gap_chart, dimension.gaps, reference) if shown else ""
     drawn = any(p.value is not None for p in dimension.points)
-    groups_svg = charts.svg(charts.groups_chart(dimension.points, indicator.unit)) if drawn else ""
+    groups = charts.drawing(charts.groups_chart, dimension.points, indicator.unit) if drawn else ""
     return {
         "name": dimension.name,
         "label": named.dimension(dimension.name),
         "rows": [v.row for g in dimension.values.values() for v in g.values()],
         "reference": reference,
         "equity": dimension.equity,
-        "groups_svg": groups_svg,
+        "groups_svg": groups,
         "gap_svg": gap_svg,
     }
 

@@ -43,11 +43,13 @@ class Figure:
 
 
 def figure(
-    chart: alt.TopLevelMixin, ident: str, title: str, description: str, *, frame: bool = True
+    chart: alt.TopLevelMixin | str, ident: str, title: str, description: str, *, frame: bool = True
 ) -> Figure:
-    """Render ``chart`` and make it one image to assistive technology, named by ``title`` and
-    described by ``description``; ``frame=False`` leaves out the box around the plot."""
-    rendered = accessible(charts.svg(chart, frame=frame), ident, title, description)
+    """Render ``chart`` (or take its SVG, drawn by ``charts.drawing``) and make it one image to
+    assistive technology, named by ``title`` and described by ``description``; ``frame=False``
+    leaves out the box around the plot."""
+    drawn = chart if isinstance(chart, str) else charts.svg(chart, frame=frame)
+    rendered = accessible(drawn, ident, title, description)
     return Figure(rendered, title, description)
 
 
