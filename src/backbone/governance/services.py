@@ -160,7 +160,7 @@ def verify_file(path: Path) -> chain.Verification:
 def file_hashes(path: Path) -> dict[int, str]:
     """Each event's hash in a CSV export, by sequence (to check anchors against an export)."""
     with path.open(newline="", encoding="utf-8") as handle:
-        return {int(row["sequence"]): row["hash"] for row in csv.DictReader(handle)}
+        return {int(row["sequence"]): row["hash"] for row in safe_csv.dict_rows(handle)}
 
 
 def export_file(path: Path) -> int:
