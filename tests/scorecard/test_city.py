@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 from tests.fixtures import PROJECT_ROOT
+from tests.release_attacker import run as run_attack
 from tests.scorecard.recoverable import disclosures
 from tests.second_checker import Truth, read_results, recoverable
 
@@ -85,3 +86,30 @@ def test_the_second_checker_finds_no_small_count_recoverable_in_the_city_export(
 
 def _key(row: dict[str, str]) -> tuple[str, str, str, str]:
     return (row["indicator"], row["period"], row["dimension"], row["group"])
+
+
+def test_the_release_wide_attacker_finds_nothing_in_the_city_export(city, city_site):
+    """tests/release_attacker.py, sharing no code with backbone.disclosure, reads the whole
+    export at once (shared populations, overlapping groups, what markers say) and, with the
+    true counts from the city's database, narrows no small count to fewer than four values."""
+    dumped = city.run("manage", "dumpdata", "indicators.Indicator", "indicators.Result",
+                      "scorecard.Release").stdout  # fmt: skip
+    objects = json.loads(dumped)
+    indicators = {o["pk"]: o["fields"] for o in objects if o["model"] == "indicators.indicator"}
+    release = max((o for o in objects if o["model"] == "scorecard.release"), key=lambda o: o["pk"])
+    runs = set(release["fields"]["runs"]) | {release["fields"]["compute_run"]}
+    truth = {}
+    for o in objects:
+        if o["model"] != "indicators.result" or (r := o["fields"])["run"] not in runs:
+            continue
+        indicator = indicators[r["indicator"]]
+        median = indicator["unit"] == "median"  # its group is the people with a value
+        counts = (None, r["numerator"]) if median else (r["numerator"], r["denominator"])
+        truth[(indicator["slug"], r["period"], r["dimension"], r["group_value"])] = counts
+    report = run_attack(city_site, truth)
+    assert report.findings == [], report.findings[:5]
+    assert report.examined >= 50, report  # withheld counts small in truth, each looked at
+    print(
+        f"attacker: {report.examined} small withheld counts, {report.solves} solves; "
+        f"notes: {report.notes}"
+    )
