@@ -19,6 +19,7 @@ import math
 import random
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -82,13 +83,15 @@ class Problem:
     def fix(self, name: Name, value: int) -> None:
         self.variable(name, value, value)
 
-    def add(self, terms: Mapping[Name, float], low: float = -math.inf, high: float = math.inf):
+    def add(
+        self, terms: Mapping[Any, float], low: float = -math.inf, high: float = math.inf
+    ) -> None:
         """``low <= sum(coefficient * variable) <= high`` over declared variables."""
         row = {self.index[name]: float(c) for name, c in terms.items() if c}
         if row:
             self.rows.append((row, low, high))
 
-    def equal(self, terms: Mapping[Name, float], value: float = 0) -> None:
+    def equal(self, terms: Mapping[Any, float], value: float = 0) -> None:
         self.add(terms, value, value)
 
     def components(self) -> list[Component]:

@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Protocol
+from typing import Protocol, cast
 
 from backbone.disclosure.intervals import Infeasible, Narrowed, Problem, Target, narrowed
 
@@ -54,17 +54,28 @@ Quantity = tuple[Place, str]
 class Row(Protocol):
     """One published cell as a reader sees it (``export.ResultRow`` is one)."""
 
-    indicator: str
-    period: str
-    dimension: str
-    group: str
-    unit: str
-    numerator: int | None
-    denominator: int | None
-    value: float | None
-    display: str
-    rule: str
-    threshold: int
+    @property
+    def indicator(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def dimension(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def numerator(self) -> int | None: ...
+    @property
+    def denominator(self) -> int | None: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def display(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def threshold(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -462,7 +473,7 @@ def label_of(quantity: str) -> str:
 
 
 def as_leak(item: Narrowed) -> Leak:
-    place, kind = item.target.label  # type: ignore[misc]
+    place, kind = cast(tuple[Place, str], item.target.label)
     quantity = KIND_NAMES.get(kind, kind)
     return Leak(place, quantity, item.low, item.high, item.target.threshold, "derived")
 

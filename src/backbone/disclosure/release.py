@@ -100,7 +100,7 @@ class _State:
         only what is published, as the audit does, and one who also knows which counts are
         shared. Both are asked because knowing more can pin a count at 0, which is safe, where
         the audit sees 0 or 1 and must assume the worst."""
-        found = {}
+        found: dict[tuple[Place, str], Leak] = {}
         for assumed in ((), self.shared):
             for leak in leaks(rows, self.relations, self.truth(), cache=self.cache,
                               assumed=assumed, focus=focus):  # fmt: skip
