@@ -34,8 +34,8 @@ from rich.console import Console
 from rich.table import Table
 
 from backbone.disclosure import Cell, Partition, Policy, protect
-from backbone.disclosure.reader import Relations, leaks
-from backbone.disclosure.release import IndicatorCells, as_row, protect_release
+from backbone.disclosure.reader import leaks
+from backbone.disclosure.release import IndicatorCells, as_row, protect_release, relations_of
 
 SCALES = (3_000, 20_000)
 PEOPLE_VARIABLE = "BACKBONE_BENCH_PEOPLE"
@@ -168,16 +168,8 @@ def audit(tables: list[IndicatorCells]) -> int:
         as_row(place, by_indicator[place[0]].cells[place[1:]], out)
         for place, out in protection.published.items()
     ]
-    partitions = []
-    for table in tables:
-        where = {cell.key: key for key, cell in table.cells.items()}
-        partitions += [
-            (table.indicator, where[p.total], tuple(where[part] for part in p.parts))
-            for p in table.partitions
-        ]
-    relations = Relations(partitions, {t.indicator: t.additive for t in tables})
     started = time.perf_counter()
-    found = leaks(rows, relations)
+    found = leaks(rows, relations_of(tables))
     seconds = time.perf_counter() - started
     return len(found), seconds  # type: ignore[return-value]
 

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from backbone.disclosure import Cell, Partition, Policy, PublishedCell, protect
 from backbone.disclosure.export import COLUMNS, ResultRow
 from backbone.disclosure.reader import Place, Relations
-from backbone.disclosure.release import IndicatorCells, as_row
+from backbone.disclosure.release import IndicatorCells, as_row, relations_of
 
 RACE, PROGRAM = "race", "program"
 OVERALL = ("overall", "all")
@@ -177,15 +177,7 @@ def build(spec: ReleaseSpec) -> list[IndicatorCells]:
 
 def relations(tables: Iterable[IndicatorCells]) -> Relations:
     """The release's partitions by (period, dimension, group), and its additive dimensions."""
-    partitions = []
-    additive = {}
-    for table in tables:
-        where = {cell.key: place for place, cell in table.cells.items()}
-        for partition in table.partitions:
-            parts = tuple(where[part] for part in partition.parts)
-            partitions.append((table.indicator, where[partition.total], parts))
-        additive[table.indicator] = dict(table.additive)
-    return Relations(partitions, additive)
+    return relations_of(list(tables))
 
 
 def protect_alone(tables: Iterable[IndicatorCells]) -> dict[Place, PublishedCell]:

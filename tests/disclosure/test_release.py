@@ -2,8 +2,8 @@
 or between overlapping groups, with the figure that must be withheld worked out by hand."""
 
 from backbone.disclosure import Cell, Partition, Policy
-from backbone.disclosure.reader import Relations, leaks
-from backbone.disclosure.release import IndicatorCells, as_row, protect_release
+from backbone.disclosure.reader import leaks
+from backbone.disclosure.release import IndicatorCells, as_row, protect_release, relations_of
 
 PERIOD = "2024"
 
@@ -30,14 +30,7 @@ def table(indicator, groups, *, dimension="race", additive=True, overall=None):
 def rows_and_relations(tables, protection):
     rows = [as_row(place, next(t.cells[place[1:]] for t in tables if t.indicator == place[0]), out)
             for place, out in protection.published.items()]  # fmt: skip
-    partitions = []
-    for t in tables:
-        where = {cell.key: key for key, cell in t.cells.items()}
-        partitions += [
-            (t.indicator, where[p.total], tuple(where[part] for part in p.parts))
-            for p in t.partitions
-        ]
-    return rows, Relations(partitions, {t.indicator: t.additive for t in tables})
+    return rows, relations_of(tables)
 
 
 def test_a_count_two_indicators_share_is_withheld_in_both():

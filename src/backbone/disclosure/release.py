@@ -150,18 +150,23 @@ def _start(tables: Sequence[IndicatorCells]) -> _State:
     shared = shared_counts(cells)
     tables = shared_policies(tables, shared)
     exposures: dict[Place, Exposure] = {}
-    partitions = []
     for table in tables:
         alone = protected_exposures(list(table.cells.values()), table.partitions, table.policy)
-        where = {cell.key: key for key, cell in table.cells.items()}
         for key, cell in table.cells.items():
             exposures[(table.indicator, *key)] = _blurred(alone[cell.key], cell, table.policy)
+    return _State({t.indicator: t for t in tables}, cells, exposures, relations_of(tables), shared)
+
+
+def relations_of(tables: Sequence[IndicatorCells]) -> Relations:
+    """The release's partitions by (period, dimension, group) and its additive dimensions, as
+    the reader takes them (and as ``partitions.json`` and ``dimensions.json`` publish them)."""
+    partitions = []
+    for table in tables:
+        where = {cell.key: key for key, cell in table.cells.items()}
         for partition in table.partitions:
             parts = tuple(where[part] for part in partition.parts)
             partitions.append((table.indicator, where[partition.total], parts))
-    additive = {table.indicator: table.additive for table in tables}
-    relations = Relations(partitions, additive)
-    return _State({t.indicator: t for t in tables}, cells, exposures, relations, shared)
+    return Relations(partitions, {table.indicator: dict(table.additive) for table in tables})
 
 
 def shared_counts(cells: Mapping[Place, Cell]) -> list[tuple[Quantity, Quantity]]:
