@@ -28,6 +28,7 @@ app.command()(workspace.status)
 app.command()(intake.ingest)
 app.command()(identity.encode)
 app.command()(indicators.compute)
+app.command()(indicators.results)
 app.command()(scorecard.publish)
 app.command("check-disclosure")(scorecard.check_disclosure)
 # manage hands everything after it to Django's own command line.

@@ -48,14 +48,18 @@ def link(
         return
     setup_django(workspace)
     migrate_database()
-    from backbone.identity.services import run_linkage
+    from backbone.identity.services import NothingToLink, run_linkage
 
-    with console.status("Linking…") as status:
-        run = run_linkage(
-            retrain=retrain,
-            progress=lambda message: status.update(message),
-            engine=engine.value,
-        )
+    try:
+        with console.status("Linking…") as status:
+            run = run_linkage(
+                retrain=retrain,
+                progress=lambda message: status.update(message),
+                engine=engine.value,
+            )
+    except NothingToLink as nothing:
+        (console if nothing.expected else errors).print(f"Nothing to link: {nothing}")
+        raise typer.Exit(0 if nothing.expected else 1) from None
     console.print(
         f"Linked {run.records:,} records into {run.persons:,} persons "
         f"({run.linked_across_sources:,} at more than one partner); "

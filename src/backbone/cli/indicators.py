@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+import sys
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from backbone.cli.common import LinkEngine, WorkspaceOption, console, migrate_database, setup_django
+from backbone.cli.common import (
+    LinkEngine,
+    WorkspaceOption,
+    console,
+    errors,
+    migrate_database,
+    setup_django,
+)
+from backbone.disclosure import safe_csv
 
 indicators_app = typer.Typer(help="The partnership's indicators.")
 
@@ -48,16 +60,15 @@ def compute(
     migrate_database()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from backbone.indicators.models import Indicator
     from backbone.indicators.services import compute as compute_indicators
 
-    total = Indicator.objects.filter(active=True).count() if not indicator else len(indicator)
+    slugs = _computable(indicator or ())
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(f"Computing on {engine.value}", total=total)
+        task = bar.add_task(f"Computing on {engine.value}", total=len(slugs))
         run = compute_indicators(
             engine.value,
-            indicator or (),
+            slugs,
             progress=lambda done: bar.update(task, advance=1, description=done.name),
         )
     console.print(
@@ -67,3 +78,137 @@ def compute(
         + ".",
         soft_wrap=True,
     )
+
+
+def _computable(asked: Sequence[str]) -> list[str]:
+    """The active indicators to compute (those ``asked`` for, or all), less those that wait for
+    ``backbone link`` — named on the console. Exits when nothing is left, or on an unknown slug."""
+    from backbone.indicators.models import Indicator
+    from backbone.indicators.services import waiting_for_linkage
+
+    active = list(Indicator.objects.filter(active=True).order_by("slug"))
+    unknown = sorted(set(asked) - {i.slug for i in active})
+    if unknown:
+        errors.print(
+            f"No active indicator {', '.join(unknown)} (see `backbone indicators library`)."
+        )
+        raise typer.Exit(2)
+    chosen = [i for i in active if not asked or i.slug in asked]
+    waiting = waiting_for_linkage(chosen)
+    if waiting:
+        console.print(
+            f"[yellow]Waiting for linkage[/yellow] ({len(waiting)}): "
+            + ", ".join(i.slug for i in waiting)
+            + ". They join partners' records through the crosswalk: run `backbone link` first.",
+            soft_wrap=True,
+        )
+    slugs = [i.slug for i in chosen if i not in waiting]
+    if not slugs:
+        errors.print(
+            "Nothing to compute." if not chosen else "Nothing computable before `backbone link`."
+        )
+        raise typer.Exit(1)
+    return slugs
+
+
+class ResultFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def results(
+    workspace: WorkspaceOption = None,
+    indicator: Annotated[
+        list[str] | None, typer.Option(help="Only this indicator (slug); repeatable.")
+    ] = None,
+    output: Annotated[
+        ResultFormat, typer.Option("--format", help="A table, or CSV / JSON to redirect.")
+    ] = ResultFormat.table,
+    user: Annotated[
+        str | None,
+        typer.Option(help="See the results as this user may (exact values need the right)."),
+    ] = None,
+) -> None:
+    """Print the latest computed results of every indicator (or those named).
+
+    Without --user they are protected as the public scorecard would publish them (small groups
+    withheld, with their marker). With --user, the results that user's role may see: exact
+    values for a data steward or the director, and the read is recorded in the audit log.
+    Example: [bold]backbone results --indicator graduation_rate_4yr --format csv > grad.csv[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    from backbone.indicators import services
+
+    reader = _reader(user)
+    chosen = _with_results(indicator or ())
+    gated = [(i, services.gated_results(i, reader, "command line")) for i in chosen]
+    named = services.labels()
+    if output is ResultFormat.json:
+        print(
+            json.dumps(
+                [_as_json(i.slug, shown, named) for i, g in gated for shown in g.rows], indent=2
+            )
+        )
+    elif output is ResultFormat.csv:
+        writer = safe_csv.writer(sys.stdout)
+        writer.writerow(["indicator", *services.CSV_COLUMNS])
+        writer.writerows([i.slug, *services.csv_row(s, named)] for i, g in gated for s in g.rows)
+    else:
+        for indicator_, gate in gated:
+            console.print(_results_table(indicator_, gate, named))
+
+
+def _as_json(slug: str, shown: Any, named: Any) -> dict[str, Any]:
+    """One result for ``--format json``: numbers as numbers, withheld ones null."""
+    return {
+        "indicator": slug, "period": shown.period, "dimension": shown.dimension,
+        "group": shown.group, "group_label": named.group(shown.dimension, shown.group),
+        "numerator": shown.numerator, "denominator": shown.denominator, "value": shown.value,
+        "display": shown.display, "marker": shown.marker, "rule": shown.rule,
+        "complete": shown.complete,
+        "data_through": f"{shown.data_through:%Y-%m-%d}" if shown.data_through else None,
+    }  # fmt: skip
+
+
+def _reader(username: str | None) -> Any:
+    """The user whose view is printed: the named one, or an anonymous (public) reader."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    if username is None:
+        return AnonymousUser()
+    found = get_user_model().objects.filter(username=username, is_active=True).first()
+    if found is None:
+        errors.print(f"No active user {username!r}.")
+        raise typer.Exit(2)
+    return found
+
+
+def _with_results(asked: Sequence[str]) -> list[Any]:
+    """The indicators asked for (all that have results when none are), or exit naming a slug
+    that has none."""
+    from backbone.indicators.models import Indicator
+
+    computed = Indicator.objects.filter(results__isnull=False).distinct().order_by("slug")
+    found = [i for i in computed if not asked or i.slug in asked]
+    missing = sorted(set(asked) - {i.slug for i in found})
+    if missing or not found:
+        which = ", ".join(missing) if missing else "any indicator"
+        errors.print(f"No computed results for {which}: run `backbone compute` first.")
+        raise typer.Exit(1)
+    return found
+
+
+def _results_table(indicator: Any, gate: Any, named: Any) -> Table:
+    view = "exact" if gate.exact else f"protected: groups under {gate.threshold} withheld"
+    table = Table("period", "group", "value", "of", "note", title=f"{indicator.name} ({view})")
+    overall_first = sorted(gate.rows, key=lambda s: (s.period, s.dimension != "overall"))
+    for shown in overall_first:
+        group = named.group(shown.dimension, shown.group)
+        label = group if shown.dimension == "overall" else f"{shown.dimension}: {group}"
+        size = "" if shown.denominator is None else f"{shown.denominator:,}"
+        note = "not yet complete" if not shown.complete else "" if not shown.marker else shown.rule
+        table.add_row(shown.period, label, shown.display, size, note)
+    return table

@@ -136,7 +136,6 @@ def run_linkage(
         if retrain or previous_run is None
         else linkage.LinkageModel.from_dict(previous_run.model_json)
     )
-    run = LinkageRun.objects.create()
     store = warehouse()
     with store.engine("identity") as warehouse_engine, _linking_engine(engine) as on:
         records = consented_identity(warehouse_engine)
@@ -144,14 +143,22 @@ def run_linkage(
             f"SELECT record_id, any_value(source_partner) FROM {records} GROUP BY record_id",
             label="partner of each identity record",
         ))  # fmt: skip
+        check_linkable(sources)
         say(
             f"linking {len(sources):,} identity records"
             + (" with the saved model" if model else ", training a model")
         )
-        result = linkage.link_identity_records(
-            warehouse_engine, records, duplicate_free_sources=_duplicate_free(), model=model,
-            on=on,
-        )  # fmt: skip
+        try:
+            result = linkage.link_identity_records(
+                warehouse_engine, records, duplicate_free_sources=_duplicate_free(),
+                model=model, on=on,
+            )  # fmt: skip
+        except linkage.NoComparableColumns as error:
+            raise NothingToLink(
+                f"the partners' identity records share no identifier to compare ({error}); "
+                "linkage needs names, a birth date or an id both sides hold"
+            ) from error
+    run = LinkageRun.objects.create()
     same, different = decided_pairs()
     clusters = decisions.apply_decisions(result.clusters, same, different)
     say("assigning person keys")
@@ -163,6 +170,33 @@ def run_linkage(
     _record_run(run, result, clusters, sources, person_keys, previous)
     say(f"{run.persons:,} persons; {run.queued_for_review} pairs waiting for review")
     return run
+
+
+class NothingToLink(Exception):
+    """Linkage cannot run on what the workspace holds; the message says why and what to do.
+    ``expected``: a normal state of a young workspace (one partner so far), not a fault."""
+
+    def __init__(self, message: str, expected: bool = False):
+        super().__init__(message)
+        self.expected = expected
+
+
+def check_linkable(sources: dict[str, str]) -> None:
+    """Refuse, with what is missing, a workspace whose people come from fewer than two
+    partners: there is nobody to link them to (``compute`` then takes each record as its own
+    person)."""
+    partners = sorted(set(sources.values()))
+    if not partners:
+        raise NothingToLink(
+            "no identity records yet: load partners' files with `backbone ingest` first"
+        )
+    if len(partners) == 1:
+        raise NothingToLink(
+            f"every identity record comes from one partner ({partners[0]}), so there is nobody "
+            "to link them to; `backbone compute` takes each record as its own person. Link "
+            "once a second partner's files are loaded.",
+            expected=True,
+        )
 
 
 @contextmanager

@@ -19,6 +19,7 @@ rows also meets the numerator. See ``docs/indicators.md`` for the format and a f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -355,6 +356,26 @@ def sources_sql(checked: CheckedDefinition) -> str:
         if condition is not None:
             sql += f" AND ({condition.sql()})"
     return sql
+
+
+def joins_partners(definition: IndicatorDefinition) -> bool:
+    """Whether ``definition`` joins partners' records through the crosswalk (``on: person_key``)."""
+    return any(join.on == "person_key" for join in definition.joins)
+
+
+def own_records_crosswalk_sql(tables: Iterable[str]) -> str:
+    """A crosswalk in which every record is its own person: what indicators read when all the
+    workspace's people come from one partner, so there is nobody to link them to.
+
+    >>> own_records_crosswalk_sql(["wages", "graduation"]).split(" FROM (")[1]
+    'SELECT record_id FROM graduation UNION ALL SELECT record_id FROM wages) AS records'
+    """
+    # canonical table names (the definition was checked), plain in either dialect
+    union = " UNION ALL ".join(f"SELECT record_id FROM {t}" for t in sorted(tables))
+    return (
+        "CREATE OR REPLACE TEMP VIEW crosswalk AS SELECT DISTINCT record_id, "
+        f"record_id AS person_key FROM ({union}) AS records"
+    )
 
 
 def _source_sql(

@@ -14,7 +14,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from backbone.indicators import completeness
-from backbone.indicators.definitions import IndicatorDefinition, compile_sql
+from backbone.indicators.definitions import (
+    IndicatorDefinition,
+    compile_sql,
+    joins_partners,
+    own_records_crosswalk_sql,
+)
 from backbone.indicators.expressions import Dialect
 from backbone.warehouse.store import Warehouse
 
@@ -30,18 +35,29 @@ def compute(
     done: Callable[[int], None] | None = None,
     spark: Any = None,
     today: dt.date | None = None,
+    own_records: bool = False,
 ) -> list[Rows]:
     """Every definition's result rows, in order; ``done(index)`` after each. ``today`` (the
-    computation's day unless given) bounds how far loaded data can reach."""
+    computation's day unless given) bounds how far loaded data can reach. ``own_records``: no
+    crosswalk is published because there is nobody to link, so each record is its own person."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     dialect: Dialect = "spark" if engine == "spark" else "duckdb"
     sqls = [compile_sql(d, dialect) for d in definitions]  # refuses bad definitions first
     day = today or dt.date.today()
+    crosswalk = _own_crosswalk(definitions) if own_records else None
     if engine == "spark":
-        return _on_spark(store, definitions, sqls, done, spark, day)
+        return _on_spark(store, definitions, sqls, done, spark, day, crosswalk)
     with store.engine("analytic") as warehouse:
+        if crosswalk:
+            warehouse.run(crosswalk, label="crosswalk of own records")
         return _run(warehouse, definitions, sqls, done, day)
+
+
+def _own_crosswalk(definitions: Sequence[IndicatorDefinition]) -> str | None:
+    """The SQL of a crosswalk where every record of the joined tables is its own person."""
+    joined = [d for d in definitions if joins_partners(d)]
+    return own_records_crosswalk_sql({t for d in joined for t in d.tables}) if joined else None
 
 
 def _run(
@@ -99,9 +115,12 @@ def _on_spark(
     done: Callable[[int], None] | None,
     spark: Any,
     today: dt.date,
+    crosswalk: str | None,
 ) -> list[Rows]:
     from backbone.indicators.spark_tables import register_warehouse, spark_or_local
 
     with spark_or_local(spark) as engine:
         register_warehouse(engine, store, {t for d in definitions for t in d.tables})
+        if crosswalk:
+            engine.run(crosswalk, label="crosswalk of own records")
         return _run(engine, definitions, sqls, done, today)

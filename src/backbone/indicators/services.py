@@ -20,7 +20,7 @@ from backbone.disclosure import MARKERS, Policy
 from backbone.governance.services import record
 from backbone.identity.models import LinkageRun
 from backbone.indicators import charts, engines, presentation, protection
-from backbone.indicators.definitions import IndicatorDefinition, check_definition
+from backbone.indicators.definitions import IndicatorDefinition, check_definition, joins_partners
 from backbone.indicators.labels import Labels
 from backbone.indicators.models import ComputeRun, Indicator, Result
 from backbone.indicators.protection import Shown
@@ -69,10 +69,51 @@ def compute(
         if unknown:
             raise ValueError(f"no active indicator {', '.join(sorted(unknown))}")
     definitions = [definition_of(i) for i in indicators]
+    crosswalk = _crosswalk() if any(joins_partners(d) for d in definitions) else PUBLISHED
+    if crosswalk == MISSING:
+        raise LinkageMissing(waiting_for_linkage(indicators))
     computed = engines.compute(
-        warehouse(), definitions, engine, _report(indicators, progress), spark
-    )
+        warehouse(), definitions, engine, _report(indicators, progress), spark,
+        own_records=crosswalk == OWN_RECORDS,
+    )  # fmt: skip
     return _store(engine, indicators, definitions, computed)
+
+
+# Where indicators that join partners find each record's person.
+PUBLISHED, OWN_RECORDS, MISSING = "published", "own records", "missing"
+
+
+class LinkageMissing(Exception):
+    """Indicators that join partners' records through the crosswalk, asked for before linkage
+    has published one."""
+
+    def __init__(self, indicators: Sequence[Indicator]):
+        self.indicators = list(indicators)
+        names = ", ".join(i.slug for i in self.indicators)
+        super().__init__(
+            f"{names}: these indicators join partners' records through the crosswalk, and no "
+            "linkage has run yet; run `backbone link` first"
+        )
+
+
+def waiting_for_linkage(indicators: Iterable[Indicator]) -> list[Indicator]:
+    """Those of ``indicators`` that cannot be computed until ``backbone link`` has run: they
+    join partners through the crosswalk, and people from more than one partner wait to be
+    linked. With one partner there is nobody to link: each record is its own person."""
+    joined = [i for i in indicators if joins_partners(definition_of(i))]
+    return joined if joined and _crosswalk() == MISSING else []
+
+
+def _crosswalk() -> str:
+    store = warehouse()
+    if "crosswalk" in store.derived():
+        return PUBLISHED
+    [(partners,)] = store.query(
+        "SELECT count(DISTINCT source_partner) FROM identity_record",
+        tier="identity",
+        label="partners holding identity records",
+    )
+    return OWN_RECORDS if partners <= 1 else MISSING
 
 
 def _report(indicators: list[Indicator], progress: Progress | None) -> Callable[[int], None]:

@@ -166,6 +166,10 @@ def initial(column: str) -> ColumnExpression:
     return ColumnExpression(column).substr(1, 1)
 
 
+class NoComparableColumns(ValueError):
+    """The sources hold no column linkage can compare (names, birth date, ids)."""
+
+
 def linkage_settings(
     roles: Sequence[str],
     link_type: LinkType = "link_only",
@@ -186,7 +190,7 @@ def linkage_settings(
         raise ValueError(f"link_type must be one of {LINK_TYPES}, not {link_type!r}")
     chosen = comparisons(roles if compared is None else compared)
     if not chosen:
-        raise ValueError(f"no comparable columns among {sorted(roles)}")
+        raise NoComparableColumns(f"no comparable columns among {sorted(roles)}")
     return SettingsCreator(
         unique_id_column_name=unique_id_column,
         source_dataset_column_name=SOURCE_DATASET,
