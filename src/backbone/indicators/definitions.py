@@ -345,7 +345,7 @@ def sources_sql(checked: CheckedDefinition) -> str:
     """The FROM clause: the base table and its joins, each named by its alias or its own table
     name so the definition's ``table.column`` references read it."""
     definition = checked.definition
-    by_person_key = any(join.on == "person_key" for join in definition.joins)
+    by_person_key = joins_partners(definition)
     base = definition.table
     sql = _source_sql(base, with_person_key=by_person_key)
     for join, condition in zip(definition.joins, checked.join_conditions, strict=True):
