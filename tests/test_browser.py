@@ -100,10 +100,17 @@ def test_partner_clerk_uploads_a_file_and_reads_its_report(browser, demo_url, tm
     sign_in(page, demo_url, username="partner")
     page.get_by_role("link", name="Submissions").click()
     page.get_by_role("link", name="Upload a file").click()
-    page.get_by_label("Contract").select_option("program_participation")
-    page.get_by_label("Period").fill("2025-26")
-    page.get_by_label("File").set_input_files(bad)
+    # The tutoring program sends one contract: its form, with the schedule's periods.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Send program participation")
+    period = page.get_by_label("Period", exact=True)
+    assert "2025-26 — loaded" in period.inner_text()
+    period.select_option("2025-26")  # loaded already: the page asks before replacing it
+    page.get_by_label("File", exact=True).set_input_files(bad)
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_text("already holds submission")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "upload.png")
+    page.get_by_label("Period", exact=True).select_option(index=0)  # the newest period instead
+    page.get_by_label("File", exact=True).set_input_files(bad)
     page.get_by_role("button", name="Upload and check").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("roster-fall.csv")
     # The worker `backbone serve` started loads it; the page follows and shows the outcome.

@@ -74,7 +74,7 @@ class Browser:
         self.opener.open(self.url + "/login/", urllib.parse.urlencode(form).encode(), timeout=30)
 
     def upload(self, name: str, content: bytes, fields: dict[str, str]) -> dict[str, str]:
-        fields = {**fields, "csrfmiddlewaretoken": self.token("/submissions/upload/")}
+        fields = {**fields, "csrfmiddlewaretoken": self.token("/login/")}
         body, boundary = multipart(fields, name, content)
         request = urllib.request.Request(
             self.url + "/submissions/upload/", data=body, method="POST",

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from backbone.governance.services import record
 from backbone.governance.views import second_factor_for_stewards
-from backbone.intake import services, tasks
+from backbone.intake import services, tasks, uploads
 from backbone.intake.forms import UploadForm
 from backbone.intake.models import Submission
 
@@ -46,8 +46,13 @@ def submission_list(request: HttpRequest) -> HttpResponse:
 
 @intake_page
 def upload(request: HttpRequest) -> HttpResponse:
-    partners = services.submittable_partners(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None, partners=partners)
+    """What the user may send (partner, contract, agreement, schedule, columns), then the form
+    for one of them: chosen by ``?send=partner:contract``, or the only one there is."""
+    sendables = uploads.sendable(request.user)
+    chosen = _chosen(request, sendables)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, sendables=sendables, chosen=chosen
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         outcome = tasks.queue_upload(
@@ -57,7 +62,22 @@ def upload(request: HttpRequest) -> HttpResponse:
         if request.headers.get("x-requested-with") == "XMLHttpRequest":
             return JsonResponse({"url": url, "status": outcome.submission.status})
         return redirect(url)
-    return render(request, "intake/upload.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "sendables": sendables, "chosen": chosen}
+    return render(request, "intake/upload.html", context, status=400 if form.errors else 200)
+
+
+def _chosen(request: HttpRequest, sendables: list[uploads.Sendable]) -> uploads.Sendable | None:
+    by_key = {s.key: s for s in sendables}
+    if request.method == "POST":
+        partner = next(
+            (s.partner for s in sendables if str(s.partner.pk) == request.POST.get("partner")),
+            None,
+        )
+        key = f"{partner.slug}:{request.POST.get('contract')}" if partner else ""
+        return by_key.get(key)
+    if len(sendables) == 1:
+        return sendables[0]
+    return by_key.get(request.GET.get("send", ""))
 
 
 @intake_page
@@ -70,6 +90,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "submission": submission,
         "problems": problems,
         "duplicate": request.GET.get("duplicate") == "1",
+        "replaced": services.visible_submissions(request.user).filter(superseded_by=submission),
         "history": services.visible_submissions(request.user).filter(
             partner=submission.partner, contract=submission.contract, period=submission.period
         ),
