@@ -1,9 +1,14 @@
-from django import forms
+import hashlib
 
-from backbone.intake.models import ReportingSchedule
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+
+from backbone.intake.models import ReportingSchedule, Submission
 from backbone.intake.schedule import PeriodStatus
-from backbone.intake.uploads import Sendable, replaced
+from backbone.intake.uploads import Sendable, refusal, replaced
 from backbone.partnership.models import Partner
+from backbone.warehouse.contracts import CONTRACTS
 
 
 class UploadForm(forms.Form):
@@ -29,14 +34,14 @@ class UploadForm(forms.Form):
     file = forms.FileField(help_text="CSV, XLSX, XML, JSON, or a zip of an export.")
 
     def __init__(
-        self, *args: object, sendables: list[Sendable], chosen: Sendable | None = None,
-        **kwargs: object,
+        self, *args: object, partners: QuerySet[Partner], sendables: list[Sendable],
+        chosen: Sendable | None = None, **kwargs: object,
     ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.sendables = {s.key: s for s in sendables}
-        partners = {s.partner.pk for s in sendables}
-        self.fields["partner"].queryset = Partner.objects.filter(pk__in=partners)  # type: ignore[attr-defined]
-        titles = {s.contract.name: s.contract.title for s in sendables}
+        self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
+        # Every contract is a valid choice, so one no agreement covers gets the reason (clean).
+        titles = {c.name: c.title for c in CONTRACTS.values()}
         self.fields["contract"].choices = sorted(titles.items(), key=lambda c: c[1])  # type: ignore[attr-defined]
         self.replacing = None
         if chosen is not None:
@@ -51,15 +56,16 @@ class UploadForm(forms.Form):
             return data
         sendable = self.sendables.get(f"{partner.slug}:{contract}")  # type: ignore[attr-defined]
         if sendable is None:
-            raise forms.ValidationError(
-                f"No data-sharing agreement in force lets {partner} send this contract."
-            )
+            reason = refusal(partner, str(contract))  # type: ignore[arg-type]
+            raise forms.ValidationError(f"Not received: {reason}.")
         labels = [p.period.label for p in sendable.periods]
         if labels and period not in labels:
             self.add_error(
                 "period", f"Choose one of the schedule's periods: {', '.join(labels[:6])}."
             )
         self.replacing = replaced(partner, str(contract), str(period or ""))  # type: ignore[arg-type]
+        if self.replacing is not None and _same_bytes(data.get("file"), self.replacing):
+            self.replacing = None  # sent again: the upload says it is loaded already
         if self.replacing is not None and not data.get("replace"):
             old = self.replacing
             self.add_error(
@@ -69,6 +75,17 @@ class UploadForm(forms.Form):
                 f"{old.identity_records:,} identity records). Tick this box to replace it.",
             )
         return data
+
+
+def _same_bytes(upload: object, submission: Submission) -> bool:
+    """Whether the uploaded file is the submission's own bytes (SHA-256, as archived)."""
+    if not isinstance(upload, UploadedFile):
+        return False
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest() == submission.sha256
 
 
 def _schedule_periods(chosen: Sendable, plan: ReportingSchedule) -> forms.ChoiceField:

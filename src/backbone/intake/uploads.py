@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from backbone.governance.coverage import FieldCheck, NotCovered
+from backbone.governance.dsa import Terms
 from backbone.governance.services import disclosing_terms
 from backbone.intake import schedule
 from backbone.intake.models import ReportingSchedule, Submission
@@ -73,7 +74,7 @@ def sendable(user: User | AnonymousUser, today: dt.date | None = None) -> list[S
     return found
 
 
-def _agreement(terms: list, partner: Partner, contract: str, today: dt.date) -> str | None:
+def _agreement(terms: list[Terms], partner: Partner, contract: str, today: dt.date) -> str | None:
     """The slug of the agreement that would govern, "" without the requirement, or None."""
     if not getattr(settings, "BACKBONE_REQUIRE_AGREEMENTS", True):
         return ""
@@ -81,6 +82,16 @@ def _agreement(terms: list, partner: Partner, contract: str, today: dt.date) -> 
         return FieldCheck.start(terms, partner.slug, contract, today).candidates[0].slug
     except NotCovered:
         return None
+
+
+def refusal(partner: Partner, contract: str, today: dt.date | None = None) -> str:
+    """Why no agreement lets ``partner`` send ``contract`` today, in the words ingest uses."""
+    day = today or timezone.localdate()
+    try:
+        FieldCheck.start(disclosing_terms(partner), partner.slug, contract, day)
+    except NotCovered as refused:
+        return str(refused)
+    return f"{partner} may not send {contract} from this account"
 
 
 def _periods(

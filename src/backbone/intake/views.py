@@ -50,9 +50,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     for one of them: chosen by ``?send=partner:contract``, or the only one there is."""
     sendables = uploads.sendable(request.user)
     chosen = _chosen(request, sendables)
+    partners = services.submittable_partners(request.user)
     form = UploadForm(
-        request.POST or None, request.FILES or None, sendables=sendables, chosen=chosen
-    )
+        request.POST or None, request.FILES or None, partners=partners, sendables=sendables,
+        chosen=chosen,
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         outcome = tasks.queue_upload(
