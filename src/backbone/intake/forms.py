@@ -43,9 +43,9 @@ class UploadForm(forms.Form):
         # Every contract is a valid choice, so one no agreement covers gets the reason (clean).
         titles = {c.name: c.title for c in CONTRACTS.values()}
         self.fields["contract"].choices = sorted(titles.items(), key=lambda c: c[1])  # type: ignore[attr-defined]
-        self.replacing = None
+        self.replacing: Submission | None = None
         if chosen is not None:
-            self.initial |= {"partner": chosen.partner.pk, "contract": chosen.contract.name}
+            self.initial.update(partner=chosen.partner.pk, contract=chosen.contract.name)
             if chosen.plan is not None and chosen.periods:
                 self.fields["period"] = _schedule_periods(chosen, chosen.plan)
 
