@@ -14,6 +14,7 @@ from backbone.indicators.definitions import (
     IndicatorDefinition,
     Join,
     Period,
+    check_definition,
     compile_sql,
 )
 from tests.indicators.tables import create_crosswalk, create_table, table_names
@@ -259,6 +260,15 @@ def test_a_table_joined_twice_under_aliases_compares_two_of_a_persons_rows():
     assert "AS q4" in compile_sql(definition, "spark")
 
 
+def test_a_declared_reference_group_is_kept_and_one_left_out_stores_nothing():
+    declared = {**GRADE3_READING, "reference_groups": {"race_ethnicity": "best"}}
+    check_definition(IndicatorDefinition.model_validate(declared))  # a dimension's column name
+    assert IndicatorDefinition.model_validate(declared).model_dump()["reference_groups"] == {
+        "race_ethnicity": "best"
+    }
+    assert "reference_groups" not in IndicatorDefinition.model_validate(GRADE3_READING).model_dump()
+
+
 def test_definition_round_trips_through_its_data():
     definition = IndicatorDefinition.model_validate(GRADE3_READING)
     again = IndicatorDefinition.model_validate(definition.model_dump())
@@ -340,6 +350,10 @@ def test_every_problem_of_a_definition_is_listed_with_its_field():
         ({"period": {"column": "assessment.administration_date"}}, "is a date: choose"),
         ({"period": {"column": "school_year", "rule": "quarter"}}, "quarters need a date column"),
         ({"period": {"column": "assessment.grade"}}, "is VARCHAR: a period needs"),
+        (
+            {"reference_groups": {"race": "White"}},
+            "reference_groups.race: 'race' is not one of the dimensions",
+        ),
     ],
 )
 def test_definition_refusals(change, message):

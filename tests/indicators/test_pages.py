@@ -95,9 +95,13 @@ def test_pages_need_the_registry_permission(client):
     assert client.get("/indicators/").status_code == 403
 
 
-def test_the_page_shows_each_groups_equity_against_the_largest_group(reader, tmp_path, workspace):
-    """Employer E1 has 40 workers (10 at ≥ $1,030: 25%), E2 has 20 (all: 100%): by hand, E2's
-    gap to E1 is −75 points, its ratio 4.00, and the index of disparity 100·75/25 = 300%.
+def test_the_page_shows_each_groups_equity_and_size_against_everyone_or_a_declared_group(
+    reader, tmp_path, workspace
+):
+    """Employer E1 has 40 workers (10 at ≥ $1,030: 25%), E2 has 20 (all: 100%), everyone 60
+    (30: 50%). By hand, against everyone: E2's gap is 50 − 100 = −50 points, its ratio 2.00,
+    and the index of disparity 100 · (|25 − 50| + |100 − 50|) / 2 / 50 = 75%. Against E1, as
+    the definition may declare: E2's gap is −75, its ratio 4.00, the index 100·75/25 = 300%.
     (Exact values: 100% of 20 is coded for readers without person-level rights.)"""
     from backbone.intake import services as intake
 
@@ -115,14 +119,20 @@ def test_the_page_shows_each_groups_equity_against_the_largest_group(reader, tmp
         for i in range(60):
             writer.writerow([f"{300000000 + i:09d}", "E1" if i < 40 else "E2", 2024, 1, 1000 + i])
     assert intake.ingest(path, partner, "ui_wages", "2024").submission.status == "loaded"
-    by_employer = HIGH_EARNER.model_copy(update={"dimensions": ("employer_id",)})
-    indicator = services.save_indicator(by_employer)
-    services.compute()
 
-    body = reader.get(f"/indicators/{indicator.slug}/").content.decode()
+    def e2_row(update: dict) -> tuple[str, str]:
+        by_employer = HIGH_EARNER.model_copy(update={"dimensions": ("employer_id",), **update})
+        indicator = services.save_indicator(by_employer)
+        services.compute()
+        body = reader.get(f"/indicators/{indicator.slug}/").content.decode()
+        return body, body[body.index('<th scope="row">E2</th>') :].split("</tr>")[0]
+
+    body, row = e2_row({})
+    assert "against Everyone" in body and "index of disparity 75.0%" in body
+    assert "<td>100.0</td><td>20</td><td>-50.0</td><td>2.00</td>" in row
+    body, row = e2_row({"reference_groups": {"employer_id": "E1"}})
     assert "against E1" in body and "index of disparity 300.0%" in body
-    row = body[body.index('<th scope="row">E2</th>') :].split("</tr>")[0]
-    assert "<td>100.0</td><td>-75.0</td><td>4.00</td>" in row
+    assert "<td>100.0</td><td>20</td><td>-75.0</td><td>4.00</td>" in row
 
 
 def test_an_outcome_page_shows_each_indicators_trend_story_and_milestones(reader, loaded):  # noqa: F811

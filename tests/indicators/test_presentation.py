@@ -20,6 +20,7 @@ from backbone.indicators.presentation import (
 )
 
 PUBLISHED = Subject(exact=False)
+AGAINST_A = Subject(exact=False, references={"d": "A"})  # the dimension declares A
 
 
 def published(period: str, group: str, value: float | None, size: int | None = 100) -> Value:
@@ -100,37 +101,56 @@ def test_no_overall_target_is_drawn_without_what_it_needs(goal):
     assert overall_targets(Subject(goals={"overall": goal})) == {}
 
 
-def test_the_reference_group_is_the_one_with_the_most_people():
-    """A has 300 + 300 + 300, B 100 + 0 (withheld) + 100, C 50 + 50 + 0."""
-    assert reference_group(GROUPS) == "A"
-
-
-def test_a_targets_reference_group_wins():
+def test_the_reference_is_everyone_unless_one_is_declared():
+    assert reference_group(GROUPS) == "all"
     assert reference_group(GROUPS, "C") == "C"
 
 
 @pytest.mark.parametrize(
-    ("values", "expected"),
+    ("values", "higher_is_better", "expected"),
     [
-        # "missing" is never the reference, however many people it has.
-        ([published("2024", "missing", 1.0, 900), published("2024", "B", 2.0, 10)], "B"),
-        # Withheld sizes count for nothing: A's 0 + 0 loses to B's 10.
-        ([published("2024", "A", None), published("2024", "B", 2.0, 10)], "B"),
+        # In 2024 (the latest period with a value): A 60, B 45; C is withheld.
+        (GROUPS, True, "A"),
+        (GROUPS, False, "B"),
+        # "missing" is never the reference, however good its value.
+        ([published("2024", "missing", 99.0), published("2024", "B", 2.0)], True, "B"),
         # A tie goes to the first name in sort order.
-        ([published("2024", "Z", 1.0, 10), published("2024", "M", 2.0, 10)], "M"),
-        # Nobody's size is published: no reference.
-        ([published("2024", "A", None), published("2024", "B", None)], ""),
+        ([published("2024", "Z", 1.0), published("2024", "M", 1.0)], True, "M"),
+        # A better value in an older period does not count.
+        ([published("2023", "A", 90.0), published("2024", "B", 10.0)], True, "B"),
+        # Nothing shown: no reference.
+        ([published("2024", "A", None), published("2024", "B", None)], True, ""),
     ],
-    ids=["missing", "withheld", "tie", "none"],
+    ids=["higher", "lower", "missing", "tie", "latest", "none"],
 )
-def test_the_reference_group_rule(values, expected):
-    assert reference_group(values) == expected
+def test_the_best_group_rule(values, higher_is_better, expected):
+    assert reference_group(values, "best", higher_is_better) == expected
+
+
+def test_against_everyone_gaps_and_sizes_come_from_the_overall_values():
+    """Overall 40 (2022) and 50 (2024). A: 50 − 40 = 10 ahead (gap −10) in 2022, 60 − 50 =
+    −10 in 2024; B: 40 − 30 = 10 behind in 2022, 50 − 45 = 5 in 2024. The index of disparity
+    over every group shown in 2024 (A 60, B 45) is 100 · (10 + 5) / 2 / 50 = 15%. Sizes are
+    each group's published n in 2024: A 300, B 100, everyone 450."""
+    everyone = [published("2022", "all", 40.0, 450), published("2024", "all", 50.0, 450)]
+    (dimension,) = build([*everyone, *GROUPS], PUBLISHED).dimensions
+    assert dimension.reference == "all"
+    gaps = {(p.group, p.period): p.value for p in dimension.gaps if p.value is not None}
+    assert gaps == {("A", "2022"): -10.0, ("A", "2024"): -10.0,
+                    ("B", "2022"): 10.0, ("B", "2024"): 5.0,
+                    ("C", "2022"): 20.0}  # fmt: skip
+    table = dimension.equity
+    assert table.index_of_disparity == 15.0
+    assert {row.group: (row.measure.gap, row.size) for row in table.rows} == {
+        "A": (-10.0, 300), "B": (5.0, 100), "all": (0.0, 450),
+    }  # fmt: skip
+    assert table.withheld == [Point("2024", None, "*", "C")]
 
 
 def test_gaps_are_from_published_values_and_withheld_ones_are_gaps():
     """B is 20 behind A in 2022 (50 − 30) and 15 in 2024 (60 − 45), and withheld in 2023;
     C is 30 behind in 2022 and 2023, withheld in 2024. The reference has no gap line."""
-    (dimension,) = build(GROUPS, PUBLISHED).dimensions
+    (dimension,) = build(GROUPS, AGAINST_A).dimensions
     assert dimension.reference == "A"
     assert [(p.group, p.period, p.value, p.display) for p in dimension.gaps] == [
         ("B", "2022", 20.0, "20"), ("B", "2023", None, "*"), ("B", "2024", 15.0, "15"),
@@ -140,7 +160,7 @@ def test_gaps_are_from_published_values_and_withheld_ones_are_gaps():
 
 def test_a_withheld_reference_value_breaks_every_gap_line():
     values = [*GROUPS[:-3], published("2024", "A", None), *GROUPS[-2:]]
-    (dimension,) = build(values, PUBLISHED).dimensions
+    (dimension,) = build(values, AGAINST_A).dimensions
     assert [p.value for p in dimension.gaps if p.period == "2024"] == [None, None]
     assert dimension.equity is None  # no published reference value in the latest period
 
@@ -149,7 +169,7 @@ def test_the_equity_table_of_the_latest_period():
     """In 2024 against A (60): B 45 is 15 behind, ratio 0.75; its gap was 20 in 2022, so a
     quarter of it closed; it rose 15 points in 2 years, 7.5 a year. C is withheld. The index
     of disparity over the groups other than A is 100 · |45 − 60| / 60 = 25%."""
-    (dimension,) = build(GROUPS, PUBLISHED).dimensions
+    (dimension,) = build(GROUPS, AGAINST_A).dimensions
     table = dimension.equity
     assert (table.period, table.since, table.index_of_disparity) == ("2024", "2022", 25.0)
     rows = {row.group: row.measure for row in table.rows}
@@ -163,14 +183,16 @@ def test_the_equity_table_of_the_latest_period():
 
 def test_gaps_flip_when_lower_is_better():
     """Lower is better: B at 45 against A at 60 is 15 points *ahead*, a gap of −15."""
-    (dimension,) = build(GROUPS, Subject(higher_is_better=False, exact=False)).dimensions
+    lower = Subject(higher_is_better=False, exact=False, references={"d": "A"})
+    (dimension,) = build(GROUPS, lower).dimensions
     assert [p.value for p in dimension.gaps if p.group == "B"] == [-20.0, None, -15.0]
 
 
 def test_target_status_per_group():
     """Equitable to 70 by 2026 from 2022: A steps 5 a year (target 60 in 2024, it is 60: on
     track), B steps 10 (target 50, it is 45: off track); C is withheld, so has no status."""
-    subject = Subject(exact=False, goals={"d": Goal("equitable", 70.0, 2026)})
+    goals = {"d": Goal("equitable", 70.0, 2026)}
+    subject = Subject(exact=False, goals=goals, references={"d": "A"})
     (dimension,) = build(GROUPS, subject).dimensions
     assert {row.group: row.status for row in dimension.equity.rows} == {
         "A": "on track", "B": "off track"
@@ -178,7 +200,7 @@ def test_target_status_per_group():
 
 
 def test_labels_name_groups_in_points_gaps_and_rows_but_not_the_reference_code():
-    (dimension,) = build(GROUPS, PUBLISHED, label=lambda dimension, group: group.lower()).dimensions
+    (dimension,) = build(GROUPS, AGAINST_A, label=lambda dimension, group: group.lower()).dimensions
     assert dimension.reference == "A"
     assert {p.group for p in dimension.points} == {"a", "b", "c"}
     assert {p.group for p in dimension.gaps} == {"b", "c"}

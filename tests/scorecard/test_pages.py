@@ -85,14 +85,15 @@ def test_the_group_of_four_shows_only_its_marker(client, released):
 
 
 def test_equity_gaps_come_from_published_values(client, released):
-    """2024 programs, published: Tutoring 56%, Mentoring 52% (true 56.21% and 52.04%), Robotics
-    withheld. By hand from published values: gap 4 points, ratio 52/56 = 0.93, index of
-    disparity 100·4/56 = 7.1% (the true values would give 7.4%); 2023: 54% and 50%, so the gap
-    closed 0% and Mentoring gained 2.0 points a year."""
+    """2024 against everyone, published: all 53% (1,419 of 2,655), Tutoring 56%, Mentoring 52%
+    (true 56.21% and 52.04%), Robotics withheld. By hand from published values: Mentoring's
+    gap 53 − 52 = 1 point, ratio 52/53 = 0.98, index of disparity 100·(3 + 1)/2/53 = 3.8%;
+    2023: all 51%, Mentoring 50%, so the gap (1) closed 0% and Mentoring gained 2.0 points a
+    year. Its size, 515, is published beside it."""
     body = client.get("/scorecard/indicators/planted_reading/").content.decode()
-    equity = body[body.index("index of disparity 7.1%") :]
+    equity = body[body.index("index of disparity 3.8%") :]
     row = equity[equity.index('<th scope="row">Mentoring</th>') :].split("</tr>")[0]
-    assert visible_text(row).split() == ["Mentoring", "52", "4", "0.93", "0%", "2.0"]
+    assert visible_text(row).split() == ["Mentoring", "52", "515", "1", "0.98", "0%", "2.0"]
 
 
 def test_the_indicator_page_has_the_story_milestone_target_and_legend(client, released):

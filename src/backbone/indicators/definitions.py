@@ -130,6 +130,9 @@ class IndicatorDefinition(BaseModel):
     value: str | None = None
     per: int = Field(default=1000, gt=0)  # rates are per this many persons
     higher_is_better: bool = True
+    # Per dimension (its column name): the group equity is measured against — a group code,
+    # ``best`` or ``all`` (everyone, the default). Left out of the stored data when unset.
+    reference_groups: dict[str, str] = Field(default_factory=dict, exclude_if=lambda v: not v)
     # When a period is complete (``backbone.indicators.completeness``); left out of the stored
     # data when unset, so definitions saved before it existed keep their version.
     complete_when: CompleteWhen | None = Field(default=None, exclude_if=lambda v: v is None)
@@ -285,6 +288,12 @@ def _shape_problems(
     if period is not None and isinstance(period.tree, exp.Column):
         kind = analytic_columns(definition.sources[period.tree.table])[period.tree.name]
         problems += _period_problems(definition.period.rule, period.tree, kind)
+    named = {d.rsplit(".", 1)[-1] for d in definition.dimensions}
+    problems += [
+        Problem(f"{name!r} is not one of the dimensions", field=f"reference_groups.{name}")
+        for name in definition.reference_groups
+        if name not in named
+    ]
     if definition.complete_when is not None:
         columns = {t: analytic_columns(t) for t in definition.tables}
         problems += [

@@ -87,7 +87,8 @@ class Subject:
     ``exact`` says the values are computed results (the forecast keeps their precision) rather
     than published ones (the forecast is rounded to one decimal, like what it is drawn from).
     ``goals`` are targets by dimension (``overall`` included); ``references`` the reference group
-    a target names, by dimension.
+    by dimension: a group code, ``best`` or ``all`` (everyone, the default) — see
+    ``reference_group``.
     """
 
     higher_is_better: bool = True
@@ -107,11 +108,13 @@ class Trend:
 
 @dataclass(frozen=True)
 class EquityRow:
-    """One group's equity measures in the latest period, and its target status if any."""
+    """One group's equity measures in the latest period, its size (people, None when
+    withheld) and its target status if any."""
 
     group: str
     measure: equity.GroupEquity
     status: str = ""
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,10 @@ def build(
     names = sorted({v.dimension for v in chosen} - {OVERALL})
     return Page(
         trend(overall, subject, forecast=forecast),
-        [dimension(n, [v for v in chosen if v.dimension == n], subject, label) for n in names],
+        [
+            dimension(n, [v for v in chosen if v.dimension == n], subject, label, overall)
+            for n in names
+        ],
         sorted({v.period for v in given if not v.complete}),
     )
 
@@ -274,9 +280,14 @@ def heading(
 
 
 def dimension(
-    name: str, values: Sequence[Value], subject: Subject, named: GroupLabel = _code
+    name: str,
+    values: Sequence[Value],
+    subject: Subject,
+    named: GroupLabel = _code,
+    everyone: Sequence[Value] = (),
 ) -> Dimension:
-    """One dimension's groups, reference group, gaps and equity table."""
+    """One dimension's groups, reference group, gaps and equity table. ``everyone`` are the
+    overall values, the reference when the dimension's is the whole population."""
 
     def label(group: str) -> str:
         return named(name, group)
@@ -285,7 +296,10 @@ def dimension(
     by_group: dict[str, dict[str, Value]] = defaultdict(dict)
     for value in sorted(values, key=lambda v: (v.period, v.group)):
         by_group[value.group][value.period] = value
-    reference = reference_group(values, subject.references.get(name, ""))
+    reference = reference_group(values, subject.references.get(name, ""), subject.higher_is_better)
+    compared: dict[str, dict[str, Value]] = dict(by_group)
+    if reference == EVERYONE:
+        compared[EVERYONE] = {v.period: v for v in everyone}
     return Dimension(
         name=name,
         periods=periods,
@@ -294,27 +308,45 @@ def dimension(
             _point(v, label(v.group)) for v in sorted(values, key=lambda v: (v.period, v.group))
         ],
         reference=reference,
-        gaps=gaps(by_group, reference, periods, subject.higher_is_better, label),
-        equity=equity_table(by_group, reference, periods, subject, name, label),
+        gaps=gaps(compared, reference, periods, subject.higher_is_better, label),
+        equity=equity_table(compared, reference, periods, subject, name, label),
     )
 
 
-def reference_group(values: Iterable[Value], chosen: str = "") -> str:
-    """The group gaps are measured to: ``chosen`` (a target's reference group) if set, else the
-    group with the most people (sizes summed over periods; a withheld size counts for nothing;
-    ``missing`` is never the reference; ties go to the first in sort order); "" if none.
+EVERYONE = "all"  # the overall group: the whole population as reference (the default)
+BEST = "best"  # the group with the best value in the latest period
 
-    >>> reference_group([Value("2024", "d", "a", 1.0, 30), Value("2024", "d", "b", 2.0, 40),
-    ...                  Value("2024", "d", "missing", 3.0, 90), Value("2023", "d", "a", None)])
-    'b'
+
+def reference_group(
+    values: Iterable[Value], chosen: str = "", higher_is_better: bool = True
+) -> str:
+    """The group gaps are measured to: ``chosen`` if it names a group; the whole population
+    (``all``) when nothing is chosen; or, for ``best``, the group with the best value shown in
+    the latest period that has one (``missing`` never; ties to the first in sort order; "" if
+    no value is shown).
+
+    The whole population is the default because it always exists and moves slowly, so gaps
+    measure each group against where everyone is; the best group (CDC's "most favorable rate")
+    is often small and noisy, and may be withheld.
+
+    >>> values = [Value("2024", "d", "a", 70.0, 30), Value("2024", "d", "b", 80.0, 40),
+    ...           Value("2024", "d", "missing", 95.0, 90), Value("2023", "d", "c", 99.0, 5)]
+    >>> reference_group(values), reference_group(values, "best"), reference_group(values, "a")
+    ('all', 'b', 'a')
+    >>> reference_group(values, "best", higher_is_better=False)
+    'a'
     """
-    if chosen:
+    if chosen and chosen != BEST:
         return chosen
-    sizes: dict[str, int] = defaultdict(int)
-    for value in values:
-        if value.group != MISSING:
-            sizes[value.group] += value.size or 0
-    return max(sorted(sizes), key=lambda g: sizes[g]) if any(sizes.values()) else ""
+    if chosen != BEST:
+        return EVERYONE
+    shown = [v for v in values if v.value is not None and v.group != MISSING]
+    if not shown:
+        return ""
+    latest = max(v.period for v in shown)
+    ranked = sorted((v for v in shown if v.period == latest), key=lambda v: v.group)
+    pick = max if higher_is_better else min
+    return pick(ranked, key=lambda v: cast(float, v.value)).group
 
 
 def gaps(
@@ -377,7 +409,10 @@ def equity_table(
     return EquityTable(
         period=last,
         since=first,
-        rows=[EquityRow(label(m.group), m, status.get(m.group, "")) for m in measures],
+        rows=[
+            EquityRow(label(m.group), m, status.get(m.group, ""), by_group[m.group][last].size)
+            for m in measures
+        ],
         withheld=withheld,
         index_of_disparity=equity.index_of_disparity(others, current[reference]),
     )

@@ -266,9 +266,12 @@ def subject_of(indicator: Indicator, *, exact: bool = True) -> presentation.Subj
         goals[presentation.OVERALL] = replace(
             overall, baseline_period=baseline.period, baseline=baseline.value
         )
+    # A target's reference group (halve the gap) first, then the one the definition declares.
     references: dict[str, str] = {}
     for target in indicator.targets.exclude(reference_group="").order_by("pk"):
         references.setdefault(target.dimension, target.reference_group)
+    for name, group in (indicator.definition or {}).get("reference_groups", {}).items():
+        references.setdefault(name, group)
     return presentation.Subject(indicator.higher_is_better, exact, goals, references)
 
 
