@@ -19,6 +19,7 @@ from django.utils import timezone
 from backbone.disclosure import MARKERS, Policy
 from backbone.governance.services import record
 from backbone.identity.models import LinkageRun
+from backbone.identity.services import consent_gate
 from backbone.indicators import charts, engines, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition
 from backbone.indicators.labels import Labels
@@ -70,7 +71,7 @@ def compute(
             raise ValueError(f"no active indicator {', '.join(sorted(unknown))}")
     definitions = [definition_of(i) for i in indicators]
     computed = engines.compute(
-        warehouse(), definitions, engine, _report(indicators, progress), spark
+        warehouse(), definitions, engine, _report(indicators, progress), spark, gate=consent_gate()
     )
     return _store(engine, indicators, definitions, computed)
 
