@@ -10,11 +10,11 @@ import pyarrow as pa
 import pytest
 
 from backbone.governance.consent import ConsentOnFile, GatedLoad, listed_people
-from backbone.governance.models import AuditEvent, Consent
+from backbone.governance.models import Agreement, AuditEvent, Consent
 from backbone.governance.services import revoke_consent
 from backbone.identity.consent import ConsentGate, close_gate, withheld_sql
 from backbone.identity.models import ReviewPair
-from backbone.identity.services import run_linkage
+from backbone.identity.services import linkage_overview, run_linkage
 from backbone.indicators.definitions import IndicatorDefinition, Period
 from backbone.indicators.models import Result
 from backbone.indicators.services import compute, save_indicator
@@ -207,6 +207,7 @@ def test_a_revoked_record_leaves_the_crosswalk_the_queue_and_the_counts(partners
     linked = ["C0", "S0", "S1", "S2", "S3", "T0", "T1", "T2", "T3", "T4"]
     assert _crosswalk_ids() == linked
     assert _counts() == (4, 10)
+    assert linkage_overview()["records"] == 10  # S4 and C1 are not "waiting to be linked"
     # Both files spell names and birth dates alike but share no other identifier: each
     # consented shelter child's pair with their tutoring record waits for review.
     queued = [("S0", "T0"), ("S1", "T1"), ("S2", "T2"), ("S3", "T3")]
@@ -223,3 +224,20 @@ def test_a_revoked_record_leaves_the_crosswalk_the_queue_and_the_counts(partners
     assert run.records == 9
     assert _counts() == (3, 9)  # one fewer sheltered child, one fewer person
     assert sorted(tuple(sorted(pair)) for pair in _queue()) == queued[1:]  # not queued again
+
+
+@pytest.mark.django_db
+def test_an_agreement_that_comes_to_need_consent_gates_its_records_at_the_next_link(
+    partnership,
+):
+    """Tutoring's DSA is amended to need consent, with no consents on file and no signal (a
+    bulk update): the next link drops every tutoring record and their queued pairs."""
+    run_linkage(retrain=True)
+    assert len(_queue()) == 4
+    Agreement.objects.filter(discloser__slug="tutoring").update(needs_consent=True)
+
+    run = run_linkage()
+
+    assert _crosswalk_ids() == ["C0", "S0", "S1", "S2", "S3"]
+    assert (run.records, run.queued_for_review) == (5, 0)
+    assert _queue() == []
