@@ -11,7 +11,6 @@ from typing import Any
 import pyarrow as pa
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from backbone.governance.consent import PRESUMED_BASES, GatedLoad, listed_people
@@ -227,13 +226,16 @@ def withdraw_unconsented_pairs() -> int:
         if not close_gate(engine, consent_gate(), ["identity_record"]):
             return 0
         rows = engine.run(withheld_sql("identity_record"), label="records held back by consent")
-    withheld = [record for (record,) in rows]
-    pairs = ReviewPair.objects.filter(Q(record_a__in=withheld) | Q(record_b__in=withheld))
-    count = pairs.count()
-    if count:
-        pairs.delete()
-        audit(None, "delete", "identity.reviewpair", "", WITHDRAWN, {"pairs": count})
-    return count
+    withheld = {record for (record,) in rows}
+    # Matched here, not in an IN (...) list: a whole file may be held back, past what a
+    # database takes as query parameters; the queue itself is small.
+    queue = ReviewPair.objects.values_list("pk", "record_a", "record_b")
+    doomed = [pk for pk, a, b in queue if a in withheld or b in withheld]
+    for start in range(0, len(doomed), 500):
+        ReviewPair.objects.filter(pk__in=doomed[start : start + 500]).delete()
+    if doomed:
+        audit(None, "delete", "identity.reviewpair", "", WITHDRAWN, {"pairs": len(doomed)})
+    return len(doomed)
 
 
 def _duplicate_free() -> list[str]:
