@@ -241,3 +241,11 @@ def test_an_agreement_that_comes_to_need_consent_gates_its_records_at_the_next_l
     assert _crosswalk_ids() == ["C0", "S0", "S1", "S2", "S3"]
     assert (run.records, run.queued_for_review) == (5, 0)
     assert _queue() == []
+
+
+@pytest.mark.spark
+@pytest.mark.django_db
+def test_spark_counts_through_the_same_gate(partnership):
+    revoke_consent(partnership["S0"], dt.date(2025, 1, 10))
+    [result] = Result.objects.filter(run=compute("spark"), dimension="overall")
+    assert (result.numerator, result.denominator) == (3, 9)  # S0, S4 and C1 left out
