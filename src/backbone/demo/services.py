@@ -12,14 +12,14 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from backbone.demo.city import CityManifest, generate_city, read_manifest
-from backbone.governance.models import PartnerUser
+from backbone.governance.models import Agreement, Consent, PartnerUser
 from backbone.governance.registry import import_registry_file
 from backbone.governance.roles import role
 from backbone.governance.services import sync_roles
 from backbone.intake import services as intake
-from backbone.intake.models import ColumnMapping, ReportingSchedule
+from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
 from backbone.partnership.models import Partner
-from backbone.warehouse.services import workspace
+from backbone.warehouse.services import warehouse, workspace
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_REGISTRY = DEMO_DIR / "partnership.yaml"
@@ -103,6 +103,7 @@ def build_demo(students: int = DEFAULT_STUDENTS, progress: DemoProgress | None =
     built = build_registry()
     if students > 0:
         built.city = load_city(ensure_city(students, progress), progress)
+        record_enrollment_releases()
         link_and_compute(built.city, progress)
     return built
 
@@ -167,6 +168,38 @@ def load_city(city: CityManifest, progress: DemoProgress | None = None) -> CityL
     if progress:
         progress("loaded", len(city.files), len(city.files))
     return load
+
+
+# The workforce board's trainees sign a release naming the partnership at enrollment, and the
+# training DSA needs consent: without these consents on file no trainee would be linked or counted.
+RELEASES = ("three-rivers-workforce-board", "training", "workforce-training-dsa")
+
+
+def record_enrollment_releases() -> int:
+    """Record one consent per trainee loaded so far, as the board's clerk would from the signed
+    releases (docs/agreements.md, "Consent"); returns how many were new."""
+    slug, contract, agreement_slug = RELEASES
+    agreement = Agreement.objects.filter(slug=agreement_slug).first()
+    loads = list(
+        Submission.objects.filter(partner__slug=slug, contract=contract).values_list(
+            "pk", flat=True
+        )
+    )
+    if agreement is None or agreement.discloser is None or not loads:
+        return 0
+    rows = warehouse().query(
+        "SELECT DISTINCT local_id FROM identity_record WHERE submission_id IN "
+        f"({', '.join('?' for _ in loads)})", loads, tier="identity", label="trainees",
+    )  # fmt: skip
+    known = set(agreement.consents.values_list("local_id", flat=True))
+    values = {
+        "partner": agreement.discloser, "agreement": agreement, "purpose": agreement.purpose,
+        "records": "Training enrollment, credential and exit records",
+        "signed_on": agreement.signed_on or agreement.start,
+    }  # fmt: skip
+    new = [Consent(local_id=local_id, **values) for (local_id,) in rows if local_id not in known]
+    Consent.objects.bulk_create(new, batch_size=2000)
+    return len(new)
 
 
 def _count(load: CityLoad, outcome: intake.Outcome, path: str) -> None:

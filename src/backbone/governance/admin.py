@@ -87,7 +87,7 @@ class AgreementAdmin(admin.ModelAdmin):
 
 @admin.register(gm.Consent)
 class ConsentAdmin(admin.ModelAdmin):
-    list_display = ["pk", "partner", "agreement", "signed_on", "revoked_on"]
+    list_display = ["pk", "partner", "agreement", "signed_on", "revoked_on", "expires_on"]
     list_filter = ["partner", "agreement"]
     search_fields = ["local_id"]
     autocomplete_fields = ["partner", "agreement"]

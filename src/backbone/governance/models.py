@@ -356,6 +356,9 @@ class Consent(models.Model):
     recipients = models.ManyToManyField(Partner, related_name="consents_received")
     signed_on = models.DateField()
     revoked_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="The day the consent lapses, if the form names one."
+    )
     document = models.FileField(upload_to="consents/", blank=True)
 
     class Meta:
@@ -367,6 +370,8 @@ class Consent(models.Model):
     def clean(self) -> None:
         if self.revoked_on and self.signed_on and self.revoked_on < self.signed_on:
             raise ValidationError({"revoked_on": "Revoked before it was signed."})
+        if self.expires_on and self.signed_on and self.expires_on <= self.signed_on:
+            raise ValidationError({"expires_on": "Expires before it takes effect."})
 
     def is_revoked(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()

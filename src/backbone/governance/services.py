@@ -34,6 +34,7 @@ from backbone.disclosure import safe_csv
 from backbone.governance import chain, participants, roles, tokens
 from backbone.governance import models as m
 from backbone.governance.actor import SYSTEM, current_actor
+from backbone.governance.consent import ConsentOnFile
 from backbone.governance.dsa import ACTIVE, DSA, Terms
 from backbone.governance.models import Agreement, ApiToken, AuditEvent
 from backbone.governance.publication import PublicationRule, strictest_publication_rule
@@ -413,14 +414,13 @@ def _contract_title(name: str) -> str:
     return known.title if known else name
 
 
-def revoked_records(today: dt.date | None = None) -> set[tuple[str, str]]:
-    """(partner slug, person id) of every record whose consent is revoked by ``today``, where the
-    partner discloses under an agreement that needs consent: these records must not be linked
-    or exported."""
-    today = today or timezone.localdate()
-    needing = m.Agreement.objects.filter(kind=DSA, needs_consent=True).values("discloser")
-    revoked = m.Consent.objects.filter(revoked_on__lte=today, partner__in=needing)
-    return set(revoked.values_list("partner__slug", "local_id"))
+def consents_on_file(partners: Iterable[str]) -> list[ConsentOnFile]:
+    """Every consent on file for the records of ``partners`` (slugs), as plain data for the
+    rule in ``governance.consent``."""
+    rows = m.Consent.objects.filter(partner__slug__in=list(partners)).values_list(
+        "partner__slug", "local_id", "agreement_id", "signed_on", "revoked_on", "expires_on"
+    )
+    return [ConsentOnFile(*row) for row in rows]
 
 
 def revoke_consent(consent: m.Consent, on: dt.date) -> m.Consent:

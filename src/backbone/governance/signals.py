@@ -33,7 +33,8 @@ class Watch:
 # A consent's person id (``local_id``) is left out on purpose: the log is append-only and outlives
 # the data, so it must not hold an identifier that destruction is meant to remove.
 CONSENT = Watch(
-    ("partner_id", "agreement_id", "records", "purpose", "signed_on", "revoked_on"), named=False
+    ("partner_id", "agreement_id", "records", "purpose", "signed_on", "revoked_on", "expires_on"),
+    named=False,
 )
 
 # Agreements, consents, roles and access. A model missing here stops the app at start-up rather

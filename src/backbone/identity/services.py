@@ -3,6 +3,7 @@ side-by-side view, and the linkage overview."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,11 +13,16 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from backbone.governance.services import revoked_records
+from backbone.governance.consent import PRESUMED_BASES, GatedLoad, listed_people
+from backbone.governance.services import consents_on_file
+from backbone.governance.services import record as audit
 from backbone.identity import decisions, linkage
+from backbone.identity.consent import ConsentGate, close_gate, withheld_sql
 from backbone.identity.keys import assign_person_keys
 from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.identity.review import FieldComparison, compare_records
+from backbone.intake.models import Submission
+from backbone.intake.validation import record_id
 from backbone.partnership.models import Partner
 from backbone.warehouse.engines import Engine
 from backbone.warehouse.services import warehouse, workspace
@@ -30,6 +36,7 @@ ALONE_SQL = (
     "SELECT count(*) FROM (SELECT person_key FROM crosswalk GROUP BY person_key "
     "HAVING count(*) = 1)"
 )
+WITHDRAWN = "consent no longer in force"  # why review pairs leave the queue, in the audit log
 IDENTITY_COLUMNS = (
     "record_id, source_partner, local_id, first_name, middle_name, last_name, birth_date, sex, "
     "ssn, student_id, street_address, city, zip"
@@ -90,6 +97,7 @@ def linkage_overview() -> dict[str, Any]:
     run = LinkageRun.objects.first()
     counts = {d: ReviewPair.objects.filter(decision=d).count() for d in ReviewPair.Decision.values}
     with warehouse().engine("all") as engine:
+        consented_identity(engine)  # records held back by consent are not "not linked yet"
         [(has_crosswalk,)] = engine.run(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'crosswalk'",
             label="is there a crosswalk",
@@ -167,6 +175,7 @@ def run_linkage(
     _write_crosswalk(store, person_keys, sources, result, run)
     uncertain = [pair for pair in result.pairs if REVIEW_BAND[0] <= pair[2] < REVIEW_BAND[1]]
     _queue_for_review(run, uncertain + result.sole_candidate_links, sources)
+    withdraw_unconsented_pairs()  # queued by earlier runs, before a consent ended
     _record_run(run, result, clusters, sources, person_keys, previous)
     say(f"{run.persons:,} persons; {run.queued_for_review} pairs waiting for review")
     return run
@@ -213,28 +222,54 @@ def _linking_engine(name: str) -> Iterator[Engine | None]:
         yield SparkEngine(session)
 
 
-# Identity records minus those whose consent was revoked (docs/agreements.md, "Consent").
-CONSENTED_IDENTITY_SQL = (
-    "CREATE TEMP VIEW scratch_consented_identity AS SELECT * FROM identity_record i "
-    "WHERE NOT EXISTS (SELECT 1 FROM scratch_revoked r "
-    "WHERE r.source_partner = i.source_partner AND r.local_id = i.local_id)"
-)
+def consent_gate(on: dt.date | None = None) -> ConsentGate:
+    """The consent gate on ``on`` (today unless given): the loaded submissions whose agreement
+    needs consent, and the records the consents on file single out in each."""
+    on = on or timezone.localdate()
+    gated = Submission.objects.filter(agreement__needs_consent=True, agreement__kind="dsa")
+    gated = gated.exclude(status=Submission.Status.DESTROYED).select_related("partner", "agreement")
+    loads = [
+        GatedLoad(s.pk, s.partner.slug, s.agreement.pk, s.agreement.legal_basis in PRESUMED_BASES)
+        for s in gated
+        if s.agreement is not None
+    ]
+    consents = consents_on_file({load.partner for load in loads})
+    key = workspace().pseudonym_key()
+    listed = frozenset(
+        (load.submission_id, record_id(key, load.partner, local_id))
+        for load in loads
+        for local_id in listed_people(load, consents, on)
+    )
+    return ConsentGate({load.submission_id: load.presumed for load in loads}, listed)
 
 
-def consented_identity(engine: Engine) -> str:
-    """The name of the identity records linkage may use on ``engine``: every record except
-    those whose consent is revoked where the partner's agreement needs consent."""
-    revoked = sorted(revoked_records())
-    if not revoked:
-        return "identity_record"
-    partners, local_ids = zip(*revoked, strict=True)
-    rows = pa.table({
-        "source_partner": pa.array(partners, pa.string()),
-        "local_id": pa.array(local_ids, pa.string()),
-    })  # fmt: skip
-    engine.register("scratch_revoked", rows)
-    engine.run(CONSENTED_IDENTITY_SQL, label="consented identity records")
-    return "scratch_consented_identity"
+def consented_identity(engine: Engine, gate: ConsentGate | None = None) -> str:
+    """Put the consent gate on ``engine``'s identity records and return the table's name:
+    linkage, the overview and the review queue read only records with consent in force."""
+    close_gate(engine, consent_gate() if gate is None else gate, ["identity_record"])
+    return "identity_record"
+
+
+def withdraw_unconsented_pairs() -> int:
+    """Take every review pair with a record the consent gate now holds back out of the queue,
+    whatever its decision (the steward may no longer see that record), and audit how many.
+    Runs when a consent changes and after each linkage run; returns the pairs withdrawn."""
+    if not ReviewPair.objects.exists():
+        return 0
+    with warehouse().engine("identity") as engine:
+        if not close_gate(engine, consent_gate(), ["identity_record"]):
+            return 0
+        rows = engine.run(withheld_sql("identity_record"), label="records held back by consent")
+    withheld = {record for (record,) in rows}
+    # Matched here, not in an IN (...) list: a whole file may be held back, past what a
+    # database takes as query parameters; the queue itself is small.
+    queue = ReviewPair.objects.values_list("pk", "record_a", "record_b")
+    doomed = [pk for pk, a, b in queue if a in withheld or b in withheld]
+    for start in range(0, len(doomed), 500):
+        ReviewPair.objects.filter(pk__in=doomed[start : start + 500]).delete()
+    if doomed:
+        audit(None, "delete", "identity.reviewpair", "", WITHDRAWN, {"pairs": len(doomed)})
+    return len(doomed)
 
 
 def _duplicate_free() -> list[str]:

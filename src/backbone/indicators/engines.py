@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from backbone.identity.consent import NO_GATE, ConsentGate, close_gate
 from backbone.indicators import completeness
 from backbone.indicators.definitions import (
     IndicatorDefinition,
@@ -36,20 +37,25 @@ def compute(
     spark: Any = None,
     today: dt.date | None = None,
     own_records: bool = False,
+    gate: ConsentGate | None = None,
 ) -> list[Rows]:
     """Every definition's result rows, in order; ``done(index)`` after each. ``today`` (the
     computation's day unless given) bounds how far loaded data can reach. ``own_records``: no
-    crosswalk is published because there is nobody to link, so each record is its own person."""
+    crosswalk is published because there is nobody to link, so each record is its own person.
+    ``gate``, when given, leaves out the rows of records without consent in force
+    (``identity.consent``)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     dialect: Dialect = "spark" if engine == "spark" else "duckdb"
     sqls = [compile_sql(d, dialect) for d in definitions]  # refuses bad definitions first
     day = today or dt.date.today()
+    tables = {t for d in definitions for t in d.tables}
     crosswalk = _own_crosswalk(definitions) if own_records else None
     if engine == "spark":
-        return _on_spark(store, definitions, sqls, done, spark, day, crosswalk)
+        return _on_spark(store, definitions, sqls, done, spark, day, gate, crosswalk)
     with store.engine("analytic") as warehouse:
-        if crosswalk:
+        close_gate(warehouse, gate or NO_GATE, tables)
+        if crosswalk:  # over the gated tables
             warehouse.run(crosswalk, label="crosswalk of own records")
         return _run(warehouse, definitions, sqls, done, day)
 
@@ -115,12 +121,13 @@ def _on_spark(
     done: Callable[[int], None] | None,
     spark: Any,
     today: dt.date,
+    gate: ConsentGate | None,
     crosswalk: str | None,
 ) -> list[Rows]:
     from backbone.indicators.spark_tables import register_warehouse, spark_or_local
 
     with spark_or_local(spark) as engine:
-        register_warehouse(engine, store, {t for d in definitions for t in d.tables})
+        register_warehouse(engine, store, {t for d in definitions for t in d.tables}, gate)
         if crosswalk:
             engine.run(crosswalk, label="crosswalk of own records")
         return _run(engine, definitions, sqls, done, today)

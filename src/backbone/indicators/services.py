@@ -19,6 +19,7 @@ from django.utils import timezone
 from backbone.disclosure import MARKERS, Policy
 from backbone.governance.services import record
 from backbone.identity.models import LinkageRun
+from backbone.identity.services import consent_gate
 from backbone.indicators import charts, engines, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition, joins_partners
 from backbone.indicators.labels import Labels
@@ -74,7 +75,7 @@ def compute(
         raise LinkageMissing(waiting_for_linkage(indicators))
     computed = engines.compute(
         warehouse(), definitions, engine, _report(indicators, progress), spark,
-        own_records=crosswalk == OWN_RECORDS,
+        own_records=crosswalk == OWN_RECORDS, gate=consent_gate(),
     )  # fmt: skip
     return _store(engine, indicators, definitions, computed)
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from backbone.identity.consent import NO_GATE, ConsentGate, close_gate
 from backbone.warehouse.engines import Engine
 from backbone.warehouse.sql import identifier
 from backbone.warehouse.store import Warehouse
@@ -30,9 +31,13 @@ def spark_or_local(spark: Any = None) -> Iterator[Engine]:
         yield SparkEngine(session)
 
 
-def register_warehouse(engine: Engine, store: Warehouse, tables: Iterable[str]) -> None:
-    """Make each table (and the crosswalk, when published) queryable on ``engine``."""
+def register_warehouse(
+    engine: Engine, store: Warehouse, tables: Iterable[str], gate: ConsentGate | None = None
+) -> None:
+    """Make each table (and the crosswalk, when published) queryable on ``engine``, through the
+    consent ``gate`` when given."""
     names = set(tables) | ({CROSSWALK} if CROSSWALK in store.derived() else set())
     with store.engine("analytic") as local:
+        close_gate(local, gate or NO_GATE, set(tables))
         for name in sorted(names):
             engine.register(name, local.arrow(f"SELECT * FROM {identifier(name)}", label=name))

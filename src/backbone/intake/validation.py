@@ -8,6 +8,8 @@ that casts the rows to their types once they pass. The functions here only build
 
 from __future__ import annotations
 
+import hashlib
+
 from backbone.warehouse.sql import identifier, literal
 from backbone.warehouse.tables import Column, Table
 
@@ -120,6 +122,16 @@ def problem_count_sql(staged: str, table: Table, today: str) -> str:
 def record_id_sql(column: str, key: str, partner: str) -> str:
     """A pseudonymous id: a keyed SHA-256 of the partner and its own person id."""
     return f"substr(sha256({literal(key + '|' + partner + '|')} || {text(column)}), 1, 32)"
+
+
+def record_id(key: str, partner: str, local_id: str) -> str:
+    """``record_id_sql`` in Python, for a person id typed elsewhere (a consent form).
+
+    >>> record_id("k", "shelter", " S1 ") == record_id("k", "shelter", "S1")
+    True
+    """
+    text = f"{key}|{partner}|{local_id.strip(' ')}"  # DuckDB's trim() takes spaces only
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def typed_select_sql(staged: str, table: Table, key: str, partner: str, submission_id: int) -> str:
