@@ -53,7 +53,7 @@ def plain_anonlink(file_a: Path, file_b: Path) -> tuple[float, float, set[tuple[
     compare_seconds = time.perf_counter() - compare_started
     groups = greedy_solve(candidates)
     pairs = set()
-    for (_, i), (_, j) in pairs_from_groups(groups):
+    for i, j in pairs_from_groups(groups):
         pairs.add((ids[0][i], ids[1][j]))
     return time.perf_counter() - started, compare_seconds, pairs
 
@@ -99,7 +99,7 @@ def corrupted(rng: random.Random, row: list[str]) -> list[str]:
         if value and rng.random() < 0.2:
             row[column] = ""  # missing
         elif value:
-            at = rng.randrange(len(value))
+            at = rng.randrange(2 if column == 9 else 0, len(value))  # a year stays 19xx/20xx
             new = rng.choice("0123456789" if value.isdigit() else LETTERS[1])
             row[column] = value[:at] + new + value[at + 1 :]
     return row

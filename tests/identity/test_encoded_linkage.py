@@ -1,4 +1,4 @@
-"""Encoded linkage at speed: chunked, threaded Dice and field weights (issue 15).
+"""Encoded linkage at speed: Dice in worker processes, and field weights (issue 15).
 
 Expected values come from Python's own ``int.bit_count`` over every pair, from hand arithmetic,
 and from canonical JSON written out here, never from the code under test.
@@ -72,7 +72,7 @@ def planted() -> tuple[EncodedFile, EncodedFile]:
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
-def test_chunked_threads_find_exactly_the_pairs_every_pair_comparison_finds(planted, workers):
+def test_worker_processes_find_exactly_the_pairs_every_pair_comparison_finds(planted, workers):
     a, b = planted
     expected = brute_force(a, b, 0.8)
     assert 100 < len(expected) < 200  # the planted copies with few enough flipped bits

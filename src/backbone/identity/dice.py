@@ -2,7 +2,7 @@
 
 The linkage unit receives two files made by ``backbone encode`` (``backbone.identity.encoding``)
 and never the secret. Every pair is compared by anonlink's native popcount (the reference
-implementation of CLK linkage), with file A split across all cores::
+implementation of CLK linkage), with file A split across worker processes on every core::
 
     dice(a, b) = 2 · |a ∧ b| / (|a| + |b|)
 
@@ -21,10 +21,11 @@ from __future__ import annotations
 import base64
 import csv
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -130,22 +131,20 @@ def check_same_schema(a: EncodedFile, b: EncodedFile) -> None:
 # --- Dice with anonlink's popcount, on every core ------------------------------------------
 
 
-def fill(encoded: EncodedFile) -> float:
-    """Share of bits set, over the file's non-empty encodings."""
-    kept = [e for e in encoded.encodings if e]
-    ones = sum(int.from_bytes(e, "big").bit_count() for e in kept)
-    return ones / (len(kept) * encoded.bits) if kept else 0.0
-
-
-def as_bitarrays(encoded: EncodedFile) -> tuple[list[str], list[bitarray]]:
-    """Ids and encodings as bitarrays (what anonlink compares); empty encodings left out."""
+def non_empty(encoded: EncodedFile) -> tuple[list[str], list[bytes]]:
+    """Ids and encodings of the records that have one (an empty encoding never links)."""
     kept = [(i, e) for i, e in zip(encoded.ids, encoded.encodings, strict=True) if e]
+    return [i for i, _ in kept], [e for _, e in kept]
+
+
+def as_bitarrays(encodings: Sequence[bytes]) -> list[bitarray]:
+    """The encodings as bitarrays, which anonlink compares without copying them again."""
     arrays = []
-    for _, encoding in kept:
+    for encoding in encodings:
         bits = bitarray(endian="big")
         bits.frombytes(encoding)
         arrays.append(bits)
-    return [i for i, _ in kept], arrays
+    return arrays
 
 
 def row_chunks(rows: int, workers: int) -> list[range]:
@@ -160,14 +159,27 @@ def row_chunks(rows: int, workers: int) -> list[range]:
     return [range(start, min(start + size, rows)) for start in range(0, rows, size)]
 
 
-# A chunk re-reads all of file B, so below this many rows of A the overhead outweighs the gain.
+# A chunk is one task for a worker process; smaller ones cost more in hand-over than they save.
 MIN_CHUNK_ROWS = 1000
+# Below this many pairs one core finishes (about 0.1 µs a pair) before worker processes start.
+PARALLEL_MIN_PAIRS = 200_000_000
+
+Matches = tuple[Sequence[float], Sequence[int], Sequence[int]]
+_others: list[bitarray] = []  # file B, once per worker process
+
+
+def _share(encodings: list[bytes]) -> None:
+    _others[:] = as_bitarrays(encodings)
+
+
+def _compare_with_shared(chunk: list[bytes], threshold: float) -> Matches:
+    return compare_chunk(as_bitarrays(chunk), _others, threshold)
 
 
 def compare_chunk(
     chunk: Sequence[bitarray], others: Sequence[bitarray], threshold: float
-) -> tuple[Sequence[float], Sequence[int], Sequence[int]]:
-    """anonlink's C++ Dice of ``chunk`` × ``others`` (it releases the GIL while comparing)."""
+) -> Matches:
+    """anonlink's native Dice of ``chunk`` × ``others``: similarities and row numbers."""
     sims, (rows_a, rows_b) = dice_coefficient_accelerated([chunk, others], threshold)
     return sims, rows_a, rows_b
 
@@ -177,24 +189,45 @@ def candidate_pairs(
 ) -> list[Link]:
     """Every pair of records with Dice ≥ ``threshold``: all pairs compared, on every core.
 
-    anonlink's native popcount compares each pair in a few nanoseconds and skips pairs whose
-    popcounts alone rule the threshold out. File A is cut into chunks compared in threads.
+    anonlink's native popcount compares a pair in a few nanoseconds and skips pairs whose
+    popcounts alone rule the threshold out. It holds the GIL, so when there are enough pairs
+    to pay for starting them (or ``workers`` asks for it), slices of file A go to worker
+    processes that each hold file B once.
     """
-    ids_a, bits_a = as_bitarrays(a)
-    ids_b, bits_b = as_bitarrays(b)
-    if not bits_a or not bits_b:
+    ids_a, encodings_a = non_empty(a)
+    ids_b, encodings_b = non_empty(b)
+    if not encodings_a or not encodings_b:
         return []
-    workers = workers or os.cpu_count() or 1
-    chunks = row_chunks(len(bits_a), workers)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(
-            lambda rows: compare_chunk(bits_a[rows.start : rows.stop], bits_b, threshold), chunks
-        )
-        return [
-            Link(ids_a[rows.start + i], ids_b[j], float(sim))
-            for rows, (sims, rows_a, rows_b) in zip(chunks, results, strict=True)
-            for sim, i, j in zip(sims, rows_a, rows_b, strict=True)
+    if workers is None:
+        big = len(encodings_a) * len(encodings_b) >= PARALLEL_MIN_PAIRS
+        workers = (os.cpu_count() or 1) if big else 1
+    chunks = row_chunks(len(encodings_a), workers)
+    if workers == 1 or len(chunks) == 1:
+        results: Iterable[Matches] = [
+            compare_chunk(as_bitarrays(encodings_a), as_bitarrays(encodings_b), threshold)
         ]
+    else:
+        results = compare_in_processes(encodings_a, encodings_b, chunks, threshold, workers)
+    return [
+        Link(ids_a[rows.start + i], ids_b[j], float(sim))
+        for rows, (sims, rows_a, rows_b) in zip(chunks, results, strict=False)
+        for sim, i, j in zip(sims, rows_a, rows_b, strict=True)
+    ]
+
+
+def compare_in_processes(
+    encodings_a: list[bytes],
+    encodings_b: list[bytes],
+    chunks: list[range],
+    threshold: float,
+    workers: int,
+) -> list[Matches]:
+    """Each chunk of A against all of B, in ``workers`` fresh processes (spawned, not forked:
+    the caller may have threads, such as a progress display, that a fork would copy mid-step)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, context, _share, (encodings_b,)) as pool:
+        slices = [encodings_a[rows.start : rows.stop] for rows in chunks]
+        return list(pool.map(_compare_with_shared, slices, [threshold] * len(slices)))
 
 
 # --- one-to-one -----------------------------------------------------------------------------
