@@ -71,7 +71,7 @@ def planted() -> tuple[EncodedFile, EncodedFile]:
     return a, b
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3])
+@pytest.mark.parametrize("workers", [None, 1, 2, 3])
 def test_worker_processes_find_exactly_the_pairs_every_pair_comparison_finds(planted, workers):
     a, b = planted
     expected = brute_force(a, b, 0.8)

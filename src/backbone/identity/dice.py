@@ -203,14 +203,13 @@ def candidate_pairs(
         workers = (os.cpu_count() or 1) if big else 1
     chunks = row_chunks(len(encodings_a), workers)
     if workers == 1 or len(chunks) == 1:
-        results: Iterable[Matches] = [
-            compare_chunk(as_bitarrays(encodings_a), as_bitarrays(encodings_b), threshold)
-        ]
+        chunks = [range(len(encodings_a))]
+        results = [compare_chunk(as_bitarrays(encodings_a), as_bitarrays(encodings_b), threshold)]
     else:
         results = compare_in_processes(encodings_a, encodings_b, chunks, threshold, workers)
     return [
         Link(ids_a[rows.start + i], ids_b[j], float(sim))
-        for rows, (sims, rows_a, rows_b) in zip(chunks, results, strict=False)
+        for rows, (sims, rows_a, rows_b) in zip(chunks, results, strict=True)
         for sim, i, j in zip(sims, rows_a, rows_b, strict=True)
     ]
 
