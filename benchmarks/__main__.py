@@ -6,6 +6,7 @@ import sys
 
 from benchmarks import (
     disclosure_release,
+    encoded_linkage,
     indicators_library,
     linkage_city,
     linkage_febrl4,
@@ -19,6 +20,7 @@ BENCHMARKS = {
     "wage_load": wage_load.main,
     "linkage_febrl4": linkage_febrl4.main,
     "linkage_city": linkage_city.main,
+    "encoded_linkage": encoded_linkage.main,
     "indicators_library": indicators_library.main,
     "disclosure_release": disclosure_release.main,
     "load_scorecard": load_scorecard.main,

@@ -106,10 +106,11 @@ def encoded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 # --- FEBRL4 end to end ----------------------------------------------------------------------
 
 
-def test_febrl4_encoded_and_linked_reaches_f1_above_098_against_the_published_links(encoded):
+def test_febrl4_encoded_and_linked_reaches_f1_0995_at_the_default_threshold(encoded):
+    """Issue 15: bits per token gave F1 0.989 here; clkhash + anonlink reach 0.997."""
     rows = read_csv(encoded["links"])
     pairs = {(row["id_a"], row["id_b"]) for row in rows}
-    assert f1_against_truth(pairs, true_pairs()) >= 0.98
+    assert f1_against_truth(pairs, true_pairs()) >= 0.995
     assert len({a for a, _ in pairs}) == len({b for _, b in pairs}) == len(rows)  # one-to-one
     assert all(float(row["dice"]) >= 0.8 for row in rows)
 
@@ -294,7 +295,7 @@ def test_links_report_the_dice_similarity_of_the_encodings(tmp_path):
     encodings = {**dict(zip(*_ids_bits(a), strict=True)), **dict(zip(*_ids_bits(b), strict=True))}
     links = link_encodings(a, b, threshold=0.5)
     assert {(link.id_a, link.id_b) for link in links} == {("S1", "H9"), ("S2", "H7")}
-    for link in links:  # Dice computed here with Python ints, not DuckDB
+    for link in links:  # Dice computed here with Python ints, not anonlink
         x, y = encodings[link.id_a], encodings[link.id_b]
         assert link.dice == pytest.approx(2 * (x & y).bit_count() / (x.bit_count() + y.bit_count()))
     assert [link.dice for link in links if link.id_a == "S2"] == [1.0]

@@ -158,7 +158,7 @@ def link_encoded_command(
 ) -> None:
     """Link two files made by [bold]backbone encode[/bold], without seeing any identifier.
 
-    Compares every pair by Dice similarity in DuckDB and keeps each record's best match
+    Compares every pair by Dice similarity on every core and keeps each record's best match
     (one-to-one). Files encoded under different schemas are refused.
     Example: [bold]backbone link encoded schools.clk housing.clk --output links.csv[/bold]
     """

@@ -1,8 +1,8 @@
-"""Linking two partners' encodings by Dice similarity, in DuckDB, with one-to-one solving.
+"""Linking two partners' encodings by Dice similarity, with one-to-one solving.
 
 The linkage unit receives two files made by ``backbone encode`` (``backbone.identity.encoding``)
-and never the secret. Each encoding is split into 64-bit words so DuckDB compares every pair
-with ``bit_count(a & b)`` on plain integers::
+and never the secret. Every pair is compared by anonlink's native popcount (the reference
+implementation of CLK linkage), with file A split across worker processes on every core::
 
     dice(a, b) = 2 · |a ∧ b| / (|a| + |b|)
 
@@ -21,15 +21,18 @@ from __future__ import annotations
 import base64
 import csv
 import logging
-import struct
+import multiprocessing
+import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import pyarrow as pa
 import pyarrow.parquet as pq
+from anonlink.similarities import dice_coefficient_accelerated
+from bitarray import bitarray
 
 from backbone.identity.encoding import (
     CSV_PREAMBLE,
@@ -39,7 +42,6 @@ from backbone.identity.encoding import (
     META_FINGERPRINT,
     EncodingError,
 )
-from backbone.warehouse.engines import DuckDBEngine
 
 logger = logging.getLogger(__name__)
 
@@ -126,80 +128,105 @@ def check_same_schema(a: EncodedFile, b: EncodedFile) -> None:
         )
 
 
-# --- Dice in DuckDB -------------------------------------------------------------------------
+# --- Dice with anonlink's popcount, on every core ------------------------------------------
 
 
-def fill(encoded: EncodedFile) -> float:
-    """Share of bits set, over the file's non-empty encodings."""
-    kept = [e for e in encoded.encodings if e]
-    ones = sum(int.from_bytes(e, "big").bit_count() for e in kept)
-    return ones / (len(kept) * encoded.bits) if kept else 0.0
-
-
-def words_table(encoded: EncodedFile, complemented: bool = False) -> pa.Table:
-    """Ids, popcounts and the encodings as signed 64-bit words; empty encodings left out.
-
-    ``pop`` always counts the set bits of the encoding itself; with ``complemented`` the words
-    hold its complement (see ``dice_pairs_sql``).
-    """
-    count = encoded.bits // 64
+def non_empty(encoded: EncodedFile) -> tuple[list[str], list[bytes]]:
+    """Ids and encodings of the records that have one (an empty encoding never links)."""
     kept = [(i, e) for i, e in zip(encoded.ids, encoded.encodings, strict=True) if e]
-    flip = (1 << encoded.bits) - 1 if complemented else 0
-    values = [int.from_bytes(e, "big") for _, e in kept]
-    size = encoded.bits // 8
-    unpacked = [struct.unpack(f">{count}q", (v ^ flip).to_bytes(size, "big")) for v in values]
-    columns: dict[str, pa.Array] = {
-        "id": pa.array([i for i, _ in kept], pa.string()),
-        "pop": pa.array([v.bit_count() for v in values], pa.int32()),
-    }
-    for w in range(count):
-        columns[f"w{w}"] = pa.array([words[w] for words in unpacked], pa.int64())
-    return pa.table(columns)
+    return [i for i, _ in kept], [e for _, e in kept]
 
 
-def overlap_sql(words: range) -> str:
-    """Set bits shared by ``a`` and ``b`` over some words (``bit_count`` gives a TINYINT)."""
-    return " + ".join(f"bit_count(a.w{w} & b.w{w})::INTEGER" for w in words)
+def as_bitarrays(encodings: Sequence[bytes]) -> list[bitarray]:
+    """The encodings as bitarrays, which anonlink compares without copying them again."""
+    arrays = []
+    for encoding in encodings:
+        bits = bitarray(endian="big")
+        bits.frombytes(encoding)
+        arrays.append(bits)
+    return arrays
 
 
-def dice_pairs_sql(words: int, threshold: float, complemented: bool = False) -> str:
-    """SQL for the pairs of ``enc_a`` × ``enc_b`` with Dice ≥ ``threshold``: (id_a, id_b, dice).
+def row_chunks(rows: int, workers: int) -> list[range]:
+    """Slices of file A, a few per worker so a slow core does not hold up the rest.
 
-    Every pair is compared; two things keep that to seconds for 25M pairs. DuckDB's
-    ``bit_count`` loops once per set bit, so when more than half the bits are set the tables
-    hold complements (``complemented``) and ``|a ∧ b| = |a| + |b| − L + |¬a ∧ ¬b|`` counts the
-    sparser side. And since Dice ≤ 2·min(|a|, |b|) / (|a| + |b|), pairs whose popcounts differ
-    too much are dropped by a cheap filter before any word is compared.
-
-    >>> "bit_count(a.w0 & b.w0)::INTEGER" in dice_pairs_sql(16, 0.8)
-    True
+    >>> row_chunks(10, 2)
+    [range(0, 10)]
+    >>> [len(c) for c in row_chunks(9000, 2)]
+    [1125, 1125, 1125, 1125, 1125, 1125, 1125, 1125]
     """
-    shared = f"({overlap_sql(range(words))})"
-    if complemented:
-        shared = f"(a.pop + b.pop - {64 * words} + {shared})"
-    t = f"CAST({threshold!r} AS DOUBLE)"
-    return (
-        f"SELECT id_a, id_b, dice FROM (SELECT a.id AS id_a, b.id AS id_b, "
-        f"2.0 * {shared} / (a.pop + b.pop) AS dice "
-        f'FROM "enc_a" AS a, "enc_b" AS b WHERE 2 * least(a.pop, b.pop) >= {t} * (a.pop + b.pop)) '
-        f"WHERE dice >= {t}"
-    )
+    size = max(MIN_CHUNK_ROWS, -(-rows // (4 * workers)))
+    return [range(start, min(start + size, rows)) for start in range(0, rows, size)]
 
 
-def candidate_pairs(a: EncodedFile, b: EncodedFile, threshold: float) -> list[Link]:
-    """Every pair of records with Dice ≥ ``threshold``, compared in an in-memory DuckDB."""
-    complemented = fill(a) + fill(b) > 1.0
-    engine = DuckDBEngine()
-    try:
-        for name, encoded in (("enc_a", a), ("enc_b", b)):
-            engine.register("words", words_table(encoded, complemented))
-            engine.run(f'CREATE TABLE "{name}" AS SELECT * FROM words', label=f"words of {name}")
-            engine.drop("words")
-        sql = dice_pairs_sql(a.bits // 64, threshold, complemented)
-        rows = engine.run(sql, label="pairs at the Dice threshold")
-    finally:
-        engine.close()
-    return [Link(str(i), str(j), float(d)) for i, j, d in rows]
+# A chunk is one task for a worker process; smaller ones cost more in hand-over than they save.
+MIN_CHUNK_ROWS = 1000
+# Below this many pairs one core finishes (about 0.1 µs a pair) before worker processes start.
+PARALLEL_MIN_PAIRS = 200_000_000
+
+Matches = tuple[Sequence[float], Sequence[int], Sequence[int]]
+_others: list[bitarray] = []  # file B, once per worker process
+
+
+def _share(encodings: list[bytes]) -> None:
+    _others[:] = as_bitarrays(encodings)
+
+
+def _compare_with_shared(chunk: list[bytes], threshold: float) -> Matches:
+    return compare_chunk(as_bitarrays(chunk), _others, threshold)
+
+
+def compare_chunk(
+    chunk: Sequence[bitarray], others: Sequence[bitarray], threshold: float
+) -> Matches:
+    """anonlink's native Dice of ``chunk`` × ``others``: similarities and row numbers."""
+    sims, (rows_a, rows_b) = dice_coefficient_accelerated([chunk, others], threshold)
+    return sims, rows_a, rows_b
+
+
+def candidate_pairs(
+    a: EncodedFile, b: EncodedFile, threshold: float, workers: int | None = None
+) -> list[Link]:
+    """Every pair of records with Dice ≥ ``threshold``: all pairs compared, on every core.
+
+    anonlink's native popcount compares a pair in a few nanoseconds and skips pairs whose
+    popcounts alone rule the threshold out. It holds the GIL, so when there are enough pairs
+    to pay for starting them (or ``workers`` asks for it), slices of file A go to worker
+    processes that each hold file B once.
+    """
+    ids_a, encodings_a = non_empty(a)
+    ids_b, encodings_b = non_empty(b)
+    if not encodings_a or not encodings_b:
+        return []
+    if workers is None:
+        big = len(encodings_a) * len(encodings_b) >= PARALLEL_MIN_PAIRS
+        workers = (os.cpu_count() or 1) if big else 1
+    chunks = row_chunks(len(encodings_a), workers)
+    if workers == 1 or len(chunks) == 1:
+        chunks = [range(len(encodings_a))]
+        results = [compare_chunk(as_bitarrays(encodings_a), as_bitarrays(encodings_b), threshold)]
+    else:
+        results = compare_in_processes(encodings_a, encodings_b, chunks, threshold, workers)
+    return [
+        Link(ids_a[rows.start + i], ids_b[j], float(sim))
+        for rows, (sims, rows_a, rows_b) in zip(chunks, results, strict=True)
+        for sim, i, j in zip(sims, rows_a, rows_b, strict=True)
+    ]
+
+
+def compare_in_processes(
+    encodings_a: list[bytes],
+    encodings_b: list[bytes],
+    chunks: list[range],
+    threshold: float,
+    workers: int,
+) -> list[Matches]:
+    """Each chunk of A against all of B, in ``workers`` fresh processes (spawned, not forked:
+    the caller may have threads, such as a progress display, that a fork would copy mid-step)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, context, _share, (encodings_b,)) as pool:
+        slices = [encodings_a[rows.start : rows.stop] for rows in chunks]
+        return list(pool.map(_compare_with_shared, slices, [threshold] * len(slices)))
 
 
 # --- one-to-one -----------------------------------------------------------------------------
@@ -208,7 +235,7 @@ def candidate_pairs(a: EncodedFile, b: EncodedFile, threshold: float) -> list[Li
 def greedy_one_to_one(pairs: Iterable[Link]) -> list[Link]:
     """Keep the best pairs so each record is used at most once: highest Dice first.
 
-    Ties are broken by the ids so the result does not depend on the order DuckDB returned.
+    Ties are broken by the ids so the result does not depend on the order the chunks finished in.
 
     >>> greedy_one_to_one([Link("a1", "b1", 0.9), Link("a1", "b2", 0.95), Link("a2", "b2", 0.85)])
     [Link(id_a='a1', id_b='b2', dice=0.95)]
@@ -238,6 +265,8 @@ class EncodedLinkage:
     links: list[Link]
     seconds: float
     quality: LinkQuality | None = None
+    comparisons: int = 0  # pairs of non-empty encodings, all compared
+    compare_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (the pairs themselves go to ``write_links``)."""
@@ -250,14 +279,22 @@ class EncodedLinkage:
             "candidates": self.candidates,
             "linked_pairs": len(self.links),
             "seconds": round(self.seconds, 3),
+            "comparisons": self.comparisons,
+            "compare_seconds": round(self.compare_seconds, 3),
             "metrics": None if quality is None else quality.to_dict(),
         }
 
 
 def link_encoded_files(
-    a: Path, b: Path, threshold: float = 0.8, labels: Path | None = None
+    a: Path,
+    b: Path,
+    threshold: float = 0.8,
+    labels: Path | None = None,
+    workers: int | None = None,
 ) -> EncodedLinkage:
     """Link two encoded files: Dice ≥ ``threshold`` over all pairs, then greedy one-to-one.
+
+    ``workers`` threads compare (default: one per core).
 
     With ``labels`` (a CSV of true pairs, an id of ``a`` then one of ``b``) the result carries
     precision, recall and F1. Raises ``EncodingError`` naming the file if either was not made
@@ -270,7 +307,9 @@ def link_encoded_files(
     started = time.perf_counter()
     file_a, file_b = read_encodings(a), read_encodings(b)
     check_same_schema(file_a, file_b)
-    candidates = candidate_pairs(file_a, file_b, threshold)
+    compare_started = time.perf_counter()
+    candidates = candidate_pairs(file_a, file_b, threshold, workers)
+    compare_seconds = time.perf_counter() - compare_started
     links = greedy_one_to_one(candidates)
     seconds = time.perf_counter() - started
     logger.info(
@@ -290,6 +329,8 @@ def link_encoded_files(
         links=links,
         seconds=seconds,
         quality=quality,
+        comparisons=sum(map(bool, file_a.encodings)) * sum(map(bool, file_b.encodings)),
+        compare_seconds=compare_seconds,
     )
 
 
