@@ -137,4 +137,7 @@ def test_weights_chart_carries_log2_of_m_over_u():
         {"Same birth date": 6.4919, "Another birth date": -3.3074}, abs=1e-4
     )
     spec = match_weights_spec(HAND_MODEL)
-    assert spec["vconcat"][1]["encoding"]["x"]["scale"]["domain"] == [-7, 7]  # ceil(max(6.49, 6.63))
+    assert spec["vconcat"][1]["encoding"]["x"]["scale"]["domain"] == [
+        -7,
+        7,
+    ]  # ceil(max(6.49, 6.63))
