@@ -149,7 +149,7 @@ def test_the_same_files_give_the_same_crosswalk_under_any_pseudonym_key(city_war
     of the identity tier whose record_ids differ; the crosswalk, read back in the partners'
     own ids, must not."""
     _, warehouse = city_warehouse
-    crosswalks = set()
+    crosswalks, versions = set(), set()
     with warehouse.engine("identity") as engine:
         for key in ("k1", "k2", "k3", "k4", "k5"):
             engine.run(
@@ -166,7 +166,9 @@ def test_the_same_files_give_the_same_crosswalk_under_any_pseudonym_key(city_war
             for record_id, cluster_id in linkage.clusters.items():
                 members[cluster_id].append(local[record_id])
             crosswalks.add(frozenset(pairs_of(members)))
+            versions.add(linkage.model.version)
     assert len(crosswalks) == 1
+    assert len(versions) == 1  # the same model too
 
 
 def test_the_same_full_name_and_birth_date_never_falls_below_the_review_band(

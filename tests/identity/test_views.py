@@ -141,3 +141,9 @@ def test_weights_chart_carries_log2_of_m_over_u():
         -7,
         7,
     ]  # ceil(max(6.49, 6.63))
+
+
+def test_weights_chart_is_static_so_it_does_not_offer_to_zoom():
+    from backbone.identity.weights_chart import match_weights_svg
+
+    assert "mousewheel" not in match_weights_svg(HAND_MODEL)

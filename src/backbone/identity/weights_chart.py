@@ -47,8 +47,9 @@ def match_weights(settings: dict[str, Any]) -> list[dict[str, Any]]:
 
 def match_weights_spec(settings: dict[str, Any]) -> dict[str, Any]:
     """Splink's match-weights chart of the model, as a Vega-Lite spec (data included)."""
-    chart = _splink_settings(settings).match_weights_chart()
-    return _finite(chart.chart_dict)
+    spec = _finite(_splink_settings(settings).match_weights_chart().chart_dict)
+    spec["title"].pop("subtitle", None)  # "use mousewheel to zoom": not on a static drawing
+    return spec
 
 
 def match_weights_svg(settings: dict[str, Any]) -> str:
