@@ -91,3 +91,59 @@ def test_a_bogus_decision_is_refused_with_400_and_a_message(steward, pair, decis
     assert "A decision is &#x27;same&#x27; or &#x27;different&#x27;" in response.content.decode()
     pair.refresh_from_db()
     assert (pair.decision, pair.decided_by) == ("pending", None)
+
+
+HAND_MODEL = {
+    "link_type": "dedupe_only",
+    "probability_two_random_records_match": 0.01,  # prior log2(0.01 / 0.99) = -6.63
+    "comparisons": [
+        {
+            "output_column_name": "dob",
+            "comparison_levels": [
+                {"sql_condition": "dob_l IS NULL", "is_null_level": True},
+                {
+                    "sql_condition": "dob_l = dob_r",
+                    "label_for_charts": "Same birth date",
+                    "m_probability": 0.9,
+                    "u_probability": 0.01,
+                },
+                {
+                    "sql_condition": "ELSE",
+                    "label_for_charts": "Another birth date",
+                    "m_probability": 0.1,
+                    "u_probability": 0.99,
+                },
+            ],
+        }
+    ],
+}
+
+
+def test_overview_shows_the_weights_the_last_run_learned(steward, pair):
+    LinkageRun.objects.create(
+        model_version="hand", model_json={"format": "x", "version": "hand", "settings": HAND_MODEL}
+    )
+    page = steward.get(reverse("identity:overview")).content.decode()
+    assert "What the model learned" in page and "<svg" in page
+    assert "Same birth date" in page and "Another birth date" in page
+
+
+def test_weights_chart_carries_log2_of_m_over_u():
+    from backbone.identity.weights_chart import match_weights, match_weights_spec
+
+    weights = {r["level"]: r["weight"] for r in match_weights(HAND_MODEL)}
+    # log2(0.9 / 0.01) = 6.4919, log2(0.1 / 0.99) = -3.3074, by hand
+    assert weights == pytest.approx(
+        {"Same birth date": 6.4919, "Another birth date": -3.3074}, abs=1e-4
+    )
+    spec = match_weights_spec(HAND_MODEL)
+    assert spec["vconcat"][1]["encoding"]["x"]["scale"]["domain"] == [
+        -7,
+        7,
+    ]  # ceil(max(6.49, 6.63))
+
+
+def test_weights_chart_is_static_so_it_does_not_offer_to_zoom():
+    from backbone.identity.weights_chart import match_weights_svg
+
+    assert "mousewheel" not in match_weights_svg(HAND_MODEL)

@@ -1,19 +1,29 @@
-"""Common English given names and their nicknames, for comparing first names.
+"""Given names and their nicknames, for comparing first names.
 
-Each group is a formal name and the short forms people use for it on a form. A name may be
-in several groups (``alex``: Alexander and Alexandra), so each name stands for the list of
-groups it belongs to and two names are equivalent when their lists share one. The comparison
+Each group is a formal name and the short forms people use for it on a form. The groups are
+the ``nicknames`` package's (about 1,100 English names and their nicknames, from the
+carltonnorthern/nicknames list; its CSV ships inside the package) together with our own
+additions below (``GROUPS``: Spanish short forms, Luke and Lucas, Jazz and Jasmine…). A name
+may be in several groups (``alex``: Alexander and Alexandra), so each name stands for the list
+of groups it belongs to and two names are equivalent when their lists share one. The comparison
 treats that as weaker evidence than the same name (``linkage.name_comparison``).
 
->>> name_groups()["alex"]
-('alexander', 'alexandra', 'alejandro')
+>>> "alexandra" in name_groups()["alex"] and "alexander" in name_groups()["alex"]
+True
+>>> set(name_groups()["luke"]) & set(name_groups()["lucas"]) != set()
+True
 """
 
 from __future__ import annotations
 
 from functools import cache
 
+import nicknames
+
+# Our own groups: names the package lacks or that our partners' families use.
 GROUPS: tuple[tuple[str, ...], ...] = (
+    ("lucas", "luke", "luca"),
+    ("jasmine", "jazz", "jaz", "jazzy", "minnie"),
     ("abigail", "abby", "abbie", "gail"),
     ("alexander", "alex", "xander", "sandy", "al", "alec"),
     ("alexandra", "alex", "alexa", "sandra", "lexi", "lexie", "sasha"),
@@ -116,13 +126,23 @@ GROUPS: tuple[tuple[str, ...], ...] = (
 )
 
 
+def package_groups() -> list[tuple[str, ...]]:
+    """The ``nicknames`` package's groups: each formal name with its nicknames."""
+    nicknames_of: dict[str, list[str]] = {}
+    for formal, _, nickname in nicknames.name_triplets():
+        nicknames_of.setdefault(formal, []).append(nickname)
+    return [(formal, *names) for formal, names in sorted(nicknames_of.items())]
+
+
 @cache
 def name_groups() -> dict[str, tuple[str, ...]]:
-    """Every name in ``GROUPS`` → the formal names of the groups it belongs to."""
+    """Every name of a group → the formal names of the groups it belongs to."""
     groups: dict[str, list[str]] = {}
-    for group in GROUPS:
+    for group in (*GROUPS, *package_groups()):
         for name in group:
-            groups.setdefault(name, []).append(group[0])
+            formal = groups.setdefault(name, [])
+            if group[0] not in formal:
+                formal.append(group[0])
     return {name: tuple(formal) for name, formal in groups.items()}
 
 

@@ -21,6 +21,7 @@ from backbone.identity.consent import ConsentGate, close_gate, withheld_sql
 from backbone.identity.keys import assign_person_keys
 from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.identity.review import FieldComparison, compare_records
+from backbone.identity.weights_chart import match_weights_svg
 from backbone.intake.models import Submission
 from backbone.intake.validation import record_id
 from backbone.partnership.models import Partner
@@ -115,7 +116,14 @@ def linkage_overview() -> dict[str, Any]:
         "records": total,
         "unlinked": total - linked,
         "alone": alone,
+        "weights_svg": run_weights_svg(run),
     }
+
+
+def run_weights_svg(run: LinkageRun | None) -> str:
+    """The match-weights chart of the model a run saved, or '' when it saved none."""
+    settings = (run.model_json or {}).get("settings") if run else None
+    return match_weights_svg(settings) if settings else ""
 
 
 # --- running linkage over the workspace ---------------------------------------------------------

@@ -211,7 +211,7 @@ class LinkageModel:
 
     @classmethod
     def from_linker(cls, linker: Linker, name: str = "backbone") -> LinkageModel:
-        settings = floor_m(linker.misc.save_model_to_json())
+        settings = rounded(floor_m(linker.misc.save_model_to_json()))
         # linker_uid is random per Linker: dropped, so the same training gives the same version
         settings.pop("linker_uid", None)
         digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
@@ -256,3 +256,25 @@ def floor_m(settings: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
             if isinstance(m, float | int) and not level.get("is_null_level") and m < floor:
                 level["m_probability"] = floor
     return floored
+
+
+# Significant digits a trained probability keeps: parallel sums in EM differ in the last bits
+# from run to run, and the model's version (a hash) must not.
+PROBABILITY_DIGITS = 9
+
+
+def rounded(settings: dict[str, Any], digits: int = PROBABILITY_DIGITS) -> dict[str, Any]:
+    """The settings with every m and u, and λ, rounded to ``digits`` significant digits.
+
+    >>> rounded({"comparisons": [], "probability_two_random_records_match": 0.1234567891234})
+    {'comparisons': [], 'probability_two_random_records_match': 0.123456789}
+    """
+    result = copy.deepcopy(settings)
+    levels = [lv for c in result["comparisons"] for lv in c["comparison_levels"]]
+    for holder, key in [(lv, k) for lv in levels for k in ("m_probability", "u_probability")] + [
+        (result, "probability_two_random_records_match")
+    ]:
+        value = holder.get(key)
+        if isinstance(value, float) and value > 0:
+            holder[key] = float(f"{value:.{digits}g}")
+    return result

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from splink import Linker, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
+from backbone.identity.standardise import STRONG_IDS
+
 logger = logging.getLogger(__name__)
 
 
@@ -53,15 +55,43 @@ def lambda_rules(roles: Sequence[str]) -> list[str | BlockingRuleCreator]:
     return [block_on(*cols) for cols in chosen]
 
 
-def em_rules(roles: Sequence[str]) -> list[BlockingRuleCreator]:
+def em_rules(roles: Sequence[str]) -> list[str | BlockingRuleCreator]:
     """Two EM blocking rules that between them leave every comparison free to be trained once:
-    birth date (trains names, ids, places), then postcode or else full name (trains the date)."""
+    birth date (trains names, ids, places), then full name (trains the date), or postcode when
+    there are no names.
+
+    Most pairs that share a full name are different people with a common name; had EM learned
+    the birth date from them, agreeing on it would weigh almost nothing. So the name session
+    leaves out pairs whose strong identifiers or sexes disagree, and is meant to learn from
+    pairs that could be one person.
+
+    >>> [str(r) if isinstance(r, str) else type(r).__name__ for r in em_rules(["birth_date"])]
+    ['ExactMatchRule']
+    """
     present = set(roles)
-    rules = [block_on("birth_date")] if "birth_date" in present else []
-    if "zip" in present:
+    rules: list[str | BlockingRuleCreator] = []
+    if "birth_date" in present:
+        rules.append(block_on("birth_date"))
+    if {"first_name", "last_name"} <= present:
+        rules.append(same_name_rule(roles))
+    elif "zip" in present:
         rules.append(block_on("zip"))
-    elif {"first_name", "last_name"} <= present:
-        rules.append(block_on("first_name", "last_name"))
     if len(rules) < 2 and "ssn" in present:
         rules.append(block_on("ssn"))
     return rules
+
+
+def same_name_rule(roles: Sequence[str]) -> str:
+    """SQL for pairs with the same first and last name that nothing strong contradicts (both
+    sides' SSN, student id or sex, where both have one).
+
+    >>> same_name_rule(["first_name", "last_name", "sex"]).split(" AND ")[2:]
+    ['NOT coalesce(l.sex <> r.sex, FALSE)']
+    """
+    terms = ["l.first_name = r.first_name", "l.last_name = r.last_name"]
+    terms += [
+        f"NOT coalesce(l.{role} <> r.{role}, FALSE)"
+        for role in (*STRONG_IDS, "sex")
+        if role in roles
+    ]
+    return " AND ".join(terms)

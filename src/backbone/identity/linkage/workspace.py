@@ -40,6 +40,23 @@ class IdentityLinkage:
     # Records without a birth date joined to the one person they could be (``join_sole``).
     sole_candidate_links: list[tuple[str, str, float]] = field(default_factory=list)
 
+    def with_ids(self, ids: dict[str, str]) -> IdentityLinkage:
+        """The same linkage with every record id renamed through ``ids``, and each cluster
+        named after its first member (by old id)."""
+        first: dict[str, str] = {}
+        for record, cluster in sorted(self.clusters.items()):
+            first.setdefault(cluster, ids[record])
+
+        def renamed(links: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+            return [(ids[a], ids[b], p) for a, b, p in links]
+
+        return IdentityLinkage(
+            clusters={ids[r]: first[c] for r, c in self.clusters.items()},
+            match_probability={ids[r]: p for r, p in self.match_probability.items()},
+            model=self.model, sources=self.sources, timings=self.timings,
+            pairs=renamed(self.pairs), sole_candidate_links=renamed(self.sole_candidate_links),
+        )  # fmt: skip
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model.to_dict(),
@@ -83,6 +100,7 @@ def link_identity_records(
     with engine.scratch() as scratch:
         with watch.step("standardise"):
             standardised, roles, compared, sources = _standardise_identity(engine, scratch, table)
+            record_ids = _record_ids(engine, standardised)
         duplicate_free = [dataset_name(p) for p in duplicate_free_sources if p in sources]
         options: dict[str, Any] = dict(
             threshold=threshold, duplicate_free=duplicate_free, model=model, training=training,
@@ -105,7 +123,7 @@ def link_identity_records(
     for left, right, p in joined:
         probability[left] = max(probability[left] or 0.0, p)
         probability[right] = max(probability[right] or 0.0, p)
-    return IdentityLinkage(
+    result = IdentityLinkage(
         clusters=clusters,
         match_probability=probability,
         model=linkage.model,
@@ -114,12 +132,40 @@ def link_identity_records(
         pairs=pairs,
         sole_candidate_links=joined,
     )
+    return result.with_ids(record_ids)
 
 
 def _record_facts(engine: Engine, table: str) -> dict[str, RecordFacts]:
     sql = f"SELECT {UNIQUE_ID}, {SOURCE_DATASET}, year(birth_date), ssn, sex FROM {table}"
     rows = engine.run(sql, label="facts for sole candidates")
     return {row[0]: RecordFacts(*row[1:]) for row in rows}
+
+
+def _record_ids(engine: Engine, table: str) -> dict[str, str]:
+    """Content id → record_id, for the records of a table made by ``_standardise_identity``."""
+    rows = engine.run(f"SELECT {UNIQUE_ID}, record_id FROM {table}", label="record ids")
+    return {content_id: record_id for content_id, record_id in rows}
+
+
+def content_id_sql(standardised: str, roles: Sequence[str]) -> str:
+    """The standardised rows with ``unique_id`` replaced by a hash of the record's own fields
+    (and the record_id kept aside).
+
+    Splink samples pairs for u by hashing ``unique_id`` and breaks ties between equal scores by
+    it; a record_id is keyed by the workspace's secret, so on record_ids the same files gave a
+    different crosswalk in each workspace. Identical records of one source are told apart by
+    their order among themselves, which cannot change what links: they are interchangeable.
+
+    >>> "md5(" in content_id_sql("t", ["first_name"])
+    True
+    """
+    fields = ", ".join(f"coalesce(CAST({r} AS VARCHAR), '')" for r in roles)
+    digest = f"md5(concat_ws(chr(31), {SOURCE_DATASET}, {fields}))"
+    return (
+        f"SELECT * EXCLUDE (backbone_digest) REPLACE (backbone_digest || '-' || row_number() "
+        f"OVER (PARTITION BY backbone_digest ORDER BY {UNIQUE_ID}) AS {UNIQUE_ID}), "
+        f"{UNIQUE_ID} AS record_id FROM (SELECT *, {digest} AS backbone_digest FROM {standardised})"
+    )
 
 
 def _standardise_identity(
@@ -142,6 +188,7 @@ def _standardise_identity(
         latest_rows_sql(name, columns), "record_id", dataset_sql("source_partner"), roles,
         columns, IDENTITY_ROLES,  # every role, NULL when absent: a saved model may compare it
     )  # fmt: skip
+    sql = content_id_sql(f"({sql})", IDENTITY_ROLES)
     engine.run(f"CREATE TEMP TABLE {table} AS {sql}", label="standardise identity records")
     holders = _partners_holding(engine, table, IDENTITY_ROLES)
     present = [r for r in IDENTITY_ROLES if holders[r] >= 1]
