@@ -54,8 +54,8 @@ def test_a_prefixed_root_is_read_namespace_aware_with_the_same_records(tmp_path)
     with pytest.raises(entities.Prefixed):
         list(entities.xml_entities(io.BytesIO(prefixed), "Student.xml", LIMITS))
     records = []
+    path = tmp_path / "Student.xml"
     for body in (HEAD + student + TAIL, prefixed):
-        path = tmp_path / "Student.xml"
         path.write_bytes(body)
         source = interchange.Source("Student.xml", lambda: path.open("rb"), "2024-06-30", ".xml")
         records.append(list(interchange.read_xml(source, "InterchangeStudent", LIMITS)))

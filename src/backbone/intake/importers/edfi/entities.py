@@ -32,6 +32,7 @@ from backbone.warehouse.records import IntakeLimits, Problem
 ENTITY_ELEMENTS = 100_000  # elements in one entity (a Student, an attendance event) at most
 ENTITY_BYTES = 4 * 1024 * 1024  # bytes of the file one entity may span at most
 PIECE = 65_536  # the longest piece of a line fed at once
+BATCH = 64  # finished entities handed on together (fewer, larger steps in Python)
 
 
 class Prefixed(Exception):
@@ -73,7 +74,7 @@ class _Stream:
             return
         opened = len(self.root) - len(self.starts)
         self.starts.extend([(line, start, self.offset)] * opened)
-        if len(self.root) > 1:
+        if len(self.root) > BATCH:
             yield from self.finished(len(self.root) - 1)
         self.watch(line)
 
@@ -119,18 +120,22 @@ class _Stream:
 
     def check(self, entity: ET.Element, line: int, span: int) -> None:
         """Refuse ``entity`` (spanning at most ``span`` bytes) if it breaks a limit."""
-        level, depth, count = [entity], 2, 1
-        while level := list(chain.from_iterable(level)):  # each level's children, in C
-            depth, count = depth + 1, count + len(level)
-            if depth > self.limits.max_xml_depth:
-                raise bounded.too_deep(self.file, line, level[0].tag, self.limits)
-            if count > ENTITY_ELEMENTS:
-                message = f"one entity holds more than {ENTITY_ELEMENTS:,} elements"
-                raise bounded.Refused(
-                    Problem(self.file, line, level[0].tag, None, "too_large", message)
-                )
+        elements = list(entity.iter())  # in C: ten times cheaper than walking the levels
+        if len(elements) > ENTITY_ELEMENTS:
+            message = f"one entity holds more than {ENTITY_ELEMENTS:,} elements"
+            tag = elements[ENTITY_ELEMENTS].tag
+            raise bounded.Refused(Problem(self.file, line, tag, None, "too_large", message))
+        if len(elements) + 1 > self.limits.max_xml_depth:  # else too few to nest that deep
+            self.check_depth(entity, line)
         if span > self.limits.max_field_chars:  # a shorter entity cannot hold a longer text
             self.check_text(entity, line)
+
+    def check_depth(self, entity: ET.Element, line: int) -> None:
+        level, depth = [entity], 2
+        while level := list(chain.from_iterable(level)):  # each level's children, in C
+            depth += 1
+            if depth > self.limits.max_xml_depth:
+                raise bounded.too_deep(self.file, line, level[0].tag, self.limits)
 
     def check_text(self, element: ET.Element, line: int) -> int:
         """Refuse the first text, tail or attribute over the limit, at its line (counted from
