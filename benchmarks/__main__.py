@@ -6,6 +6,7 @@ import sys
 
 from benchmarks import (
     disclosure_release,
+    edfi_load,
     encoded_linkage,
     indicators_library,
     linkage_city,
@@ -18,6 +19,7 @@ from benchmarks import (
 BENCHMARKS = {
     "registry_import": registry_import.main,
     "wage_load": wage_load.main,
+    "edfi_load": edfi_load.main,
     "linkage_febrl4": linkage_febrl4.main,
     "linkage_city": linkage_city.main,
     "encoded_linkage": encoded_linkage.main,

@@ -154,3 +154,29 @@ def edfi_nested_deeply(path: Path, depth: int) -> Path:
         + "</Student>\n</InterchangeStudent>\n"
     )
     return path
+
+
+def edfi_json_zip_with_huge_student_id(path: Path, size: int, level: int = 9) -> Path:
+    """A zip of one saved Ed-Fi API resource file (``students.json``) whose one student's
+    ``studentUniqueId`` holds ``size`` characters."""
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive,
+        archive.open("students.json", "w") as member,
+    ):
+        member.write(b'[{"birthDate": "2014-01-02",\n "studentUniqueId": "')
+        _write_repeated(member, b"7", size)
+        member.write(b'"}]\n')
+    return path
+
+
+def edfi_json_zip_nested_deeply(path: Path, depth: int) -> Path:
+    """A zip of ``students.json`` whose one student holds arrays nested ``depth`` deep."""
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("students.json", "w") as member,
+    ):
+        member.write(b'[{"studentUniqueId": "7", "addresses": ')
+        _write_repeated(member, b"[", depth)
+        _write_repeated(member, b"]", depth)
+        member.write(b"}]\n")
+    return path

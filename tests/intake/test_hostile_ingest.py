@@ -71,6 +71,8 @@ def files(tmp_path_factory) -> Path:
     hostile.xlsx_with_huge_shared_string(folder / "shared.xlsx")  # 256 MiB in 257 KB
     hostile.edfi_zip_with_huge_student_id(folder / "district.zip", 1024**3)  # 1 GiB in 1 MB
     hostile.edfi_zip_with_huge_student_id(folder / "district-128.zip", 128 * 1024**2)
+    hostile.edfi_json_zip_with_huge_student_id(folder / "api.zip", 1024**3)  # 1 GiB in 1 MB
+    hostile.edfi_json_zip_nested_deeply(folder / "api-deep.zip", 256 * 1024**2)
     roster = b"local_id,program,start_date\nS-0,Chess,2024-09-05\n"
     (folder / "long.csv").write_bytes(roster + b"S-1," + b"x" * 200_000 + b",2024-09-05\n")
     (folder / "latin1.csv").write_bytes(roster + b"S-1,Caf\xe9 club,2024-09-05\n")
@@ -109,6 +111,10 @@ CASES = [
      "Student.xml:4: StudentUniqueId: the value is longer than 4,096 characters"),
     ("Ed-Fi 128 MiB id", "edfi", DISTRICT, "district-128.zip", RAISED,
      "Student.xml:4: StudentUniqueId: the value is longer than 4,096 characters"),
+    ("Ed-Fi JSON 1 GiB string", "edfi", DISTRICT, "api.zip", RAISED,
+     "students.json:1: studentUniqueId: the value is longer than 4,096 characters"),
+    ("Ed-Fi JSON nested 256 Mi deep", "edfi", DISTRICT, "api-deep.zip", RAISED,
+     "students.json:1: addresses: values are nested more than 32 deep"),
     ("CSV long field", "program_participation", CBO, "long.csv", {},
      "long.csv:3: program: the value is longer than 32,767 characters"),
     ("CSV not UTF-8", "program_participation", CBO, "latin1.csv", {},

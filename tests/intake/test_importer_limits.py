@@ -72,6 +72,50 @@ def test_edfi_damaged_zip_member_is_a_problem(tmp_path):
     assert (file, rule) in {("Student.xml", "bad_zip"), ("Student.xml", "malformed_xml")}
 
 
+def test_edfi_json_string_over_the_limit_is_refused_naming_resource_and_key(tmp_path):
+    path = hostile.edfi_json_zip_with_huge_student_id(tmp_path / "api.zip", 10_000, level=1)
+    assert edfi_problems(path, IntakeLimits(max_field_chars=9_999)) == [
+        ("students.json", 1, "studentUniqueId", "too_long")
+    ]
+
+
+def test_edfi_json_string_of_exactly_the_limit_is_read(tmp_path):
+    path = hostile.edfi_json_zip_with_huge_student_id(tmp_path / "api.zip", 10_000, level=1)
+    assert edfi_problems(path, IntakeLimits(max_field_chars=10_000)) == []
+
+
+def test_edfi_json_nesting_deeper_than_the_limit_is_refused(tmp_path):
+    path = hostile.edfi_json_zip_nested_deeply(tmp_path / "api.zip", 40)
+    assert edfi_problems(path, IntakeLimits(max_xml_depth=32)) == [
+        ("students.json", 1, "addresses", "too_deep")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b'[{"studentUniqueId": "1"}, 7]', [("students.json", 2, "", "not_edfi_resource")]),
+        (b'{"studentUniqueId": "1"}', [("students.json", None, "", "not_edfi_resource")]),
+        (b'[{"studentUniqueId": }]', [("students.json", None, "", "malformed_json")]),
+        (b'[{"studentUniqueId": "\xff"}]', [("students.json", None, "", "malformed_json")]),
+    ],
+    ids=["not an object", "not an array", "malformed", "not UTF-8"],
+)
+def test_edfi_json_that_is_not_a_resource_array_is_a_problem(tmp_path, text, expected):
+    (tmp_path / "students.json").write_bytes(text)
+    assert edfi_problems(tmp_path / "students.json") == expected
+
+
+def test_edfi_jsonl_numbers_each_resource(tmp_path):
+    long = "x" * 101
+    (tmp_path / "students.jsonl").write_text(
+        '{"studentUniqueId": "1"}\n{"studentUniqueId": "2", "firstName": "' + long + '"}\n'
+    )
+    assert edfi_problems(tmp_path / "students.jsonl") == [
+        ("students.jsonl", 2, "firstName", "too_long")
+    ]
+
+
 # --- CSV and XLSX (tabular, UI wages) ---------------------------------------------------------
 
 ROSTER = ImportOptions(partner="cbo", target_table="program_participation", limits=SMALL)

@@ -7,6 +7,8 @@ Every importer reads through these checks (limits in ``IntakeLimits``, from the
   for members over 1 MiB, its compression ratio (a zip bomb claims both or fails its CRC);
 - XML is parsed with expat, which never fetches external entities; a DTD is refused outright
   (interchanges and spreadsheets never need one, and its entities can expand without bound);
+- JSON is streamed (``ijson``), one value at a time: no string longer than the field limit, no
+  nesting deeper than the depth limit, and no single token is buffered past what that allows;
 - CSV is read one bounded line at a time, so one field cannot hold more than the limit, and a
   field with a NUL byte or bytes that are not UTF-8 is named with its row.
 
@@ -28,6 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
+
+import ijson  # type: ignore[import-untyped]
 
 from backbone.warehouse.records import IntakeLimits, Problem
 
@@ -107,9 +111,10 @@ DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 # --- XML ----------------------------------------------------------------------------------
 
 
-def xml_parser(file: str, part: str = "") -> Any:
-    """An expat parser (namespaces split with ``}``) that refuses any DTD in ``file``."""
-    parser = expat.ParserCreate(namespace_separator="}")
+def xml_parser(file: str, part: str = "", *, namespaces: bool = True) -> Any:
+    """An expat parser that refuses any DTD in ``file``; element names are ``namespace}local``,
+    or as written (``prefix:local``) when not ``namespaces``."""
+    parser = expat.ParserCreate(namespace_separator="}" if namespaces else None)
 
     def refuse(name: str, *_args: object) -> None:
         what = f"{part} in the file" if part else "the file"
@@ -131,6 +136,96 @@ def too_deep(file: str, line: int, tag: str, limits: IntakeLimits) -> Refused:
 def too_long(file: str, row: int | None, field: str, limit: int) -> Refused:
     message = f"the value is longer than {limit:,} characters, the limit for this contract"
     return Refused(Problem(file, row, field, None, "too_long", message))
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+JSON_CHUNK = 16_384  # bytes handed to the JSON parser at a time
+
+
+class NotAJsonArray(ValueError):
+    """The file's top level is not the array it should be."""
+
+
+class _TokenTooLong(Exception):
+    """More bytes were read than any token within the limits can take, with no event."""
+
+
+class _Guarded:
+    """A stream that stops the JSON parser from buffering one token without bound: the parser
+    emits an event at the end of every token, so ``budget`` bytes read with none is a string
+    (or number, or run of spaces) longer than the limit allows."""
+
+    def __init__(self, raw: IO[bytes], budget: int):
+        self.raw, self.budget, self.unparsed = raw, budget, 0
+
+    def read(self, size: int = -1) -> bytes:
+        if self.unparsed > self.budget:
+            raise _TokenTooLong
+        data = self.raw.read(size)
+        self.unparsed += len(data)
+        return data
+
+
+def json_items(
+    raw: IO[bytes], file: str, limits: IntakeLimits, *, array: bool
+) -> Iterator[tuple[int, Any]]:
+    """(number, value) for each item of a JSON array (``array``) or each value of a JSON Lines
+    file, numbered from 1, read as a stream within ``limits``.
+
+    Raises ``Refused`` naming the item and key of a string longer than
+    ``limits.max_field_chars`` or of nesting deeper than ``limits.max_xml_depth``; memory stays
+    bounded by the limits however long the string. Raises ``NotAJsonArray``, or ijson's
+    ``JSONError`` for text that is not JSON.
+    """
+    top = 1 if array else 0  # the nesting level items start at
+    guard = _Guarded(raw, 6 * limits.max_field_chars + 2 * JSON_CHUNK)  # \uXXXX: 6 bytes a char
+    state = _JsonState(file, limits)
+    try:
+        # basic_parse, not parse: parse's prefixes grow with depth, quadratic in deep nesting.
+        for event, value in ijson.basic_parse(
+            guard, buf_size=JSON_CHUNK, multiple_values=not array, use_float=True
+        ):
+            guard.unparsed = 0
+            if array and state.depth == 0 and event != "start_array":
+                raise NotAJsonArray
+            done = state.take(event, value, top)
+            if done is not None:
+                yield done
+    except _TokenTooLong:
+        raise too_long(file, state.number or None, state.key, limits.max_field_chars) from None
+
+
+class _JsonState:
+    """Builds each item from the parser's events, checking depth and string lengths."""
+
+    def __init__(self, file: str, limits: IntakeLimits):
+        self.file, self.limits = file, limits
+        self.depth, self.number, self.key = 0, 0, ""
+        self.builder: Any = None
+
+    def take(self, event: str, value: Any, top: int) -> tuple[int, Any] | None:
+        """Feed one parser event; the (number, value) of an item it completes, else None."""
+        if self.depth == top and event not in ("end_array", "end_map"):
+            self.number, self.builder, self.key = self.number + 1, ijson.ObjectBuilder(), ""
+        if event in ("map_key", "string"):
+            self.key = value if event == "map_key" else self.key
+            if len(value) > self.limits.max_field_chars:
+                raise too_long(self.file, self.number, self.key, self.limits.max_field_chars)
+        elif event in ("start_map", "start_array"):
+            self.depth += 1
+            if self.depth > self.limits.max_xml_depth:
+                message = f"values are nested more than {self.limits.max_xml_depth} deep"
+                raise Refused(Problem(self.file, self.number, self.key, None, "too_deep", message))
+        elif event in ("end_map", "end_array"):
+            self.depth -= 1
+        if self.builder is None:
+            return None
+        self.builder.event(event, value)
+        if self.depth > top:
+            return None
+        item, self.builder = (self.number, self.builder.value), None
+        return item
 
 
 # --- CSV ----------------------------------------------------------------------------------

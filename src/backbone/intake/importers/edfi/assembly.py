@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from backbone.warehouse.records import BATCH_ROWS, WARNING, ImportOptions, Problem, RowBatch
 from backbone.warehouse.tables import TABLES
@@ -54,8 +53,7 @@ SOURCE_FIELDS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Where:
+class Where(NamedTuple):  # a tuple: made for every record, and a frozen dataclass costs more
     """The file and line a record came from, and the file's date (the extract's date)."""
 
     file: str

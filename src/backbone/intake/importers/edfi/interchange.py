@@ -6,7 +6,8 @@ XML files are recognised by their root element (``Interchange…`` in the namesp
 and are streamed entity by entity with expat so every record carries the line of its element.
 JSON files are Ed-Fi API resources saved one resource type per file and recognised by name
 (``students.json``, ``studentSchoolAttendanceEvents.json``, …, or ``.jsonl`` with one resource a
-line); a record's line is the 1-based index of the resource in the array (the line in JSONL).
+line); a record's line is the 1-based index of the resource in the array (or in the JSONL file).
+JSON is streamed within the intake limits, like XML.
 Both formats are reduced to the same small records by each section's readers (``students``,
 ``attendance``, ``assessments``, ``discipline``, ``programs``), so XML and JSON give the same
 rows. Reference files (students, calendars, sessions, assessment metadata) are read first.
@@ -23,7 +24,6 @@ warning.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -34,11 +34,14 @@ from typing import IO, Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
+import ijson  # type: ignore[import-untyped]
+
 from backbone.intake.importers import bounded
 from backbone.intake.importers.edfi import (
     assessments,
     attendance,
     discipline,
+    entities,
     programs,
     schools,
     students,
@@ -83,7 +86,6 @@ _QUIET_RESOURCES = frozenset(
     {"localeducationagencies", "educationorganizations", "calendars", "programs"}
 )
 _SUFFIXES = frozenset({".xml", ".json", ".jsonl"})
-ENTITY_ELEMENTS = 100_000  # elements in one entity (a Student, an attendance event) at most
 
 
 def xml_reader(tag: str) -> Callable[[ET.Element], Record] | None:
@@ -237,7 +239,8 @@ class _EntityBuilder:
 
     Tags lose their namespace (the root's was checked): paths below use local names only.
     Limits: no text between two tags longer than ``limits.max_field_chars``, no element deeper
-    than ``limits.max_xml_depth``, and no entity with more than ``ENTITY_ELEMENTS`` elements.
+    than ``limits.max_xml_depth``, and no entity with more than ``entities.ENTITY_ELEMENTS``
+    elements. Used for interchanges whose root has a prefix; ``entities`` reads the others.
     """
 
     def __init__(self, parser: Any, file: str, limits: IntakeLimits) -> None:
@@ -261,8 +264,8 @@ class _EntityBuilder:
             self.line, self.elements = self.parser.CurrentLineNumber, 0
         if self.builder is not None:
             self.elements += 1
-            if self.elements > ENTITY_ELEMENTS:
-                message = f"one entity holds more than {ENTITY_ELEMENTS:,} elements"
+            if self.elements > entities.ENTITY_ELEMENTS:
+                message = f"one entity holds more than {entities.ENTITY_ELEMENTS:,} elements"
                 raise bounded.Refused(
                     Problem(self.file, self.line, self.tag, None, "too_large", message)
                 )
@@ -303,27 +306,38 @@ def xml_entities(
     yield from entities.done
 
 
+def _entities(source: Source, limits: IntakeLimits) -> Iterator[tuple[ET.Element, int]]:
+    """The interchange's entities: built in C (``entities``) unless its root has a prefix."""
+    with source.open() as stream:
+        try:
+            yield from entities.xml_entities(stream, source.name, limits)
+            return
+        except entities.Prefixed:
+            pass  # raised at the root, before any entity: read again, namespace-aware
+    with source.open() as stream:
+        yield from xml_entities(stream, source.name, limits)
+
+
 def read_xml(
     source: Source, interchange: str, limits: IntakeLimits
 ) -> Iterator[tuple[Record, int] | Problem]:
     """Records from one interchange file; a warning if it held nothing backbone imports."""
     used = 0
-    with source.open() as stream:
-        try:
-            for element, line in xml_entities(stream, source.name, limits):
-                reader = xml_reader(element.tag)
-                if reader is not None:
-                    used += 1
-                    yield reader(element), line
-        except expat.ExpatError as exc:
-            yield _malformed(source.name, exc)
-            return
-        except bounded.Refused as refusal:
-            yield refusal.problem
-            return
-        except bounded.DAMAGED as error:
-            yield _damaged(source.name, error)
-            return
+    try:
+        for element, line in _entities(source, limits):
+            reader = xml_reader(element.tag)
+            if reader is not None:
+                used += 1
+                yield reader(element), line
+    except expat.ExpatError as exc:
+        yield _malformed(source.name, exc)
+        return
+    except bounded.Refused as refusal:
+        yield refusal.problem
+        return
+    except bounded.DAMAGED as error:
+        yield _damaged(source.name, error)
+        return
     if not used and interchange not in _QUIET_INTERCHANGES:
         message = f"{interchange} holds nothing backbone imports; the file was skipped"
         yield Problem(source.name, None, "", None, "nothing_imported", message, WARNING)
@@ -332,43 +346,33 @@ def read_xml(
 # --- API JSON resources -----------------------------------------------------------------------
 
 
-def read_json(source: Source, resource: str) -> Iterator[tuple[Record, int] | Problem]:
-    """Records from one saved API resource file: a JSON array, or JSONL one resource a line."""
+def read_json(
+    source: Source, resource: str, limits: IntakeLimits
+) -> Iterator[tuple[Record, int] | Problem]:
+    """Records from one saved API resource file: a JSON array, or JSONL one resource a line,
+    streamed within ``limits`` (see ``bounded.json_items``)."""
     reader = json_reader(resource)
     if reader is None:
         return
     try:
-        for number, item in _json_items(source):
-            if not isinstance(item, dict):
-                message = "expected an Ed-Fi resource (a JSON object)"
-                yield Problem(source.name, number, "", None, "not_edfi_resource", message)
-                continue
-            yield reader(item), number
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        yield Problem(source.name, line, "", None, "malformed_json", f"not valid JSON: {exc}")
+        with source.open() as stream:
+            array = source.suffix == ".json"
+            for number, item in bounded.json_items(stream, source.name, limits, array=array):
+                if not isinstance(item, dict):
+                    message = "expected an Ed-Fi resource (a JSON object)"
+                    yield Problem(source.name, number, "", None, "not_edfi_resource", message)
+                    continue
+                yield reader(item), number
+    except ijson.JSONError as exc:
+        message = f"not valid JSON: {str(exc).splitlines()[0]}"
+        yield Problem(source.name, None, "", None, "malformed_json", message)
+    except bounded.Refused as refusal:
+        yield refusal.problem
     except bounded.DAMAGED as error:
         yield _damaged(source.name, error)
-    except _NotAnArray:
+    except bounded.NotAJsonArray:
         message = "expected a JSON array of Ed-Fi resources"
         yield Problem(source.name, None, "", None, "not_edfi_resource", message)
-
-
-class _NotAnArray(Exception):
-    """A .json file whose top level is not an array."""
-
-
-def _json_items(source: Source) -> Iterator[tuple[int, Any]]:
-    with source.open() as stream:
-        if source.suffix == ".jsonl":
-            for number, line in enumerate(stream, start=1):
-                if line.strip():
-                    yield number, json.loads(line)
-            return
-        data = json.load(stream)
-    if not isinstance(data, list):
-        raise _NotAnArray
-    yield from enumerate(data, start=1)
 
 
 # --- planning: which files, in which order ----------------------------------------------------
@@ -395,14 +399,14 @@ def plan(source: Source, limits: IntakeLimits) -> Plan | Problem | None:
         interchange = root.rpartition("}")[2]
         phase = 0 if interchange in _REFERENCE_INTERCHANGES else 1
         return Plan(phase, source, lambda: read_xml(source, interchange, limits))
-    return _plan_json(source)
+    return _plan_json(source, limits)
 
 
-def _plan_json(source: Source) -> Plan | Problem | None:
+def _plan_json(source: Source, limits: IntakeLimits) -> Plan | Problem | None:
     resource = resource_name(source.name)
     if json_reader(resource) is not None:
         phase = 0 if resource in _REFERENCE_RESOURCES else 1
-        return Plan(phase, source, lambda: read_json(source, resource))
+        return Plan(phase, source, lambda: read_json(source, resource, limits))
     if resource in _QUIET_RESOURCES or resource.endswith("descriptors"):
         return None
     message = "not an Ed-Fi resource backbone imports (named like students.json); skipped"
