@@ -10,6 +10,7 @@ difference), differ, or are missing. SSNs are shown masked to their last four di
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -38,6 +39,18 @@ class FieldComparison:
     value_a: str
     value_b: str
     agreement: str  # "exact", "same" (after normalising), "close", "different", "missing"
+
+
+def age_on(born: dt.date | None, day: dt.date | None) -> int | None:
+    """Whole years from ``born`` to ``day`` (None when either is unknown).
+
+    >>> born = dt.date(2014, 3, 15)
+    >>> age_on(born, dt.date(2026, 3, 14)), age_on(born, dt.date(2026, 3, 15))
+    (11, 12)
+    """
+    if born is None or day is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def normalise(value: Any) -> str:

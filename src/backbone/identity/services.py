@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -20,9 +21,10 @@ from backbone.identity import decisions, linkage
 from backbone.identity.consent import ConsentGate, close_gate, withheld_sql
 from backbone.identity.keys import assign_person_keys
 from backbone.identity.models import LinkageRun, ReviewPair
-from backbone.identity.review import FieldComparison, compare_records
+from backbone.identity.review import FieldComparison, age_on, compare_records
 from backbone.identity.weights_chart import match_weights_svg
 from backbone.intake.models import Submission
+from backbone.intake.schedule import period_end
 from backbone.intake.validation import record_id
 from backbone.partnership.models import Partner
 from backbone.warehouse.engines import Engine
@@ -58,6 +60,53 @@ def identity_records(record_ids: list[str]) -> dict[str, dict[str, Any]]:
     return {row["record_id"]: row for row in rows}
 
 
+@dataclass(frozen=True)
+class RecordContext:
+    """What helps a steward decide besides the identifiers: where and when the record was
+    sent, the person's age on that date and the programs the partner's file lists for them."""
+
+    partner: str
+    as_of: dt.date | None
+    age: int | None
+    programs: list[str]
+
+
+def record_context(record_ids: list[str]) -> dict[str, RecordContext]:
+    """Per record: its partner, the end of the period its latest file covers (else the day the
+    file arrived), the age on that date from the birth date, and its programs."""
+    if not record_ids:
+        return {}
+    marks = ", ".join("?" for _ in record_ids)
+    latest = (
+        f"SELECT record_id, source_partner, birth_date, submission_id FROM identity_record "
+        f"WHERE record_id IN ({marks}) QUALIFY row_number() OVER "
+        "(PARTITION BY record_id ORDER BY submission_id DESC) = 1"
+    )
+    programs_sql = (
+        "SELECT record_id, list(DISTINCT program ORDER BY program) FROM program_participation "
+        f"WHERE record_id IN ({marks}) GROUP BY record_id"
+    )
+    with warehouse().engine("all") as engine:
+        rows = engine.run(latest, record_ids, label="identity records for review context")
+        programs: dict[str, list[str]] = dict(
+            engine.run(programs_sql, record_ids, label="programs for review")
+        )
+    sent = Submission.objects.in_bulk([row[3] for row in rows])
+    found = {}
+    for record, partner, born, submission_id in rows:
+        day = _as_of(sent.get(submission_id))
+        found[record] = RecordContext(
+            partner, day, age_on(born, day), list(programs.get(record) or [])
+        )
+    return found
+
+
+def _as_of(submission: Submission | None) -> dt.date | None:
+    if submission is None:
+        return None
+    return period_end(submission.period) or timezone.localdate(submission.received_at)
+
+
 def pair_comparison(pair: ReviewPair) -> list[FieldComparison]:
     records = identity_records([pair.record_a, pair.record_b])
     return compare_records(records.get(pair.record_a, {}), records.get(pair.record_b, {}))
@@ -91,6 +140,14 @@ def next_pending(after: ReviewPair | None = None) -> ReviewPair | None:
     if after is not None:
         pending = pending.exclude(pk=after.pk)
     return pending.first()
+
+
+def review_sources() -> list[tuple[str, str]]:
+    """The partner pairs the review queue holds, as (value, label) choices: ``a~b``."""
+    pairs = {
+        tuple(sorted(p)) for p in ReviewPair.objects.values_list("source_a", "source_b").distinct()
+    }
+    return [(f"{a}~{b}", a if a == b else f"{a} ~ {b}") for a, b in sorted(pairs)]
 
 
 def linkage_overview() -> dict[str, Any]:
