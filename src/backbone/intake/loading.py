@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from backbone.intake import validation
 from backbone.warehouse.engines import DuckDBEngine
-from backbone.warehouse.records import ERROR, WARNING, CodeNames, Problem, RowBatch
+from backbone.warehouse.records import ERROR, WARNING, CodeNames, Problem, RowBatch, StagedRows
 from backbone.warehouse.sql import literal
 from backbone.warehouse.store import Warehouse
 from backbone.warehouse.tables import TABLES, Table
@@ -91,6 +91,14 @@ class StagingWriter:
         self.rows[table.name] = self.rows.get(table.name, 0) + count
         self.source_fields.setdefault(table.name, {}).update(batch.source_fields)
 
+    def adopt(self, staged: StagedRows) -> None:
+        """Take over a file the importer staged itself (the fast CSV path)."""
+        if staged.table in self.rows:
+            raise ValueError(f"{staged.table} is staged twice: batches and a staged file")
+        shutil.move(staged.path, self.path(staged.table))
+        self.rows[staged.table] = staged.rows
+        self.source_fields.setdefault(staged.table, {}).update(staged.source_fields)
+
     def path(self, table: str) -> Path:
         return self.directory / f"raw_{table}.parquet"
 
@@ -121,7 +129,7 @@ def _text_array(values: list[Any] | None, count: int) -> pa.Array:
 
 
 def load(
-    stream: Iterable[RowBatch | Problem | CodeNames],
+    stream: Iterable[RowBatch | StagedRows | Problem | CodeNames],
     request: LoadRequest,
     warehouse: Warehouse,
     progress: Progress | None = None,
@@ -136,7 +144,7 @@ def load(
 
 
 def _load(
-    stream: Iterable[RowBatch | Problem | CodeNames],
+    stream: Iterable[RowBatch | StagedRows | Problem | CodeNames],
     request: LoadRequest,
     warehouse: Warehouse,
     staging: Path,
@@ -169,7 +177,7 @@ def _load(
 
 
 def _stage(
-    stream: Iterable[RowBatch | Problem | CodeNames],
+    stream: Iterable[RowBatch | StagedRows | Problem | CodeNames],
     writer: StagingWriter,
     progress: Progress,
     names: dict[str, dict[str, str]],
@@ -184,9 +192,12 @@ def _stage(
             if isinstance(item, CodeNames):
                 names.setdefault(item.column, {}).update(item.names)
                 continue
-            writer.write(item)
+            if isinstance(item, StagedRows):
+                writer.adopt(item)
+            else:
+                writer.write(item)
             rows += len(item)
-            progress("reading", rows, item.progress)
+            progress("reading", rows, 1.0 if isinstance(item, StagedRows) else item.progress)
     finally:
         writer.close()
     return problems
