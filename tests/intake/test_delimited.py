@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import pytest
 
 from backbone.intake.importers import delimited, tabular, ui_wages
 from backbone.intake.loading import LoadRequest, load
+from backbone.warehouse.engines import DuckDBEngine
 from backbone.warehouse.records import ImportOptions, IntakeLimits, StagedRows
 from backbone.warehouse.store import Warehouse
 from backbone.warehouse.tables import TABLES
@@ -33,6 +35,7 @@ WAGE_FILES = {
         HEADER + b'"123456789","\xc2\xa0E1\xc2\xa0",2024,1,"5,000"\n\t987654321\t, E2 ,2024,1,300',
         True,
     ),
+    "unicode spaces only": (HEADER + b"123456789 ,\xc2\xa0E1\xe3\x80\x80,2024,1,5\n" + GOOD, True),
     "short row": (HEADER + GOOD + b"555,E3,2024\n", True),
     "missing ssn": (HEADER + GOOD + b",E1,2024,1,10\n", True),
     "year not a number": (HEADER + GOOD + b"1,E1,twenty,1,10\n", True),
@@ -184,6 +187,17 @@ def test_whitespace_is_what_str_strip_removes():
     assert set(delimited.WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
 
 
+def test_duckdbs_own_trim_keeps_only_the_blanks_the_prescan_looks_for():
+    engine = DuckDBEngine()
+    trimmed = engine.run(  # every code point but the surrogates, after an "a"
+        "SELECT range::INTEGER FROM range(1, 1114112) WHERE (range < 55296 OR range > 57343) "
+        "AND length(trim('a' || chr(range::INTEGER))) = 1"
+    )
+    engine.close()
+    looked_for = {b.decode() for b in delimited.OTHER_BLANKS} | {"\n", "\r"}
+    assert {chr(c) for (c,) in trimmed} == set(delimited.WHITESPACE) - looked_for
+
+
 @pytest.mark.parametrize(
     ("chunks", "lines", "safe"),
     [
@@ -198,3 +212,28 @@ def test_whitespace_is_what_str_strip_removes():
 )
 def test_the_prescan_counts_lines_and_refuses_what_duckdb_reads_differently(chunks, lines, safe):
     assert delimited.scan(iter(chunks)) == delimited.Scan(lines, safe)
+
+
+@pytest.mark.parametrize(
+    ("chunks", "other_blanks"),
+    [
+        ([b"a\n 1\xc2\xa0\n"], False),  # spaces DuckDB's trim removes too
+        ([b"a\n1\t\n"], True),
+        ([b"a\n1\xe2", b"\x80\xa8\n"], True),  # a line separator split between chunks
+    ],
+)
+def test_the_prescan_notes_blanks_duckdbs_trim_keeps(chunks, other_blanks):
+    assert delimited.scan(iter(chunks)).other_blanks == other_blanks
+
+
+def test_record_id_is_the_keyed_hash_computed_by_hand(tmp_path):
+    path = tmp_path / "wages.csv"
+    path.write_bytes(HEADER + GOOD)
+    for result, warehouse, _ in load_both(tmp_path, ui_wages.read, path, WAGES):
+        assert result.loaded
+        expected = {
+            hashlib.sha256(f"secret|state-ui|{ssn}".encode()).hexdigest()[:32]: rows
+            for ssn, rows in (("123456789", 2), ("987654321", 1))
+        }
+        found = warehouse.query("SELECT record_id, count(*) FROM wages GROUP BY 1")
+        assert dict(found) == expected

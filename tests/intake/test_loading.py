@@ -164,3 +164,14 @@ def test_a_load_killed_part_way_leaves_the_warehouse_as_it_was_and_the_next_load
     assert warehouse.query("SELECT count(*), count(DISTINCT record_id) FROM wages") == [
         (600_000, 150_000)
     ]
+
+
+def test_a_key_repeated_with_a_blank_part_is_reported_once_as_a_duplicate(tmp_path):
+    rows = [*GOOD, ["1", "E1", "", 1, "10"], ["2", "E1", 2024, 1, "10"], ["1", "E1", "", 1, "10"]]
+    result, _ = load_wages(tmp_path, write_csv(tmp_path / "w.csv", WAGE_HEADER, rows), 1)
+    assert [(p.row, p.field, p.rule) for p in result.problems] == [
+        (6, "year", "required"),
+        (8, "ssn+employer_id+year+quarter", "duplicate_key"),
+        (8, "year", "required"),
+    ]
+    assert result.error_count == 3

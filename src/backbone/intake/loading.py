@@ -211,21 +211,25 @@ def _validate(
     for name in writer.rows:
         staged = f"read_parquet({literal(str(writer.path(name)))})"
         table = TABLES[name]
-        [(count,)] = engine.run(
-            validation.problem_count_sql(staged, table, today.isoformat()), label=f"count {name}"
-        )
-        total += count
-        limit = MAX_REPORTED_PROBLEMS - len(problems)
+        limit = max(MAX_REPORTED_PROBLEMS - len(problems), 0)
         rows = engine.run(
-            validation.problems_sql(staged, table, today.isoformat(), max(limit, 0)),
+            validation.problems_sql(staged, table, today.isoformat(), limit),
             label=f"validate {name}",
         )
+        total += len(rows) if len(rows) < limit else _problem_count(engine, staged, table, today)
         names = writer.source_fields.get(name, {})
         problems += [
             Problem(f, r, _partner_field(fld, names), v, rule, msg)
             for f, r, fld, v, rule, msg in rows
         ]
     return _distinct(problems), total
+
+
+def _problem_count(engine: DuckDBEngine, staged: str, table: Table, today: dt.date) -> int:
+    """All problems of a staged table, counted only when there are more than can be listed."""
+    sql = validation.problem_count_sql(staged, table, today.isoformat())
+    [(count,)] = engine.run(sql, label=f"count {table.name}")
+    return int(count)
 
 
 def _partner_field(field_name: str, names: dict[str, str]) -> str:

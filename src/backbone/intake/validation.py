@@ -93,12 +93,15 @@ def duplicate_key_sql(staged: str, table: Table) -> str:
     key = ", ".join(text(c) for c in table.key)
     shown = " || ' / ' || ".join(f"coalesce({text(c)}, '')" for c in table.key)
     message = "repeats the key of an earlier row: the same values in all these columns"
+    # Only keys whose hash repeats are ranked: a hash aggregate is far cheaper than sorting
+    # every row, and a colliding hash merely adds a key that then turns out single.
+    repeated = f"SELECT hash({key}) FROM {staged} GROUP BY 1 HAVING count(*) > 1"
     return (
         f"SELECT source_file, source_row, {literal('+'.join(table.key))} AS field, value, "
         f"'duplicate_key' AS rule, {literal(message)} AS message FROM ("
         f"SELECT source_file, source_row, {shown} AS value, "
         f"row_number() OVER (PARTITION BY {key} ORDER BY source_file, source_row) AS occurrence "
-        f"FROM {staged}) WHERE occurrence > 1"
+        f"FROM {staged} WHERE hash({key}) IN ({repeated})) WHERE occurrence > 1"
     )
 
 
@@ -124,8 +127,14 @@ def record_id_sql(column: str, key: str, partner: str) -> str:
 
 def typed_select_sql(staged: str, table: Table, key: str, partner: str, submission_id: int) -> str:
     """The staged rows cast to their types, the person id replaced by ``record_id`` in analytic
-    tables (kept beside it in the identity tier), with lineage columns."""
-    columns = [f"{record_id_sql(table.person_column, key, partner)} AS record_id"]
+    tables (kept beside it in the identity tier), with lineage columns. Each distinct person id
+    is hashed once (a person has many rows), then joined back."""
+    person = table.person_column
+    ids = (
+        f"SELECT person, {record_id_sql('person', key, partner)} AS record_id "
+        f"FROM (SELECT DISTINCT {text(person)} AS person FROM {staged})"
+    )
+    columns = ["ids.record_id"]
     for column in table.columns:
         if column.name != table.person_column or table.tier == "identity":
             columns.append(f"{typed_value_sql(column)} AS {identifier(column.name)}")
@@ -135,4 +144,7 @@ def typed_select_sql(staged: str, table: Table, key: str, partner: str, submissi
         "source_file",
         "CAST(source_row AS BIGINT) AS source_row",
     ]
-    return f"SELECT {', '.join(columns)} FROM {staged} ORDER BY source_file, source_row"
+    return (
+        f"SELECT {', '.join(columns)} FROM {staged} AS staged LEFT JOIN ({ids}) AS ids "
+        f"ON {text(person)} = ids.person ORDER BY source_file, source_row"
+    )

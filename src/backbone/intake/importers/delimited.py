@@ -8,10 +8,11 @@ the file row by row (which then names any problem with its row and field):
 - a pre-scan (``scan``) reads the bytes once: no NUL byte, all UTF-8, every ``\\r`` part of a
   ``\\r\\n``, and no quote next to a blank (DuckDB would drop the blank, Python keeps it);
 - DuckDB reads strictly (``DuckDBEngine.text_csv_reader``): a row wider than the header, a line
-  longer than the record budget, or quoting Python would read differently fails the query;
+  longer than the field limit (so no field can be), or quoting Python would read differently
+  fails the query;
 - after staging, SQL checks that there is one row per line after the header (so no blank line
-  was skipped and no record spans lines: row *n* is line *n* + 1), that no value is longer than
-  the field limit, and that every date is already ``YYYY-MM-DD``.
+  was skipped and no record spans lines: row *n* is line *n* + 1) and that every date is
+  already ``YYYY-MM-DD``.
 
 Values are trimmed of exactly what ``str.strip`` removes, crosswalked with ``CASE`` and kept as
 text; the identity tier gets each person's first row, as the row-by-row reader gives it.
@@ -47,16 +48,21 @@ WHITESPACE = (
     + "".join(chr(c) for c in range(0x2000, 0x200B))
     + "\u2028\u2029\u202f\u205f\u3000"
 )
+# What ``str.strip`` removes but DuckDB's ``trim(x)`` keeps (it takes only Unicode's space
+# separators), as UTF-8: a file holding one is trimmed with the explicit, slower ``trim(x, s)``.
+OTHER_BLANKS = tuple(c.encode() for c in "\t\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 _QUOTE_BESIDE_BLANK = (b' "', b'" ', b'\t"', b'"\t')
 
 
 @dataclass(frozen=True)
 class Scan:
-    """What the pre-scan found: lines holding content (trailing blank lines left out) and
-    whether the bytes are safe for DuckDB's reader to read as Python would."""
+    """What the pre-scan found: lines holding content (trailing blank lines left out), whether
+    the bytes are safe for DuckDB's reader to read as Python would, and whether they hold any of
+    ``OTHER_BLANKS``."""
 
     lines: int
     safe: bool
+    other_blanks: bool = False
 
 
 def scan(data: bytes | Iterator[bytes]) -> Scan:
@@ -64,7 +70,7 @@ def scan(data: bytes | Iterator[bytes]) -> Scan:
     chunks = iter([data]) if isinstance(data, bytes) else data
     decoder = codecs.getincrementaldecoder("utf-8")()
     newlines = returns = pairs = tail = 0  # tail: newlines in the file's closing blank run
-    last = b""  # the previous chunk's last byte, for pairs split between chunks
+    last, blanks = b"", False  # the previous chunk's last two bytes, for needles split between
     for chunk in chunks:
         window = last + chunk
         if b"\x00" in chunk or any(p in window for p in _QUOTE_BESIDE_BLANK):
@@ -74,15 +80,18 @@ def scan(data: bytes | Iterator[bytes]) -> Scan:
         except UnicodeDecodeError:
             return Scan(0, False)
         newlines, returns = newlines + chunk.count(b"\n"), returns + chunk.count(b"\r")
-        pairs += window.count(b"\r\n")
+        pairs += window.count(b"\r\n") - last.count(b"\r\n")
+        blanks = blanks or any(b in window for b in OTHER_BLANKS)
         content = len(chunk.rstrip(b"\r\n"))
         tail = chunk.count(b"\n", content) + (tail if content == 0 else 0)
-        last = chunk[-1:]
+        last = (last + chunk)[-2:]
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return Scan(0, False)
-    return Scan(newlines - tail + 1, True) if returns == pairs else Scan(0, False)
+    if returns != pairs:
+        return Scan(0, False)
+    return Scan(newlines - tail + 1, True, blanks)
 
 
 def _file_chunks(path: Path) -> Iterator[bytes]:
@@ -94,14 +103,16 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
 # --- SQL ------------------------------------------------------------------------------------
 
 
-def value_sql(position: int, crosswalk: dict[str, str]) -> str:
+def value_sql(position: int, crosswalk: dict[str, str], other_blanks: bool = False) -> str:
     """File column ``position`` as ``tabular.converter`` gives it: stripped as ``str.strip``
-    strips, empty as NULL, then crosswalked.
+    strips (naming every blank only when the file has ``other_blanks``), empty as NULL, then
+    crosswalked.
 
-    >>> value_sql(2, {"AA": "Black or African American"})  # doctest: +ELLIPSIS
-    "CASE NULLIF(trim(c2, ...), '') WHEN 'AA' THEN 'Black or African American' ELSE ... END"
+    >>> value_sql(2, {"W": "White"})
+    "CASE NULLIF(trim(c2), '') WHEN 'W' THEN 'White' ELSE NULLIF(trim(c2), '') END"
     """
-    value = f"NULLIF(trim(c{position}, {literal(WHITESPACE)}), '')"
+    blanks = f", {literal(WHITESPACE)}" if other_blanks else ""
+    value = f"NULLIF(trim(c{position}{blanks}), '')"
     if not crosswalk:
         return value
     cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in crosswalk.items())
@@ -116,7 +127,7 @@ def staged_columns(table: Table) -> dict[str, str]:
 
 def stage_sql(reader: str, file: str, values: dict[str, str], suspect: list[str]) -> str:
     """The ``SELECT`` staging a CSV: canonical ``values`` by name, lineage, and whether a row
-    needs the row-by-row reader (``suspect``: a long field, a date not yet ISO)."""
+    needs the row-by-row reader (``suspect``)."""
     columns = [f"{sql} AS {identifier(name)}" for name, sql in values.items()]
     flag = " OR ".join(suspect) or "false"
     return (
@@ -126,13 +137,11 @@ def stage_sql(reader: str, file: str, values: dict[str, str], suspect: list[str]
     )
 
 
-def suspect_sql(width: int, max_chars: int, dates: list[str]) -> list[str]:
-    """Conditions under which a staged row would not be what Python reads or converts."""
-    longest = f"greatest({', '.join(f'length(c{i})' for i in range(width))}, 0)"
+def suspect_sql(dates: list[str]) -> list[str]:
+    """Conditions under which a staged row would not be what Python converts: a date
+    ``normalise_date`` might rewrite (only ``YYYY-MM-DD`` is certain to stay as it is)."""
     iso = "'\\d{4}-\\d{2}-\\d{2}'"
-    return [f"{longest} > {int(max_chars)}"] + [
-        f"NOT regexp_full_match({date}, {iso})" for date in dates
-    ]
+    return [f"NOT regexp_full_match({date}, {iso})" for date in dates]
 
 
 def first_sightings_sql(wide: str, columns: Sequence[str]) -> str:
@@ -185,7 +194,7 @@ def stage(source: Path, layout: Layout, table: Table, options: ImportOptions) ->
     directory = Path(tempfile.mkdtemp(prefix="backbone-csv-"))
     engine = DuckDBEngine()
     try:
-        items = _stage(engine, source, layout, table, options, directory, found.lines)
+        items = _stage(engine, source, layout, table, options, directory, found)
     except WarehouseError as error:  # DuckDB read the file differently or not at all
         logger.debug("%s is read row by row: %s", source.name, error.label)
         items = None
@@ -204,25 +213,26 @@ def _stage(
     table: Table,
     options: ImportOptions,
     directory: Path,
-    lines: int,
+    found: Scan,
 ) -> list[StagedRows] | None:
     limit, width, mapping = options.limits.max_field_chars, layout.width, layout.mapping
-    # Python refuses a record over max_chars * (width + 1) characters, its newline included.
-    reader = engine.text_csv_reader(str(source), width, limit * (width + 1) - 2)
+    # No field of a line within the field limit can break it (nor the record budget, which is
+    # larger): a longer line fails the read and the file goes row by row, where rare lines go.
+    reader = engine.text_csv_reader(str(source), width, limit)
     values = {
-        name: value_sql(mapping[name], options.value_crosswalks.get(name, {}))
+        name: value_sql(mapping[name], options.value_crosswalks.get(name, {}), found.other_blanks)
         if name in mapping
         else "CAST(NULL AS VARCHAR)"
         for name in staged_columns(table)
     }
-    dates = [values[name] for name in mapping if staged_columns(table)[name] == "DATE"]
-    select = stage_sql(reader, source.name, values, suspect_sql(width, limit, dates))
+    dates = [values[name] for name in mapping if staged_columns(table).get(name) == "DATE"]
+    select = stage_sql(reader, source.name, values, suspect_sql(dates))
     wide = directory / f"raw_{table.name}.parquet"
     engine.run(f"COPY ({select}) TO {literal(str(wide))} (FORMAT parquet)", label="stage csv")
     staged = f"read_parquet({literal(str(wide))})"
     target = [c.name for c in table.columns if c.name in mapping]
     rows, suspects, filled = _tally(engine, staged, target)
-    if suspects or rows + 1 != lines:  # not one row per line after the header
+    if suspects or rows + 1 != found.lines:  # not one row per line after the header
         return None
     if rows == 0:
         return []
