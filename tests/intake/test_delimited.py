@@ -208,6 +208,8 @@ def test_duckdbs_own_trim_keeps_only_the_blanks_the_prescan_looks_for():
         ([b"a\n1\r2\n"], 0, False),
         ([b"a\n1 ", b'"x"\n'], 0, False),  # a blank and a quote split between chunks
         ([b"a\n\xc3", b"\xa9\n"], 2, True),  # a character split between chunks
+        ([b"a\n\xc3", b"a\n"], 0, False),  # a character cut short by an ASCII chunk
+        ([b"a\n1\r", b"2\n"], 0, False),  # a lone \r at a chunk's end
     ],
 )
 def test_the_prescan_counts_lines_and_refuses_what_duckdb_reads_differently(chunks, lines, safe):

@@ -127,14 +127,8 @@ def record_id_sql(column: str, key: str, partner: str) -> str:
 
 def typed_select_sql(staged: str, table: Table, key: str, partner: str, submission_id: int) -> str:
     """The staged rows cast to their types, the person id replaced by ``record_id`` in analytic
-    tables (kept beside it in the identity tier), with lineage columns. Each distinct person id
-    is hashed once (a person has many rows), then joined back."""
-    person = table.person_column
-    ids = (
-        f"SELECT person, {record_id_sql('person', key, partner)} AS record_id "
-        f"FROM (SELECT DISTINCT {text(person)} AS person FROM {staged})"
-    )
-    columns = ["ids.record_id"]
+    tables (kept beside it in the identity tier), with lineage columns."""
+    columns = ["record_id"]
     for column in table.columns:
         if column.name != table.person_column or table.tier == "identity":
             columns.append(f"{typed_value_sql(column)} AS {identifier(column.name)}")
@@ -144,7 +138,22 @@ def typed_select_sql(staged: str, table: Table, key: str, partner: str, submissi
         "source_file",
         "CAST(source_row AS BIGINT) AS source_row",
     ]
+    rows = _with_record_ids(staged, table, key, partner)
+    return f"SELECT {', '.join(columns)} FROM {rows} ORDER BY source_file, source_row"
+
+
+def _with_record_ids(staged: str, table: Table, key: str, partner: str) -> str:
+    """The staged rows with ``record_id``. In the identity tier (a row per person) each row is
+    hashed; elsewhere a person has many rows, so each distinct id is hashed once, joined back."""
+    person = text(table.person_column)
+    if table.tier == "identity":
+        record_id = record_id_sql(table.person_column, key, partner)
+        return f"(SELECT *, {record_id} AS record_id FROM {staged})"
+    ids = (
+        f"SELECT person, {record_id_sql('person', key, partner)} AS record_id "
+        f"FROM (SELECT DISTINCT {person} AS person FROM {staged})"
+    )
     return (
-        f"SELECT {', '.join(columns)} FROM {staged} AS staged LEFT JOIN ({ids}) AS ids "
-        f"ON {text(person)} = ids.person ORDER BY source_file, source_row"
+        f"(SELECT staged.*, ids.record_id FROM {staged} AS staged "
+        f"LEFT JOIN ({ids}) AS ids ON {person} = ids.person)"
     )

@@ -51,6 +51,7 @@ WHITESPACE = (
 # What ``str.strip`` removes but DuckDB's ``trim(x)`` keeps (it takes only Unicode's space
 # separators), as UTF-8: a file holding one is trimmed with the explicit, slower ``trim(x, s)``.
 OTHER_BLANKS = tuple(c.encode() for c in "\t\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
+_ASCII_BLANKS = tuple(b for b in OTHER_BLANKS if b.isascii())
 _QUOTE_BESIDE_BLANK = (b' "', b'" ', b'\t"', b'"\t')
 
 
@@ -66,32 +67,48 @@ class Scan:
 
 
 def scan(data: bytes | Iterator[bytes]) -> Scan:
-    """Pre-scan a file's bytes (given whole or as chunks) in one pass of C-speed searches."""
+    """Pre-scan a file's bytes (given whole or as chunks) in one pass of C-speed searches;
+    the costlier searches run only on chunks holding a quote or a byte beyond ASCII."""
     chunks = iter([data]) if isinstance(data, bytes) else data
     decoder = codecs.getincrementaldecoder("utf-8")()
     newlines = returns = pairs = tail = 0  # tail: newlines in the file's closing blank run
     last, blanks = b"", False  # the previous chunk's last two bytes, for needles split between
     for chunk in chunks:
-        window = last + chunk
-        if b"\x00" in chunk or any(p in window for p in _QUOTE_BESIDE_BLANK):
+        edge, ascii = last + chunk[:2], chunk.isascii()
+        quoted = b'"' in chunk or b'"' in edge
+        if b"\x00" in chunk or (quoted and _holds(_QUOTE_BESIDE_BLANK, chunk, edge)):
             return Scan(0, False)
-        try:
-            decoder.decode(chunk)
-        except UnicodeDecodeError:
+        if not _decodes(decoder, chunk, ascii):
             return Scan(0, False)
-        newlines, returns = newlines + chunk.count(b"\n"), returns + chunk.count(b"\r")
-        pairs += window.count(b"\r\n") - last.count(b"\r\n")
-        blanks = blanks or any(b in window for b in OTHER_BLANKS)
+        newlines += chunk.count(b"\n")
+        if b"\r" in edge or b"\r" in chunk:
+            returns += chunk.count(b"\r")
+            pairs += chunk.count(b"\r\n") + (last[-1:] == b"\r" and chunk[:1] == b"\n")
+        wide = not (ascii and edge.isascii())  # single-byte searches are memchr; others are not
+        blanks = blanks or _holds(OTHER_BLANKS if wide else _ASCII_BLANKS, chunk, edge)
         content = len(chunk.rstrip(b"\r\n"))
         tail = chunk.count(b"\n", content) + (tail if content == 0 else 0)
-        last = (last + chunk)[-2:]
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return Scan(0, False)
-    if returns != pairs:
+        last = (last + chunk[-2:])[-2:]
+    if not _decodes(decoder, b"", False, final=True) or returns != pairs:
         return Scan(0, False)
     return Scan(newlines - tail + 1, True, blanks)
+
+
+def _holds(needles: tuple[bytes, ...], chunk: bytes, edge: bytes) -> bool:
+    """Whether ``chunk``, or its ``edge`` with the previous chunk, holds any of ``needles``."""
+    return any(n in chunk or n in edge for n in needles)
+
+
+def _decodes(
+    decoder: codecs.IncrementalDecoder, chunk: bytes, ascii: bool, final: bool = False
+) -> bool:
+    if ascii and not decoder.getstate()[0] and not final:
+        return True  # ASCII is UTF-8, and no character was left unfinished
+    try:
+        decoder.decode(chunk, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _file_chunks(path: Path) -> Iterator[bytes]:
