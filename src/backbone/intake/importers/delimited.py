@@ -18,7 +18,7 @@ Values are trimmed of exactly what ``str.strip`` removes, crosswalked with ``CAS
 text; the identity tier gets each person's first row, as the row-by-row reader gives it.
 
 >>> scan(b"id,wages\\r\\n7,100\\r\\n\\r\\n")  # lines with content, and whether the bytes are safe
-Scan(lines=2, safe=True)
+Scan(lines=2, safe=True, other_blanks=False)
 >>> scan(b'id,name\\n7, "Ada"\\n').safe  # a blank before a quote: read row by row
 False
 """
