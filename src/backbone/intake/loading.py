@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from backbone.intake import validation
 from backbone.warehouse.engines import DuckDBEngine
 from backbone.warehouse.records import ERROR, WARNING, CodeNames, Problem, RowBatch, StagedRows
-from backbone.warehouse.sql import literal
+from backbone.warehouse.sql import identifier, literal
 from backbone.warehouse.store import Warehouse
 from backbone.warehouse.tables import TABLES, Table
 
@@ -73,6 +73,7 @@ class StagingWriter:
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.rows: dict[str, int] = {}
         self.source_fields: dict[str, dict[str, str]] = {}
+        self.adopted: dict[str, StagedRows] = {}
         directory.mkdir(parents=True, exist_ok=True)
 
     def write(self, batch: RowBatch) -> None:
@@ -96,11 +97,23 @@ class StagingWriter:
         if staged.table in self.rows:
             raise ValueError(f"{staged.table} is staged twice: batches and a staged file")
         shutil.move(staged.path, self.path(staged.table))
+        self.adopted[staged.table] = staged
         self.rows[staged.table] = staged.rows
         self.source_fields.setdefault(staged.table, {}).update(staged.source_fields)
 
     def path(self, table: str) -> Path:
         return self.directory / f"raw_{table}.parquet"
+
+    def relation(self, table: str) -> str:
+        """The FROM item for ``table``'s staged rows, with every column of the table."""
+        staged = f"read_parquet({literal(str(self.path(table)))})"
+        adopted = self.adopted.get(table)
+        if adopted is None:
+            return staged
+        missing = [c for c in TABLES[table].column_names if c not in adopted.columns]
+        added = [f"CAST(NULL AS VARCHAR) AS {identifier(c)}" for c in missing]
+        added.append(f"{literal(adopted.file)} AS source_file")
+        return f"(SELECT *, {', '.join(added)} FROM {staged})"
 
     def close(self) -> None:
         for writer in self.writers.values():
@@ -209,7 +222,7 @@ def _validate(
     problems: list[Problem] = []
     total = 0
     for name in writer.rows:
-        staged = f"read_parquet({literal(str(writer.path(name)))})"
+        staged = writer.relation(name)
         table = TABLES[name]
         limit = max(MAX_REPORTED_PROBLEMS - len(problems), 0)
         rows = engine.run(
@@ -269,7 +282,7 @@ def _cast(
 ) -> dict[str, tuple[Path, int]]:
     typed: dict[str, tuple[Path, int]] = {}
     for name, rows in writer.rows.items():
-        staged = f"read_parquet({literal(str(writer.path(name)))})"
+        staged = writer.relation(name)
         select = validation.typed_select_sql(
             staged, TABLES[name], request.pseudonym_key, request.partner, request.submission_id
         )

@@ -79,8 +79,9 @@ class RowBatch:
 @dataclass(frozen=True)
 class StagedRows:
     """Raw rows for one canonical table that an importer has already written, all as text, to a
-    Parquet file with the table's columns plus ``source_file`` and ``source_row`` (the fast CSV
-    path). The load takes the file over (moves it); the importer deletes it if nobody does.
+    Parquet file with the ``columns`` the source provides plus ``source_row`` (the fast CSV
+    path); the load reads the table's other columns as NULL and ``file`` as ``source_file``.
+    The load takes the file over (moves it); the importer deletes it if nobody does.
     """
 
     table: str

@@ -142,13 +142,13 @@ def staged_columns(table: Table) -> dict[str, str]:
     return {c.name: c.type for c in (*table.columns, *identity.columns)}
 
 
-def stage_sql(reader: str, file: str, values: dict[str, str], suspect: list[str]) -> str:
+def stage_sql(reader: str, values: dict[str, str], suspect: list[str]) -> str:
     """The ``SELECT`` staging a CSV: canonical ``values`` by name, lineage, and whether a row
     needs the row-by-row reader (``suspect``)."""
     columns = [f"{sql} AS {identifier(name)}" for name, sql in values.items()]
     flag = " OR ".join(suspect) or "false"
     return (
-        f"SELECT {', '.join(columns)}, {literal(file)} AS source_file, "
+        f"SELECT {', '.join(columns)}, "
         "CAST(row_number() OVER () + 1 AS BIGINT) AS source_row, "
         f"coalesce({flag}, false) AS suspect FROM {reader}"
     )
@@ -165,7 +165,7 @@ def first_sightings_sql(wide: str, columns: Sequence[str]) -> str:
     """Each person's first row (the identity tier's row for them), in file order."""
     picked = ", ".join(identifier(c) for c in columns)
     return (
-        f"SELECT {picked}, source_file, source_row FROM {wide} WHERE source_row IN "
+        f"SELECT {picked}, source_row FROM {wide} WHERE source_row IN "
         f"(SELECT min(source_row) FROM {wide} GROUP BY local_id) ORDER BY source_row"
     )
 
@@ -236,14 +236,15 @@ def _stage(
     # No field of a line within the field limit can break it (nor the record budget, which is
     # larger): a longer line fails the read and the file goes row by row, where rare lines go.
     reader = engine.text_csv_reader(str(source), width, limit)
+    # Only mapped columns are written (all-NULL columns cost as much as real ones): the load
+    # adds the rest, and the file name, when it reads the staged file (``StagedRows``).
     values = {
         name: value_sql(mapping[name], options.value_crosswalks.get(name, {}), found.other_blanks)
-        if name in mapping
-        else "CAST(NULL AS VARCHAR)"
         for name in staged_columns(table)
+        if name in mapping
     }
     dates = [values[name] for name in mapping if staged_columns(table).get(name) == "DATE"]
-    select = stage_sql(reader, source.name, values, suspect_sql(dates))
+    select = stage_sql(reader, values, suspect_sql(dates))
     wide = directory / f"raw_{table.name}.parquet"
     engine.run(f"COPY ({select}) TO {literal(str(wide))} (FORMAT parquet)", label="stage csv")
     staged = f"read_parquet({literal(str(wide))})"
@@ -279,7 +280,7 @@ def _identity(
     names: dict[str, str],
 ) -> StagedRows:
     path = directory / f"raw_{IDENTITY_TABLE}.parquet"
-    select = first_sightings_sql(staged, TABLES[IDENTITY_TABLE].column_names)
+    select = first_sightings_sql(staged, people)
     engine.run(f"COPY ({select}) TO {literal(str(path))} (FORMAT parquet)", label="stage people")
     written = f"read_parquet({literal(str(path))})"
     rows, _, filled = _tally(engine, written, people, suspect="false")
