@@ -13,6 +13,7 @@ The staging folder is removed whatever happens, so a rejected load changes no wa
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import shutil
 from collections.abc import Callable, Iterable
@@ -74,6 +75,8 @@ class StagingWriter:
         self.rows: dict[str, int] = {}
         self.source_fields: dict[str, dict[str, str]] = {}
         self.adopted: dict[str, StagedRows] = {}
+        self.last: dict[str, tuple[str, int]] = {}  # the last row's file and line, by table
+        self.in_order: dict[str, bool] = {}  # whether rows came in file and line order
         directory.mkdir(parents=True, exist_ok=True)
 
     def write(self, batch: RowBatch) -> None:
@@ -89,8 +92,22 @@ class StagingWriter:
         if table.name not in self.writers:
             self.writers[table.name] = pq.ParquetWriter(self.path(table.name), raw_schema(table))
         self.writers[table.name].write_table(pa.table(arrays, schema=raw_schema(table)))
+        self._note_order(table.name, batch.file, columns["source_row"])
         self.rows[table.name] = self.rows.get(table.name, 0) + count
         self.source_fields.setdefault(table.name, {}).update(batch.source_fields)
+
+    def _note_order(self, table: str, file: str, lines: list[Any]) -> None:
+        if not lines:
+            return
+        before = self.last.get(table)
+        try:
+            ordered = all(a < b for a, b in itertools.pairwise(lines)) and (
+                before is None or before < (file, lines[0])
+            )
+        except TypeError:  # a row without its line: sort to be sure
+            ordered = False
+        self.in_order[table] = self.in_order.get(table, True) and ordered
+        self.last[table] = (file, lines[-1])
 
     def adopt(self, staged: StagedRows) -> None:
         """Take over a file the importer staged itself (the fast CSV path)."""
@@ -98,6 +115,7 @@ class StagingWriter:
             raise ValueError(f"{staged.table} is staged twice: batches and a staged file")
         shutil.move(staged.path, self.path(staged.table))
         self.adopted[staged.table] = staged
+        self.in_order[staged.table] = True  # staged in line order (``delimited``)
         self.rows[staged.table] = staged.rows
         self.source_fields.setdefault(staged.table, {}).update(staged.source_fields)
 
@@ -284,8 +302,9 @@ def _cast(
     for name, rows in writer.rows.items():
         staged = writer.relation(name)
         select = validation.typed_select_sql(
-            staged, TABLES[name], request.pseudonym_key, request.partner, request.submission_id
-        )
+            staged, TABLES[name], request.pseudonym_key, request.partner, request.submission_id,
+            in_order=writer.in_order.get(name, False),
+        )  # fmt: skip
         target = staging / f"typed_{name}.parquet"
         engine.run(
             f"COPY ({select}) TO {literal(str(target))} (FORMAT parquet)", label=f"type {name}"

@@ -125,9 +125,13 @@ def record_id_sql(column: str, key: str, partner: str) -> str:
     return f"substr(sha256({literal(key + '|' + partner + '|')} || {text(column)}), 1, 32)"
 
 
-def typed_select_sql(staged: str, table: Table, key: str, partner: str, submission_id: int) -> str:
+def typed_select_sql(
+    staged: str, table: Table, key: str, partner: str, submission_id: int, in_order: bool = False
+) -> str:
     """The staged rows cast to their types, the person id replaced by ``record_id`` in analytic
-    tables (kept beside it in the identity tier), with lineage columns."""
+    tables (kept beside it in the identity tier), with lineage columns, in file and row order.
+    Rows ``in_order`` already keep it (a projection preserves DuckDB's insertion order), so
+    they are neither sorted nor joined."""
     columns = ["record_id"]
     for column in table.columns:
         if column.name != table.person_column or table.tier == "identity":
@@ -138,15 +142,18 @@ def typed_select_sql(staged: str, table: Table, key: str, partner: str, submissi
         "source_file",
         "CAST(source_row AS BIGINT) AS source_row",
     ]
-    rows = _with_record_ids(staged, table, key, partner)
+    if in_order:
+        rows = _with_record_ids(staged, table, key, partner, each_row=True)
+        return f"SELECT {', '.join(columns)} FROM {rows}"
+    rows = _with_record_ids(staged, table, key, partner, each_row=table.tier == "identity")
     return f"SELECT {', '.join(columns)} FROM {rows} ORDER BY source_file, source_row"
 
 
-def _with_record_ids(staged: str, table: Table, key: str, partner: str) -> str:
-    """The staged rows with ``record_id``. In the identity tier (a row per person) each row is
-    hashed; elsewhere a person has many rows, so each distinct id is hashed once, joined back."""
+def _with_record_ids(staged: str, table: Table, key: str, partner: str, each_row: bool) -> str:
+    """The staged rows with ``record_id``: each row hashed, or (when rows are sorted anyway and
+    a person has many) each distinct id hashed once and joined back."""
     person = text(table.person_column)
-    if table.tier == "identity":
+    if each_row:
         record_id = record_id_sql(table.person_column, key, partner)
         return f"(SELECT *, {record_id} AS record_id FROM {staged})"
     ids = (
