@@ -10,11 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from backbone.intake.importers import tabular, ui_wages
 from backbone.intake.loading import LoadRequest, load
-from backbone.warehouse.records import ImportOptions
+from backbone.warehouse.records import ImportOptions, RowBatch
 from backbone.warehouse.store import Warehouse
 from tests.fixtures import PROJECT_ROOT, WAGE_HEADER, tree_checksums, write_csv, write_wage_file
 
@@ -135,7 +136,7 @@ import sys
 from pathlib import Path
 from backbone.intake.importers import ui_wages
 from backbone.intake.loading import LoadRequest, load
-from backbone.warehouse.records import ImportOptions
+from backbone.warehouse.records import ImportOptions, RowBatch
 from backbone.warehouse.store import Warehouse
 root = Path(sys.argv[1])
 request = LoadRequest(2, "state-ui", "secret", root / "staging", {1})
@@ -164,3 +165,42 @@ def test_a_load_killed_part_way_leaves_the_warehouse_as_it_was_and_the_next_load
     assert warehouse.query("SELECT count(*), count(DISTINCT record_id) FROM wages") == [
         (600_000, 150_000)
     ]
+
+
+def test_a_key_repeated_with_a_blank_part_is_reported_once_as_a_duplicate(tmp_path):
+    rows = [*GOOD, ["1", "E1", "", 1, "10"], ["2", "E1", 2024, 1, "10"], ["1", "E1", "", 1, "10"]]
+    result, _ = load_wages(tmp_path, write_csv(tmp_path / "w.csv", WAGE_HEADER, rows), 1)
+    assert [(p.row, p.field, p.rule) for p in result.problems] == [
+        (6, "year", "required"),
+        (8, "ssn+employer_id+year+quarter", "duplicate_key"),
+        (8, "year", "required"),
+    ]
+    assert result.error_count == 3
+
+
+def _typed_lines(tmp_path: Path, table: str = "wages") -> list[int]:
+    typed = tmp_path / "warehouse" / "analytic" / table / "1.parquet"
+    return pq.read_table(typed, columns=["source_row"]).column(0).to_pylist()
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_typed_rows_are_in_line_order(tmp_path, fast):
+    rows = [[f"{i:09d}", "E1", 2024, 1, "10"] for i in range(120_000, 0, -1)]  # 3 batches
+    path = write_csv(tmp_path / "w.csv", WAGE_HEADER, rows)
+    request = LoadRequest(1, "state-ui", "secret", tmp_path / "staging", today=TODAY)
+    options = ImportOptions(partner="state-ui", fast_csv=fast)
+    assert load(ui_wages.read(path, options), request, Warehouse(tmp_path / "warehouse")).loaded
+    assert _typed_lines(tmp_path) == list(range(2, 120_002))
+
+
+def test_batches_out_of_line_order_are_sorted_when_typed(tmp_path):
+    def batch(lines):
+        ids = [str(line) for line in lines]
+        columns = {"source_row": lines, "local_id": ids, "employer_id": ids}
+        columns |= {"year": ["2024"] * len(lines), "quarter": ["1"] * len(lines)}
+        return RowBatch("wages", "w.csv", columns={**columns, "wages": ["5"] * len(lines)})
+
+    request = LoadRequest(1, "state-ui", "secret", tmp_path / "staging", today=TODAY)
+    stream = [batch([5, 6]), batch([2, 4, 3])]
+    assert load(stream, request, Warehouse(tmp_path / "warehouse")).loaded
+    assert _typed_lines(tmp_path) == [2, 3, 4, 5, 6]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl import Workbook
 
 from backbone.intake.importers import tabular, ui_wages
-from backbone.warehouse.records import ImportOptions, Problem, RowBatch
+from backbone.warehouse.records import ImportOptions, Problem, RowBatch, StagedRows
 from tests.fixtures import write_csv
 
 ROSTER_HEADER = ["Student ID", "First", "Last", "DOB", "Program", "Start", "Hours"]
@@ -30,7 +30,7 @@ def collect(stream) -> tuple[dict[str, list[dict]], list[Problem]]:
     rows: dict[str, list[dict]] = {}
     problems = []
     for item in stream:
-        if isinstance(item, RowBatch):
+        if isinstance(item, RowBatch | StagedRows):
             rows.setdefault(item.table, []).extend(item.as_rows())
         else:
             problems.append(item)

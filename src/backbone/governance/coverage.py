@@ -30,7 +30,7 @@ from collections.abc import Iterable
 
 from backbone.governance.dsa import ACTIVE, DSA, ENDED_STATUSES, Terms, ended_on
 from backbone.warehouse.contracts import CONTRACTS
-from backbone.warehouse.records import RowBatch
+from backbone.warehouse.records import RowBatch, StagedRows
 from backbone.warehouse.tables import TABLES
 
 LINEAGE = "source_row"  # where a row came from in the file, not a field of the person
@@ -60,11 +60,13 @@ def element_problems(contract: str, fields: Iterable[str]) -> list[str]:
     return [f"{contract} has no field(s) {', '.join(unknown)}"] if unknown else []
 
 
-def batch_fields(batch: RowBatch) -> set[str]:
+def batch_fields(batch: RowBatch | StagedRows) -> set[str]:
     """The canonical fields a batch actually delivers: columns with at least one value.
 
     An importer may name a column it has no values for; sending nothing discloses nothing.
     """
+    if isinstance(batch, StagedRows):
+        return set(batch.fields) - {LINEAGE}
     columns = batch.columns
     if columns is None:
         found = {name for row in batch.rows for name, value in row.items() if value is not None}

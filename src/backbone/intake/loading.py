@@ -13,6 +13,7 @@ The staging folder is removed whatever happens, so a rejected load changes no wa
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import shutil
 from collections.abc import Callable, Iterable
@@ -25,8 +26,8 @@ import pyarrow.parquet as pq
 
 from backbone.intake import validation
 from backbone.warehouse.engines import DuckDBEngine
-from backbone.warehouse.records import ERROR, WARNING, CodeNames, Problem, RowBatch
-from backbone.warehouse.sql import literal
+from backbone.warehouse.records import ERROR, WARNING, CodeNames, Problem, RowBatch, StagedRows
+from backbone.warehouse.sql import identifier, literal
 from backbone.warehouse.store import Warehouse
 from backbone.warehouse.tables import TABLES, Table
 
@@ -73,6 +74,9 @@ class StagingWriter:
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.rows: dict[str, int] = {}
         self.source_fields: dict[str, dict[str, str]] = {}
+        self.adopted: dict[str, StagedRows] = {}
+        self.last: dict[str, tuple[str, int]] = {}  # the last row's file and line, by table
+        self.in_order: dict[str, bool] = {}  # whether rows came in file and line order
         directory.mkdir(parents=True, exist_ok=True)
 
     def write(self, batch: RowBatch) -> None:
@@ -88,11 +92,46 @@ class StagingWriter:
         if table.name not in self.writers:
             self.writers[table.name] = pq.ParquetWriter(self.path(table.name), raw_schema(table))
         self.writers[table.name].write_table(pa.table(arrays, schema=raw_schema(table)))
+        self._note_order(table.name, batch.file, columns["source_row"])
         self.rows[table.name] = self.rows.get(table.name, 0) + count
         self.source_fields.setdefault(table.name, {}).update(batch.source_fields)
 
+    def _note_order(self, table: str, file: str, lines: list[Any]) -> None:
+        if not lines:
+            return
+        before = self.last.get(table)
+        try:
+            ordered = all(a < b for a, b in itertools.pairwise(lines)) and (
+                before is None or before < (file, lines[0])
+            )
+        except TypeError:  # a row without its line: sort to be sure
+            ordered = False
+        self.in_order[table] = self.in_order.get(table, True) and ordered
+        self.last[table] = (file, lines[-1])
+
+    def adopt(self, staged: StagedRows) -> None:
+        """Take over a file the importer staged itself (the fast CSV path)."""
+        if staged.table in self.rows:
+            raise ValueError(f"{staged.table} is staged twice: batches and a staged file")
+        shutil.move(staged.path, self.path(staged.table))
+        self.adopted[staged.table] = staged
+        self.in_order[staged.table] = True  # staged in line order (``delimited``)
+        self.rows[staged.table] = staged.rows
+        self.source_fields.setdefault(staged.table, {}).update(staged.source_fields)
+
     def path(self, table: str) -> Path:
         return self.directory / f"raw_{table}.parquet"
+
+    def relation(self, table: str) -> str:
+        """The FROM item for ``table``'s staged rows, with every column of the table."""
+        staged = f"read_parquet({literal(str(self.path(table)))})"
+        adopted = self.adopted.get(table)
+        if adopted is None:
+            return staged
+        missing = [c for c in TABLES[table].column_names if c not in adopted.columns]
+        added = [f"CAST(NULL AS VARCHAR) AS {identifier(c)}" for c in missing]
+        added.append(f"{literal(adopted.file)} AS source_file")
+        return f"(SELECT *, {', '.join(added)} FROM {staged})"
 
     def close(self) -> None:
         for writer in self.writers.values():
@@ -121,7 +160,7 @@ def _text_array(values: list[Any] | None, count: int) -> pa.Array:
 
 
 def load(
-    stream: Iterable[RowBatch | Problem | CodeNames],
+    stream: Iterable[RowBatch | StagedRows | Problem | CodeNames],
     request: LoadRequest,
     warehouse: Warehouse,
     progress: Progress | None = None,
@@ -136,7 +175,7 @@ def load(
 
 
 def _load(
-    stream: Iterable[RowBatch | Problem | CodeNames],
+    stream: Iterable[RowBatch | StagedRows | Problem | CodeNames],
     request: LoadRequest,
     warehouse: Warehouse,
     staging: Path,
@@ -169,7 +208,7 @@ def _load(
 
 
 def _stage(
-    stream: Iterable[RowBatch | Problem | CodeNames],
+    stream: Iterable[RowBatch | StagedRows | Problem | CodeNames],
     writer: StagingWriter,
     progress: Progress,
     names: dict[str, dict[str, str]],
@@ -184,9 +223,12 @@ def _stage(
             if isinstance(item, CodeNames):
                 names.setdefault(item.column, {}).update(item.names)
                 continue
-            writer.write(item)
+            if isinstance(item, StagedRows):
+                writer.adopt(item)
+            else:
+                writer.write(item)
             rows += len(item)
-            progress("reading", rows, item.progress)
+            progress("reading", rows, 1.0 if isinstance(item, StagedRows) else item.progress)
     finally:
         writer.close()
     return problems
@@ -198,23 +240,27 @@ def _validate(
     problems: list[Problem] = []
     total = 0
     for name in writer.rows:
-        staged = f"read_parquet({literal(str(writer.path(name)))})"
+        staged = writer.relation(name)
         table = TABLES[name]
-        [(count,)] = engine.run(
-            validation.problem_count_sql(staged, table, today.isoformat()), label=f"count {name}"
-        )
-        total += count
-        limit = MAX_REPORTED_PROBLEMS - len(problems)
+        limit = max(MAX_REPORTED_PROBLEMS - len(problems), 0)
         rows = engine.run(
-            validation.problems_sql(staged, table, today.isoformat(), max(limit, 0)),
+            validation.problems_sql(staged, table, today.isoformat(), limit),
             label=f"validate {name}",
         )
+        total += len(rows) if len(rows) < limit else _problem_count(engine, staged, table, today)
         names = writer.source_fields.get(name, {})
         problems += [
             Problem(f, r, _partner_field(fld, names), v, rule, msg)
             for f, r, fld, v, rule, msg in rows
         ]
     return _distinct(problems), total
+
+
+def _problem_count(engine: DuckDBEngine, staged: str, table: Table, today: dt.date) -> int:
+    """All problems of a staged table, counted only when there are more than can be listed."""
+    sql = validation.problem_count_sql(staged, table, today.isoformat())
+    [(count,)] = engine.run(sql, label=f"count {table.name}")
+    return int(count)
 
 
 def _partner_field(field_name: str, names: dict[str, str]) -> str:
@@ -254,10 +300,11 @@ def _cast(
 ) -> dict[str, tuple[Path, int]]:
     typed: dict[str, tuple[Path, int]] = {}
     for name, rows in writer.rows.items():
-        staged = f"read_parquet({literal(str(writer.path(name)))})"
+        staged = writer.relation(name)
         select = validation.typed_select_sql(
-            staged, TABLES[name], request.pseudonym_key, request.partner, request.submission_id
-        )
+            staged, TABLES[name], request.pseudonym_key, request.partner, request.submission_id,
+            in_order=writer.in_order.get(name, False),
+        )  # fmt: skip
         target = staging / f"typed_{name}.parquet"
         engine.run(
             f"COPY ({select}) TO {literal(str(target))} (FORMAT parquet)", label=f"type {name}"

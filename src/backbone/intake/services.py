@@ -41,6 +41,7 @@ from backbone.warehouse.records import (
     IntakeLimits,
     Problem,
     RowBatch,
+    StagedRows,
 )  # fmt: skip
 from backbone.warehouse.services import warehouse, workspace
 
@@ -222,7 +223,7 @@ def _governed(stream: ImportStream, check: FieldCheck) -> ImportStream:
     candidate agreement lists: the load is then still staging, so nothing reaches the warehouse.
     (Reading to the end lets the refusal name every missing field.)"""
     for item in stream:
-        if isinstance(item, RowBatch):
+        if isinstance(item, RowBatch | StagedRows):
             check.add(batch_fields(item))
         yield item
     check.governing()  # raises NotCovered

@@ -95,12 +95,15 @@ def duplicate_key_sql(staged: str, table: Table) -> str:
     key = ", ".join(text(c) for c in table.key)
     shown = " || ' / ' || ".join(f"coalesce({text(c)}, '')" for c in table.key)
     message = "repeats the key of an earlier row: the same values in all these columns"
+    # Only keys whose hash repeats are ranked: a hash aggregate is far cheaper than sorting
+    # every row, and a colliding hash merely adds a key that then turns out single.
+    repeated = f"SELECT hash({key}) FROM {staged} GROUP BY 1 HAVING count(*) > 1"
     return (
         f"SELECT source_file, source_row, {literal('+'.join(table.key))} AS field, value, "
         f"'duplicate_key' AS rule, {literal(message)} AS message FROM ("
         f"SELECT source_file, source_row, {shown} AS value, "
         f"row_number() OVER (PARTITION BY {key} ORDER BY source_file, source_row) AS occurrence "
-        f"FROM {staged}) WHERE occurrence > 1"
+        f"FROM {staged} WHERE hash({key}) IN ({repeated})) WHERE occurrence > 1"
     )
 
 
@@ -134,10 +137,14 @@ def record_id(key: str, partner: str, local_id: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def typed_select_sql(staged: str, table: Table, key: str, partner: str, submission_id: int) -> str:
+def typed_select_sql(
+    staged: str, table: Table, key: str, partner: str, submission_id: int, in_order: bool = False
+) -> str:
     """The staged rows cast to their types, the person id replaced by ``record_id`` in analytic
-    tables (kept beside it in the identity tier), with lineage columns."""
-    columns = [f"{record_id_sql(table.person_column, key, partner)} AS record_id"]
+    tables (kept beside it in the identity tier), with lineage columns, in file and row order.
+    Rows ``in_order`` already keep it (a projection preserves DuckDB's insertion order), so
+    they are neither sorted nor joined."""
+    columns = ["record_id"]
     for column in table.columns:
         if column.name != table.person_column or table.tier == "identity":
             columns.append(f"{typed_value_sql(column)} AS {identifier(column.name)}")
@@ -147,4 +154,25 @@ def typed_select_sql(staged: str, table: Table, key: str, partner: str, submissi
         "source_file",
         "CAST(source_row AS BIGINT) AS source_row",
     ]
-    return f"SELECT {', '.join(columns)} FROM {staged} ORDER BY source_file, source_row"
+    if in_order:
+        rows = _with_record_ids(staged, table, key, partner, each_row=True)
+        return f"SELECT {', '.join(columns)} FROM {rows}"
+    rows = _with_record_ids(staged, table, key, partner, each_row=table.tier == "identity")
+    return f"SELECT {', '.join(columns)} FROM {rows} ORDER BY source_file, source_row"
+
+
+def _with_record_ids(staged: str, table: Table, key: str, partner: str, each_row: bool) -> str:
+    """The staged rows with ``record_id``: each row hashed, or (when rows are sorted anyway and
+    a person has many) each distinct id hashed once and joined back."""
+    person = text(table.person_column)
+    if each_row:
+        record_id = record_id_sql(table.person_column, key, partner)
+        return f"(SELECT *, {record_id} AS record_id FROM {staged})"
+    ids = (
+        f"SELECT person, {record_id_sql('person', key, partner)} AS record_id "
+        f"FROM (SELECT DISTINCT {person} AS person FROM {staged})"
+    )
+    return (
+        f"(SELECT staged.*, ids.record_id FROM {staged} AS staged "
+        f"LEFT JOIN ({ids}) AS ids ON {person} = ids.person)"
+    )

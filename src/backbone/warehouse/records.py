@@ -1,18 +1,19 @@
 """What importers produce: batches of raw rows for canonical tables, and problems.
 
 An importer is a generator ``read(source: Path, options: ImportOptions) -> ImportStream`` of
-``RowBatch``, ``Problem`` and ``CodeNames`` items. It turns a partner's file (or folder, or zip)
-into rows of the canonical tables in ``backbone.warehouse.tables``: every value as text exactly
-as found (or normalised to the canonical code, e.g. an ISO date), ``None`` when empty. It never
-casts or validates types — the load does that once for every format, with the row numbers the
-importer recorded — but it reports what only it can see (a missing column, an unknown file
-version) as ``Problem``s.
+``RowBatch``, ``StagedRows``, ``Problem`` and ``CodeNames`` items. It turns a partner's file (or
+folder, or zip) into rows of the canonical tables in ``backbone.warehouse.tables``: every value
+as text exactly as found (or normalised to the canonical code, e.g. an ISO date), ``None`` when
+empty. It never casts or validates types — the load does that once for every format, with the
+row numbers the importer recorded — but it reports what only it can see (a missing column, an
+unknown file version) as ``Problem``s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 ERROR = "error"
@@ -76,6 +77,34 @@ class RowBatch:
 
 
 @dataclass(frozen=True)
+class StagedRows:
+    """Raw rows for one canonical table that an importer has already written, all as text, to a
+    Parquet file with the ``columns`` the source provides plus ``source_row`` (the fast CSV
+    path); the load reads the table's other columns as NULL and ``file`` as ``source_file``.
+    The load takes the file over (moves it); the importer deletes it if nobody does.
+    """
+
+    table: str
+    file: str
+    path: Path
+    rows: int
+    # The canonical columns the file provides, and those holding at least one value (what the
+    # file discloses).
+    columns: tuple[str, ...] = ()
+    fields: frozenset[str] = frozenset()
+    source_fields: dict[str, str] = field(default_factory=dict)
+
+    def as_rows(self) -> list[dict[str, Any]]:
+        """The staged rows as ``RowBatch.as_rows`` gives them (read while the file exists)."""
+        import pyarrow.parquet as pq
+
+        return pq.read_table(self.path, columns=[*self.columns, "source_row"]).to_pylist()
+
+    def __len__(self) -> int:
+        return self.rows
+
+
+@dataclass(frozen=True)
 class CodeNames:
     """What a partner's own codes in one column are called, e.g. its schools' names by
     ``school_id``: not person-level rows but the words pages show for a code. An importer may
@@ -116,6 +145,9 @@ class ImportOptions:
     # for demographics (Ed-Fi); empty when unknown.
     as_of: str = ""
     limits: IntakeLimits = field(default_factory=IntakeLimits)
+    # False reads a CSV row by row in Python even where DuckDB's reader could (the reference
+    # the fast path is tested against; ``docs/intake.md#fast-csv``).
+    fast_csv: bool = True
 
 
-ImportStream = Iterator[RowBatch | Problem | CodeNames]
+ImportStream = Iterator[RowBatch | StagedRows | Problem | CodeNames]

@@ -19,7 +19,7 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
-from backbone.intake.importers import bounded, xlsx
+from backbone.intake.importers import bounded, delimited, xlsx
 from backbone.warehouse.records import (
     BATCH_ROWS,
     ImportOptions,
@@ -32,6 +32,7 @@ from backbone.warehouse.tables import TABLES, Table
 
 IDENTITY_TABLE = "identity_record"
 Line = tuple[int, list[str], float]  # line number, values, fraction of the file read
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 
 def read(source: Path, options: ImportOptions) -> ImportStream:
@@ -57,6 +58,16 @@ def _read(source: Path, options: ImportOptions) -> ImportStream:
     if any(p.severity == "error" for p in problems):
         return
     headers = {column: header[1][position].strip() for column, position in mapping.items()}
+    if options.fast_csv and source.suffix.lower() not in XLSX_SUFFIXES:
+        rows.close()  # DuckDB reads the rest, unless the file needs reading row by row
+        layout = delimited.Layout(len(header[1]), mapping, headers)
+        staged = delimited.stage(source, layout, table, options)
+        if staged is not None:
+            with staged as items:
+                yield from items
+            return
+        rows = read_rows(source, options.limits)
+        next(rows)  # the header, read above
     yield from _batches(source, rows, mapping, headers, table, options)
 
 
@@ -198,7 +209,7 @@ def read_rows(source: Path, limits: IntakeLimits) -> Generator[Line, None, None]
     """(line, values, fraction read) for each row with values, the header first; raises
     ``bounded.Refused`` when the file breaks a limit."""
     bounded.check_file_size(source, limits)
-    if source.suffix.lower() in {".xlsx", ".xlsm"}:
+    if source.suffix.lower() in XLSX_SUFFIXES:
         return xlsx.read_rows(source, limits)
     return _csv_rows(source, limits.max_field_chars)
 

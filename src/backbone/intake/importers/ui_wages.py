@@ -45,6 +45,7 @@ def read(source: Path, options: ImportOptions) -> ImportStream:
         column_mapping=mapping,
         value_crosswalks=options.value_crosswalks,
         limits=options.limits,
+        fast_csv=options.fast_csv,
     )
     yield from tabular.read(source, wage_options)
 

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from backbone.warehouse.engines.base import Engine, Rows
-from backbone.warehouse.sql import identifier, literals
+from backbone.warehouse.sql import identifier, literal, literals
 
 
 class DuckDBEngine(Engine):
@@ -34,6 +34,7 @@ class DuckDBEngine(Engine):
 
     def __init__(self) -> None:
         self.connection = duckdb.connect()
+        self.connection.execute("SET enable_progress_bar = false")  # a worker has no terminal
         self._registered: dict[str, pa.Table] = {}
 
     def _rows(self, sql: str, params: list[Any]) -> Rows:
@@ -49,6 +50,18 @@ class DuckDBEngine(Engine):
 
     def parquet_reader(self, paths: Sequence[str]) -> str:
         return f"read_parquet([{literals(paths)}])"
+
+    def text_csv_reader(self, path: str, width: int, max_line_bytes: int) -> str:
+        """The FROM item reading the CSV at ``path`` after its header line as ``width`` text
+        columns ``c0``, ``c1``…, strictly: comma-separated, ``"``-quoted, no type sniffing; a
+        short row is padded with NULLs, and a row wider than ``width``, a line over
+        ``max_line_bytes`` or a byte that is not UTF-8 makes the query fail."""
+        columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+        return (
+            f"read_csv({literal(path)}, header = true, auto_detect = false, delim = ',', "
+            "quote = '\"', escape = '\"', null_padding = true, strict_mode = true, "
+            f"max_line_size = {int(max_line_bytes)}, columns = {{{columns}}})"
+        )
 
     def drop(self, name: str) -> None:
         if self._registered.pop(name, None) is not None:
