@@ -13,6 +13,7 @@ from benchmarks import (
     linkage_febrl4,
     load_scorecard,
     registry_import,
+    sign_in_crowd,
     wage_load,
 )
 
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "indicators_library": indicators_library.main,
     "disclosure_release": disclosure_release.main,
     "load_scorecard": load_scorecard.main,
+    "sign_in_crowd": sign_in_crowd.main,
 }
 
 

@@ -3,6 +3,7 @@ a killed commit left behind are removed by the next one."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -40,3 +41,20 @@ def test_files_a_killed_commit_left_behind_are_removed_by_the_next_commit(tmp_pa
     store.commit(2, stage(tmp_path, 2, [5.0]))
     assert not stray.exists()
     assert store.query("SELECT count(*) FROM wages") == [(5,)]
+
+
+def test_commits_to_one_table_at_once_are_serialised_and_all_kept(tmp_path):
+    # Loads of different periods commit side by side: each commit reads the manifest, adds its
+    # files and replaces it, so without the store's own lock one would drop another's files.
+    store = Warehouse(tmp_path / "warehouse")
+    staged = {n: stage(tmp_path, n, [float(n)] * n) for n in range(1, 13)}
+    threads = [
+        threading.Thread(target=store.commit, args=(n, files)) for n, files in staged.items()
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.submissions() == set(range(1, 13))
+    # 1 + 2 + … + 12 rows; each submission's rows are worth its number: 1² + 2² + … + 12².
+    assert store.query("SELECT count(*), sum(wages) FROM wages") == [(78, 650.0)]

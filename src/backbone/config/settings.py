@@ -112,8 +112,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane), at most this many hashes at once so
+# a crowd signing in queues instead of taking every core (docs/governance.md#passwords); 0 means
+# half the cores. Hashes made with Django's heavier defaults verify and are re-hashed.
+BACKBONE_PASSWORD_HASH_CONCURRENCY = int(os.environ.get("BACKBONE_PASSWORD_HASH_CONCURRENCY", "0"))
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "backbone.governance.hashers.BoundedArgon2Hasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

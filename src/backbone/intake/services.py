@@ -75,7 +75,7 @@ def ingest(
     get_contract(contract)  # fails early, naming the known contracts
     recover_interrupted()
     digest, size, archived = archive(path, partner.slug, original_name or path.name)
-    with load_lock(partner.slug, contract):
+    with load_lock(partner.slug, contract, period, digest):
         existing = loaded_duplicate(partner, contract, digest)
         if existing:
             return Outcome(existing, duplicate=True)
@@ -102,15 +102,30 @@ def received(
 
 
 @contextmanager
-def load_lock(partner_slug: str, contract: str) -> Iterator[None]:
-    """One load at a time per partner and contract, across processes: the duplicate check, the
-    decision what a load supersedes and its commit happen under it. Per contract rather than per
-    period, because the duplicate check looks for the same bytes in every period.
+def load_lock(partner_slug: str, contract: str, period: str, digest: str) -> Iterator[None]:
+    """One load at a time per partner, contract and period, and one per file: the duplicate
+    check, the decision what a load supersedes and its commit happen under both locks.
 
-    A PostgreSQL advisory lock when the app database is PostgreSQL (it holds across machines
-    sharing the database); otherwise an ``flock`` on a file in the workspace's ``locks`` folder.
-    Either is released if the process dies."""
-    key = jobs.lock_key("backbone.load", partner_slug, contract)
+    Two locks, always taken in this order, so no two loads can wait for each other: the
+    file's (partner, contract, SHA-256), because the duplicate check looks for the same bytes
+    in every period; then the period's (partner, contract, period), because a load of a period
+    supersedes the one loaded before it. Different files for different periods load side by
+    side; the warehouse serialises their commits itself (``Warehouse.commit`` holds its own
+    lock for the manifest replace only).
+
+    Each is a PostgreSQL advisory lock when the app database is PostgreSQL (it holds across
+    machines sharing the database), otherwise an ``flock`` on a file in the workspace's
+    ``locks`` folder. Either is released if the process dies."""
+    with (
+        _one_at_a_time("backbone.load.file", partner_slug, contract, digest),
+        _one_at_a_time("backbone.load.period", partner_slug, contract, period),
+    ):
+        yield
+
+
+@contextmanager
+def _one_at_a_time(*parts: str) -> Iterator[None]:
+    key = jobs.lock_key(*parts)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [key])

@@ -74,7 +74,9 @@ def process_queued(submission_id: int) -> Submission:
     """Load a queued upload (what the worker's child process runs): under the load lock, unless
     the same bytes were loaded meanwhile; progress is saved for the submission's page."""
     submission = Submission.objects.select_related("partner").get(pk=submission_id)
-    with load_lock(submission.partner.slug, submission.contract):
+    with load_lock(
+        submission.partner.slug, submission.contract, submission.period, submission.sha256
+    ):
         submission.refresh_from_db()
         if submission.status != Submission.Status.QUEUED:
             return submission  # already taken: a task run twice loads once
