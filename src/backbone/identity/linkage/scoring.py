@@ -47,16 +47,61 @@ def strong_match_sql(roles: Sequence[str]) -> str | None:
     return " OR ".join(terms) or None
 
 
-def predict(linker: Linker, roles: Sequence[str], floor: float = PREDICT_FLOOR) -> SplinkDataFrame:
+def predict(
+    linker: Linker,
+    roles: Sequence[str],
+    floor: float = PREDICT_FLOOR,
+    strong: Linker | None = None,
+) -> SplinkDataFrame:
     """Score candidate pairs; pairs sharing a strong identifier get probability 1 whatever
-    Splink says (a changed name must not split a person whose SSN matches)."""
+    Splink says (a changed name must not split a person whose SSN matches).
+
+    With ``strong`` (the same model blocking only on strong identifiers, see
+    ``strong_identifier_linker``), Splink drops pairs under ``floor`` as it scores them and
+    the few strong-identifier pairs under it are scored apart and added back: no table of
+    every candidate pair is written. Without it, every candidate pair is scored first.
+    """
     if strong_match_sql(roles) is None:
         return linker.inference.predict(threshold_match_probability=floor)
-    scored = linker.inference.predict()
-    sql = override_strong_sql(scored, roles, floor)
-    overridden = linker.misc.query_sql(sql)
+    if strong is None:
+        scored = linker.inference.predict()
+    else:
+        above = linker.inference.predict(threshold_match_probability=floor)
+        below = strong.inference.predict()  # strong pairs only: as many as shared ids
+        scored = linker.misc.query_sql(union_below_floor_sql(above, below, floor))
+        above.drop_table_from_database_and_remove_from_cache()
+        below.drop_table_from_database_and_remove_from_cache()
+    overridden = linker.misc.query_sql(override_strong_sql(scored, roles, floor))
     scored.drop_table_from_database_and_remove_from_cache()
     return linker.table_management.register_table_predict(overridden)
+
+
+def union_below_floor_sql(above: SplinkDataFrame, below: SplinkDataFrame, floor: float) -> str:
+    """``SELECT`` the pairs scored at or over ``floor`` and the strong pairs under it: disjoint
+    sets, so no pair appears twice; the columns both have (blocking rules carry
+    their own columns into the predictions)."""
+    present = {c.unquote().name for c in below.columns}
+    names = ", ".join(n for c in above.columns if (n := c.unquote().name) in present)
+    return (
+        f"SELECT {names} FROM {above.physical_name} UNION ALL "
+        f"SELECT {names} FROM {below.physical_name} WHERE match_probability < {floor}"
+    )
+
+
+def strong_identifier_linker(
+    inputs: Sequence[SplinkDataFrame], model: LinkageModel, roles: Sequence[str]
+) -> Linker | None:
+    """``model`` blocking only on the strong identifiers among ``roles`` (None if none):
+    scores just the pairs ``predict`` must keep whatever their probability."""
+    strong = [r for r in STRONG_IDS if r in roles]
+    if not strong:
+        return None
+    settings = dict(model.settings)
+    dialect = settings.get("sql_dialect")
+    settings["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": f"l.{r} = r.{r}", "sql_dialect": dialect} for r in strong
+    ]
+    return Linker(list(inputs), settings, log_level=SPLINK_LOG_LEVEL)
 
 
 def override_strong_sql(scored: SplinkDataFrame, roles: Sequence[str], floor: float) -> str:
@@ -201,7 +246,8 @@ def link_standardised(
         linker = Linker(sdfs, model.settings, log_level=SPLINK_LOG_LEVEL)  # the floored m
     trained = model
     with watch.step("predict"):
-        predictions = predict(linker, trained.roles)
+        strong = strong_identifier_linker(sdfs, trained, trained.roles)
+        predictions = predict(linker, trained.roles, strong=strong)
     with watch.step("cluster"):
         clusters = cluster(linker, predictions, threshold, duplicate_free)
     with watch.step("collect"):
