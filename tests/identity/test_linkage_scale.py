@@ -83,3 +83,7 @@ def test_prediction_rules_pair_a_zip_by_birth_year_not_everyone_in_it(planted):
     _, frames = planted
     assert candidate_pairs(frames, blocking_rules(ROLES)) == 2_000  # ZIP alone: 40,000
 
+
+def test_the_second_training_session_blocks_on_zip_and_initials_not_zip_alone(planted):
+    _, frames = planted
+    assert candidate_pairs(frames, em_rules(ROLES)[1:]) == PEOPLE  # ZIP alone: 40,000

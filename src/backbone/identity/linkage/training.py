@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from splink import Linker, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
+from backbone.identity.linkage.settings import initial
+
 logger = logging.getLogger(__name__)
 
 
@@ -55,10 +57,14 @@ def lambda_rules(roles: Sequence[str]) -> list[str | BlockingRuleCreator]:
 
 def em_rules(roles: Sequence[str]) -> list[BlockingRuleCreator]:
     """Two EM blocking rules that between them leave every comparison free to be trained once:
-    birth date (trains names, ids, places), then postcode or else full name (trains the date)."""
+    birth date (trains names, ids, places), then postcode and initials, or else full name
+    (trains the date)."""
     present = set(roles)
     rules = [block_on("birth_date")] if "birth_date" in present else []
-    if "zip" in present:
+    if {"zip", "first_name", "last_name"} <= present:
+        # not ZIP alone: its blocks hold thousands of pairs per person at a county's size
+        rules.append(block_on("zip", initial("first_name"), initial("last_name")))
+    elif "zip" in present:
         rules.append(block_on("zip"))
     elif {"first_name", "last_name"} <= present:
         rules.append(block_on("first_name", "last_name"))
