@@ -12,6 +12,7 @@ Whatever the engine, Splink reads the standardised tables by name through the en
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -140,7 +141,7 @@ def cluster(
 Record = tuple[str, str]  # (source dataset, unique id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoredPair:
     """Two records and the probability that they are the same person."""
 
@@ -251,14 +252,16 @@ def link_standardised(
     with watch.step("cluster"):
         clusters = cluster(linker, predictions, threshold, duplicate_free)
     with watch.step("collect"):
-        records = collect_clusters(clusters)
-        result = Linkage(trained, collect_pairs(predictions, records), records)
+        records = collect_clusters(engine, clusters)
+        result = Linkage(trained, collect_pairs(engine, predictions, records), records)
     result.timings = watch.timings
     return result
 
 
-def collect_pairs(predictions: SplinkDataFrame, clusters: dict[Record, str]) -> list[ScoredPair]:
-    """The scored pairs as Python objects.
+def collect_pairs(
+    engine: Engine, predictions: SplinkDataFrame, clusters: dict[Record, str]
+) -> list[ScoredPair]:
+    """The scored pairs as Python objects, read column-wise through Arrow (not a dict a row).
 
     ``dedupe_only`` predictions carry no source dataset (ids are unique across the inputs
     then), so it is looked up from the clustered records.
@@ -268,26 +271,33 @@ def collect_pairs(predictions: SplinkDataFrame, clusters: dict[Record, str]) -> 
         columns = "source_dataset_l, unique_id_l, source_dataset_r, unique_id_r"
     else:
         columns = "NULL AS source_dataset_l, unique_id_l, NULL AS source_dataset_r, unique_id_r"
-    rows = _fetch(predictions, f"SELECT {columns}, match_probability FROM {{this}}")
+    sql = f"SELECT {columns}, match_probability FROM {predictions.physical_name}"
+    left_set, left_id, right_set, right_id, probability = _columns(engine, sql, "scored pairs")
     dataset_of = {unique_id: dataset for dataset, unique_id in clusters}
 
-    def record(row: dict[str, Any], side: str) -> Record:
-        unique_id = str(row[f"unique_id_{side}"])
-        return (row[f"source_dataset_{side}"] or dataset_of[unique_id], unique_id)
+    def record(dataset: str | None, unique_id: Any) -> Record:
+        key = str(unique_id)
+        return (dataset_of[key] if dataset is None else sys.intern(dataset), key)
 
-    return [ScoredPair(record(r, "l"), record(r, "r"), float(r["match_probability"])) for r in rows]
-
-
-def _fetch(frame: SplinkDataFrame, sql: str) -> list[dict[str, Any]]:
-    """Rows of a query over ``frame`` (``{this}``), with the scratch table dropped after."""
-    result = frame.query_sql(sql)
-    try:
-        return result.as_record_list()
-    finally:
-        result.drop_table_from_database_and_remove_from_cache()
+    return [
+        ScoredPair(record(*left), record(*right), float(p))
+        for left, right, p in zip(
+            zip(left_set, left_id, strict=True), zip(right_set, right_id, strict=True),
+            probability, strict=True,
+        )
+    ]  # fmt: skip
 
 
-def collect_clusters(clusters: SplinkDataFrame) -> dict[Record, str]:
+def _columns(engine: Engine, sql: str, label: str) -> list[list[Any]]:
+    """A query's result as one Python list per column."""
+    table = engine.arrow(sql, label=label)
+    return [column.to_pylist() for column in table.columns]
+
+
+def collect_clusters(engine: Engine, clusters: SplinkDataFrame) -> dict[Record, str]:
     """``(source dataset, unique id) → cluster id`` for every record."""
-    rows = _fetch(clusters, f"SELECT {SOURCE_DATASET}, {UNIQUE_ID}, cluster_id FROM {{this}}")
-    return {(r[SOURCE_DATASET], str(r[UNIQUE_ID])): str(r["cluster_id"]) for r in rows}
+    sql = f"SELECT {SOURCE_DATASET}, {UNIQUE_ID}, cluster_id FROM {clusters.physical_name}"
+    datasets, ids, cluster_ids = _columns(engine, sql, "clusters")
+    return {
+        (sys.intern(d), str(u)): str(c) for d, u, c in zip(datasets, ids, cluster_ids, strict=True)
+    }
