@@ -22,6 +22,7 @@ from backbone.identity.linkage.scoring import (
     Record,
     Stopwatch,
     link_standardised,
+    ordered,
     record_key,
 )
 from backbone.identity.linkage.settings import DEFAULT_THRESHOLD, LinkageModel, LinkType
@@ -204,11 +205,10 @@ def _file_report(
     linkage: Linkage,
 ) -> LinkReport:
     order = {name: i for i, name in enumerate(names)}
-    scored = {frozenset((p.left, p.right)): p.match_probability for p in linkage.pairs}
+    scored = {ordered(p.left, p.right): p.match_probability for p in linkage.pairs}
     # a pair joined only through others (connected components) has no score of its own: 0
     pairs = sorted(
-        (*_ordered(a, b, order), scored.get(frozenset((a, b)), 0.0))
-        for a, b in linkage.clustered_pairs()
+        (*_ordered(a, b, order), scored.get((a, b), 0.0)) for a, b in linkage.clustered_pairs()
     )
     records: dict[str, int] = {name: 0 for name in names}
     clusters: dict[str, dict[str, str]] = {name: {} for name in names}

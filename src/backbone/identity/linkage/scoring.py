@@ -14,15 +14,16 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from splink import Linker
 from splink.internals.splink_dataframe import SplinkDataFrame
 
-from backbone.identity import evaluation
 from backbone.identity.linkage.settings import (
     DEFAULT_THRESHOLD,
     LinkageModel,
@@ -161,8 +162,15 @@ class Linkage:
 
     def clustered_pairs(self) -> set[tuple[Record, Record]]:
         """Every pair of records put in the same cluster."""
-        keyed = {record_key(r): c for r, c in self.clusters.items()}
-        return {(key_record(a), key_record(b)) for a, b in evaluation.pairs_from_clusters(keyed)}
+        members: dict[str, list[Record]] = defaultdict(list)
+        for record, cluster_id in self.clusters.items():
+            members[cluster_id].append(record)
+        return {
+            ordered(a, b)
+            for group in members.values()
+            if len(group) > 1
+            for a, b in combinations(group, 2)
+        }
 
     def best_probability(self) -> dict[Record, float]:
         """Per record, the highest probability of a pair inside its own cluster."""
@@ -172,6 +180,11 @@ class Linkage:
                 for record in (p.left, p.right):
                     best[record] = max(best.get(record, 0.0), p.match_probability)
         return best
+
+
+def ordered(a: Record, b: Record) -> tuple[Record, Record]:
+    """Two records, the lesser first (the order of their ``record_key``)."""
+    return (a, b) if a <= b else (b, a)
 
 
 def record_key(record: Record) -> str:
