@@ -168,7 +168,8 @@ def _load_files(
     tables, roles_used = [], []
     for path, name in zip(paths, names, strict=True):
         raw = scratch.name("linkage_file")
-        engine.run(f"CREATE TABLE {raw} AS SELECT * FROM {_reader_sql(path)}", label=path.name)
+        # a view: the file is read once, by the standardising query, and never held raw
+        engine.run(f"CREATE VIEW {raw} AS SELECT * FROM {_reader_sql(path)}", label=path.name)
         described = engine.run(f"DESCRIBE {raw}", label=f"columns of {path.name}")
         columns = {row[0]: row[1] for row in described}
         if id_column not in columns:
