@@ -15,7 +15,8 @@ Times are measured inside the child (imports excluded); F1 is over the clustered
 against the planted truth, counted after the clock stops. Candidate pairs per blocking
 rule (the new pairs each adds) come from Splink's blocking analysis in a separate, untimed
 child. A child whose resident memory passes ``BACKBONE_BENCH_MAX_GIB`` (default 14) or that
-runs past ``BACKBONE_BENCH_TIMEOUT`` seconds (default 1800) is stopped and reported so.
+runs past 4× the baseline's time (at least 300 s; the baseline itself past
+``BACKBONE_BENCH_TIMEOUT`` seconds, default 1800) is stopped and reported so.
 
 ``BACKBONE_BENCH_SIZES`` picks the sizes (``25000,100000``; default all four);
 ``BACKBONE_BENCH_SPARK=1`` adds backbone on Spark (local[2]) at every size.
@@ -41,6 +42,7 @@ DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "febr
 CACHE = Path(tempfile.gettempdir()) / "backbone-bench-linkscale"
 SEED = 15
 GOAL_TIME, GOAL_MEMORY = 1.3, 1.2
+STOP_AFTER = 4
 # Per field of B (after rec_id): the chance of a typo and of a blank.
 RATES = [(0.15, 0.03), (0.15, 0.03), (0.05, 0.05), (0.1, 0.05), (0.05, 0.05),
          (0.05, 0.02), (0.0, 0.03), (0.12, 0.02), (0.1, 0.03)]  # fmt: skip
@@ -304,11 +306,13 @@ def write_standardised(folder: Path) -> None:
 # --- running and measuring --------------------------------------------------------------------
 
 
-def run_child(code: str, folder: Path, *args: str) -> tuple[dict | None, float, str]:
+def run_child(
+    code: str, folder: Path, *args: str, timeout: float | None = None
+) -> tuple[dict | None, float, str]:
     """The child's JSON result (None when stopped), its peak resident memory (MiB) and why it
     stopped, if it did."""
     limit = float(os.environ.get("BACKBONE_BENCH_MAX_GIB", "14")) * 2**20  # KiB
-    timeout = float(os.environ.get("BACKBONE_BENCH_TIMEOUT", "1800"))
+    timeout = timeout or float(os.environ.get("BACKBONE_BENCH_TIMEOUT", "1800"))
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as log:
         child = subprocess.Popen([sys.executable, "-c", code, str(folder), "x", *args],
                                  stdout=out, stderr=log)  # fmt: skip
@@ -370,7 +374,12 @@ def measure(size: int) -> list[list[str]]:
     }
     if os.environ.get("BACKBONE_BENCH_SPARK") == "1":
         runs["backbone on Spark"] = (OURS, ("spark",))
-    results = {name: run_child(code, folder, *args) for name, (code, args) in runs.items()}
+    results = {}
+    for name, (code, args) in runs.items():
+        base = results.get("Splink, our settings", (None,))[0]
+        # a run past STOP_AFTER × the baseline's time has answered the question: stopped
+        timeout = max(300.0, STOP_AFTER * base["seconds"]) if base else None
+        results[name] = run_child(code, folder, *args, timeout=timeout)
     base, base_peak, _ = results["Splink, our settings"]
     rows = []
     for name, (result, peak, stopped) in results.items():
