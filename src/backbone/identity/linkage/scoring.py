@@ -66,27 +66,36 @@ def predict(
     if strong_match_sql(roles) is None:
         return linker.inference.predict(threshold_match_probability=floor)
     if strong is None:
-        scored = linker.inference.predict()
+        frames = [linker.inference.predict()]
+        names, source = _names(frames[0]), frames[0].physical_name
     else:
-        above = linker.inference.predict(threshold_match_probability=floor)
-        below = strong.inference.predict()  # strong pairs only: as many as shared ids
-        scored = linker.misc.query_sql(union_below_floor_sql(above, below, floor))
-        above.drop_table_from_database_and_remove_from_cache()
-        below.drop_table_from_database_and_remove_from_cache()
-    overridden = linker.misc.query_sql(override_strong_sql(scored, roles, floor))
-    scored.drop_table_from_database_and_remove_from_cache()
+        frames = [
+            linker.inference.predict(threshold_match_probability=floor),
+            strong.inference.predict(),  # strong pairs only: as many as shared ids
+        ]
+        names, source = union_below_floor_sql(frames[0], frames[1], floor)
+    overridden = linker.misc.query_sql(override_strong_sql(names, source, roles, floor))
+    for frame in frames:
+        frame.drop_table_from_database_and_remove_from_cache()
     return linker.table_management.register_table_predict(overridden)
 
 
-def union_below_floor_sql(above: SplinkDataFrame, below: SplinkDataFrame, floor: float) -> str:
-    """``SELECT`` the pairs scored at or over ``floor`` and the strong pairs under it: disjoint
-    sets, so no pair appears twice; the columns both have (blocking rules carry
-    their own columns into the predictions)."""
-    present = {c.unquote().name for c in below.columns}
-    names = ", ".join(n for c in above.columns if (n := c.unquote().name) in present)
-    return (
-        f"SELECT {names} FROM {above.physical_name} UNION ALL "
-        f"SELECT {names} FROM {below.physical_name} WHERE match_probability < {floor}"
+def _names(frame: SplinkDataFrame) -> list[str]:
+    return [c.unquote().name for c in frame.columns]
+
+
+def union_below_floor_sql(
+    above: SplinkDataFrame, below: SplinkDataFrame, floor: float
+) -> tuple[list[str], str]:
+    """The columns both have (blocking rules carry their own into the predictions) and a
+    subquery of the pairs scored at or over ``floor`` with the strong pairs under it: disjoint
+    sets, so no pair appears twice."""
+    present = set(_names(below))
+    names = [n for n in _names(above) if n in present]
+    listed = ", ".join(names)
+    return names, (
+        f"(SELECT {listed} FROM {above.physical_name} UNION ALL "
+        f"SELECT {listed} FROM {below.physical_name} WHERE match_probability < {floor}) AS scored"
     )
 
 
@@ -106,16 +115,18 @@ def strong_identifier_linker(
     return Linker(list(inputs), settings, log_level=SPLINK_LOG_LEVEL)
 
 
-def override_strong_sql(scored: SplinkDataFrame, roles: Sequence[str], floor: float) -> str:
-    """``SELECT`` the scored pairs with strong-identifier matches set to probability 1."""
+def override_strong_sql(
+    names: Sequence[str], source: str, roles: Sequence[str], floor: float
+) -> str:
+    """``SELECT`` the scored pairs in ``source`` (a table or aliased subquery with the columns
+    ``names``) with strong-identifier matches set to probability 1."""
     strong = strong_match_sql(roles)
-    names = [c.unquote().name for c in scored.columns]
     kept = [n for n in names if n not in ("match_probability", "match_weight")]
     return (
         f"SELECT {', '.join(kept)}, "
         f"CASE WHEN {strong} THEN {STRONG_MATCH_WEIGHT} ELSE match_weight END AS match_weight, "
         f"CASE WHEN {strong} THEN 1.0 ELSE match_probability END AS match_probability "
-        f"FROM {scored.physical_name} WHERE ({strong}) OR match_probability >= {floor}"
+        f"FROM {source} WHERE ({strong}) OR match_probability >= {floor}"
     )
 
 
