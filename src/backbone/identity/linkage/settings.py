@@ -157,8 +157,10 @@ def blocking_rules(roles: Sequence[str]) -> list[BlockingRuleCreator | dict[str,
         # not ZIP alone: a ZIP holds thousands of people, its pairs outnumber all the others'
         (("zip", "birth_date"), block_on("zip", birth_year())),
     ]
-    chosen = [rule for needs, rule in candidates if present.issuperset(needs)]
-    return chosen + slip_rules(present)
+    chosen: list[BlockingRuleCreator | dict[str, Any]] = [
+        rule for needs, rule in candidates if present.issuperset(needs)
+    ]
+    return chosen + list(slip_rules(present))
 
 
 def slip_rules(present: set[str]) -> list[BlockingRuleCreator]:
@@ -167,7 +169,10 @@ def slip_rules(present: set[str]) -> list[BlockingRuleCreator]:
     initial do not pair a county's every John S. (10^8 pairs at a million a side)."""
     if not {"first_name", "last_name"} <= present:
         return []
-    names = [(initial("first_name"), "last_name"), ("first_name", initial("last_name"))]
+    names: list[tuple[str | ColumnExpression, ...]] = [
+        (initial("first_name"), "last_name"),
+        ("first_name", initial("last_name")),
+    ]
     narrowers = [n for role, n in (("birth_date", birth_year()), ("zip", "zip")) if role in present]
     if not narrowers:
         return [block_on(*pair) for pair in names]
