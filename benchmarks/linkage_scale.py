@@ -19,7 +19,8 @@ runs past 3× the baseline's time (at least 300 s; the baseline itself past
 ``BACKBONE_BENCH_TIMEOUT`` seconds, default 1800) is stopped and reported so.
 
 ``BACKBONE_BENCH_SIZES`` picks the sizes (``25000,100000``; default all four);
-``BACKBONE_BENCH_SPARK=1`` adds backbone on Spark (local[2]) at every size.
+``BACKBONE_BENCH_SPARK=1`` adds backbone on Spark (local[2]) at every size;
+``BACKBONE_BENCH_NO_TUTORIAL=1`` leaves the tutorial's run out.
 """
 
 from __future__ import annotations
@@ -374,6 +375,8 @@ def measure(size: int) -> list[list[str]]:
     }
     if os.environ.get("BACKBONE_BENCH_SPARK") == "1":
         runs["backbone on Spark"] = (OURS, ("spark",))
+    if os.environ.get("BACKBONE_BENCH_NO_TUTORIAL") == "1":
+        del runs["Splink, tutorial"]
     results = {}
     for name, (code, args) in runs.items():
         base = results.get("Splink, our settings", (None,))[0]
