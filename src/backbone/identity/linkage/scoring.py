@@ -271,7 +271,12 @@ def link_standardised(
         linker = Linker(sdfs, model.settings, log_level=SPLINK_LOG_LEVEL)  # the floored m
     trained = model
     with watch.step("predict"):
-        strong = strong_identifier_linker(sdfs, trained, trained.roles)
+        # on Spark the second, strong-identifier prediction ran out of heap (FEBRL4, local[2])
+        strong = (
+            strong_identifier_linker(sdfs, trained, trained.roles)
+            if engine.dialect == "duckdb"
+            else None
+        )
         predictions = predict(linker, trained.roles, strong=strong)
     with watch.step("cluster"):
         clusters = cluster(linker, predictions, threshold, duplicate_free)
