@@ -93,3 +93,15 @@ def test_scratch_tables_share_a_prefix_and_are_dropped(engine):
         assert engine.run(f"SELECT a FROM {pairs}") == [(1,)]
     with pytest.raises(WarehouseError):
         engine.run(f"SELECT a FROM {pairs}")
+
+
+def test_a_duckdb_engine_takes_a_memory_limit_and_a_spill_directory(tmp_path):
+    engine = DuckDBEngine(memory_limit="512MB", temp_directory=str(tmp_path / "spill"))
+    try:
+        limit, spill = engine.run(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+        )[0]
+        # 512 MB as DuckDB reports it (10^6 bytes read, 2^20 bytes written): 488.2 MiB
+        assert (limit, spill) == ("488.2 MiB", str(tmp_path / "spill"))
+    finally:
+        engine.close()

@@ -22,6 +22,7 @@ from backbone.identity.linkage.scoring import (
     Record,
     Stopwatch,
     link_standardised,
+    ordered,
     record_key,
 )
 from backbone.identity.linkage.settings import DEFAULT_THRESHOLD, LinkageModel, LinkType
@@ -167,7 +168,8 @@ def _load_files(
     tables, roles_used = [], []
     for path, name in zip(paths, names, strict=True):
         raw = scratch.name("linkage_file")
-        engine.run(f"CREATE TABLE {raw} AS SELECT * FROM {_reader_sql(path)}", label=path.name)
+        # a view: the file is read once, by the standardising query, and never held raw
+        engine.run(f"CREATE VIEW {raw} AS SELECT * FROM {_reader_sql(path)}", label=path.name)
         described = engine.run(f"DESCRIBE {raw}", label=f"columns of {path.name}")
         columns = {row[0]: row[1] for row in described}
         if id_column not in columns:
@@ -204,11 +206,10 @@ def _file_report(
     linkage: Linkage,
 ) -> LinkReport:
     order = {name: i for i, name in enumerate(names)}
-    scored = {frozenset((p.left, p.right)): p.match_probability for p in linkage.pairs}
+    scored = {ordered(p.left, p.right): p.match_probability for p in linkage.pairs}
     # a pair joined only through others (connected components) has no score of its own: 0
     pairs = sorted(
-        (*_ordered(a, b, order), scored.get(frozenset((a, b)), 0.0))
-        for a, b in linkage.clustered_pairs()
+        (*_ordered(a, b, order), scored.get((a, b), 0.0)) for a, b in linkage.clustered_pairs()
     )
     records: dict[str, int] = {name: 0 for name in names}
     clusters: dict[str, dict[str, str]] = {name: {} for name in names}

@@ -12,16 +12,18 @@ Whatever the engine, Splink reads the standardised tables by name through the en
 from __future__ import annotations
 
 import logging
+import sys
 import time
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from splink import Linker
 from splink.internals.splink_dataframe import SplinkDataFrame
 
-from backbone.identity import evaluation
 from backbone.identity.linkage.settings import (
     DEFAULT_THRESHOLD,
     LinkageModel,
@@ -47,28 +49,84 @@ def strong_match_sql(roles: Sequence[str]) -> str | None:
     return " OR ".join(terms) or None
 
 
-def predict(linker: Linker, roles: Sequence[str], floor: float = PREDICT_FLOOR) -> SplinkDataFrame:
+def predict(
+    linker: Linker,
+    roles: Sequence[str],
+    floor: float = PREDICT_FLOOR,
+    strong: Linker | None = None,
+) -> SplinkDataFrame:
     """Score candidate pairs; pairs sharing a strong identifier get probability 1 whatever
-    Splink says (a changed name must not split a person whose SSN matches)."""
+    Splink says (a changed name must not split a person whose SSN matches).
+
+    With ``strong`` (the same model blocking only on strong identifiers, see
+    ``strong_identifier_linker``), Splink drops pairs under ``floor`` as it scores them and
+    the few strong-identifier pairs under it are scored apart and added back: no table of
+    every candidate pair is written. Without it, every candidate pair is scored first.
+    """
     if strong_match_sql(roles) is None:
         return linker.inference.predict(threshold_match_probability=floor)
-    scored = linker.inference.predict()
-    sql = override_strong_sql(scored, roles, floor)
-    overridden = linker.misc.query_sql(sql)
-    scored.drop_table_from_database_and_remove_from_cache()
+    if strong is None:
+        frames = [linker.inference.predict()]
+        names, source = _names(frames[0]), frames[0].physical_name
+    else:
+        frames = [
+            linker.inference.predict(threshold_match_probability=floor),
+            strong.inference.predict(),  # strong pairs only: as many as shared ids
+        ]
+        names, source = union_below_floor_sql(frames[0], frames[1], floor)
+    overridden = linker.misc.query_sql(override_strong_sql(names, source, roles, floor))
+    for frame in frames:
+        frame.drop_table_from_database_and_remove_from_cache()
     return linker.table_management.register_table_predict(overridden)
 
 
-def override_strong_sql(scored: SplinkDataFrame, roles: Sequence[str], floor: float) -> str:
-    """``SELECT`` the scored pairs with strong-identifier matches set to probability 1."""
+def _names(frame: SplinkDataFrame) -> list[str]:
+    return [c.unquote().name for c in frame.columns]
+
+
+def union_below_floor_sql(
+    above: SplinkDataFrame, below: SplinkDataFrame, floor: float
+) -> tuple[list[str], str]:
+    """The columns both have (blocking rules carry their own into the predictions) and a
+    subquery of the pairs scored at or over ``floor`` with the strong pairs under it: disjoint
+    sets, so no pair appears twice."""
+    present = set(_names(below))
+    names = [n for n in _names(above) if n in present]
+    listed = ", ".join(names)
+    return names, (
+        f"(SELECT {listed} FROM {above.physical_name} UNION ALL "
+        f"SELECT {listed} FROM {below.physical_name} WHERE match_probability < {floor}) AS scored"
+    )
+
+
+def strong_identifier_linker(
+    inputs: Sequence[SplinkDataFrame], model: LinkageModel, roles: Sequence[str]
+) -> Linker | None:
+    """``model`` blocking only on the strong identifiers among ``roles`` (None if none):
+    scores just the pairs ``predict`` must keep whatever their probability."""
+    strong = [r for r in STRONG_IDS if r in roles]
+    if not strong:
+        return None
+    settings = dict(model.settings)
+    dialect = settings.get("sql_dialect")
+    settings["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": f"l.{r} = r.{r}", "sql_dialect": dialect} for r in strong
+    ]
+    return Linker(list(inputs), settings, log_level=SPLINK_LOG_LEVEL)
+
+
+def override_strong_sql(
+    names: Sequence[str], source: str, roles: Sequence[str], floor: float
+) -> str:
+    """``SELECT`` the scored pairs in ``source`` (a table or aliased subquery with the columns
+    ``names``) with strong-identifier matches set to probability 1."""
     strong = strong_match_sql(roles)
-    names = [c.unquote().name for c in scored.columns]
     kept = [n for n in names if n not in ("match_probability", "match_weight")]
     return (
         f"SELECT {', '.join(kept)}, "
         f"CASE WHEN {strong} THEN {STRONG_MATCH_WEIGHT} ELSE match_weight END AS match_weight, "
         f"CASE WHEN {strong} THEN 1.0 ELSE match_probability END AS match_probability "
-        f"FROM {scored.physical_name} WHERE ({strong}) OR match_probability >= {floor}"
+        f"FROM {source} WHERE ({strong}) OR match_probability >= {floor}"
     )
 
 
@@ -95,7 +153,7 @@ def cluster(
 Record = tuple[str, str]  # (source dataset, unique id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoredPair:
     """Two records and the probability that they are the same person."""
 
@@ -115,8 +173,15 @@ class Linkage:
 
     def clustered_pairs(self) -> set[tuple[Record, Record]]:
         """Every pair of records put in the same cluster."""
-        keyed = {record_key(r): c for r, c in self.clusters.items()}
-        return {(key_record(a), key_record(b)) for a, b in evaluation.pairs_from_clusters(keyed)}
+        members: dict[str, list[Record]] = defaultdict(list)
+        for record, cluster_id in self.clusters.items():
+            members[cluster_id].append(record)
+        return {
+            ordered(a, b)
+            for group in members.values()
+            if len(group) > 1
+            for a, b in combinations(group, 2)
+        }
 
     def best_probability(self) -> dict[Record, float]:
         """Per record, the highest probability of a pair inside its own cluster."""
@@ -126,6 +191,11 @@ class Linkage:
                 for record in (p.left, p.right):
                     best[record] = max(best.get(record, 0.0), p.match_probability)
         return best
+
+
+def ordered(a: Record, b: Record) -> tuple[Record, Record]:
+    """Two records, the lesser first (the order of their ``record_key``)."""
+    return (a, b) if a <= b else (b, a)
 
 
 def record_key(record: Record) -> str:
@@ -201,18 +271,26 @@ def link_standardised(
         linker = Linker(sdfs, model.settings, log_level=SPLINK_LOG_LEVEL)  # the floored m
     trained = model
     with watch.step("predict"):
-        predictions = predict(linker, trained.roles)
+        # on Spark the second, strong-identifier prediction ran out of heap (FEBRL4, local[2])
+        strong = (
+            strong_identifier_linker(sdfs, trained, trained.roles)
+            if engine.dialect == "duckdb"
+            else None
+        )
+        predictions = predict(linker, trained.roles, strong=strong)
     with watch.step("cluster"):
         clusters = cluster(linker, predictions, threshold, duplicate_free)
     with watch.step("collect"):
-        records = collect_clusters(clusters)
-        result = Linkage(trained, collect_pairs(predictions, records), records)
+        records = collect_clusters(engine, clusters)
+        result = Linkage(trained, collect_pairs(engine, predictions, records), records)
     result.timings = watch.timings
     return result
 
 
-def collect_pairs(predictions: SplinkDataFrame, clusters: dict[Record, str]) -> list[ScoredPair]:
-    """The scored pairs as Python objects.
+def collect_pairs(
+    engine: Engine, predictions: SplinkDataFrame, clusters: dict[Record, str]
+) -> list[ScoredPair]:
+    """The scored pairs as Python objects, read column-wise through Arrow (not a dict a row).
 
     ``dedupe_only`` predictions carry no source dataset (ids are unique across the inputs
     then), so it is looked up from the clustered records.
@@ -222,26 +300,33 @@ def collect_pairs(predictions: SplinkDataFrame, clusters: dict[Record, str]) -> 
         columns = "source_dataset_l, unique_id_l, source_dataset_r, unique_id_r"
     else:
         columns = "NULL AS source_dataset_l, unique_id_l, NULL AS source_dataset_r, unique_id_r"
-    rows = _fetch(predictions, f"SELECT {columns}, match_probability FROM {{this}}")
+    sql = f"SELECT {columns}, match_probability FROM {predictions.physical_name}"
+    left_set, left_id, right_set, right_id, probability = _columns(engine, sql, "scored pairs")
     dataset_of = {unique_id: dataset for dataset, unique_id in clusters}
 
-    def record(row: dict[str, Any], side: str) -> Record:
-        unique_id = str(row[f"unique_id_{side}"])
-        return (row[f"source_dataset_{side}"] or dataset_of[unique_id], unique_id)
+    def record(dataset: str | None, unique_id: Any) -> Record:
+        key = str(unique_id)
+        return (dataset_of[key] if dataset is None else sys.intern(dataset), key)
 
-    return [ScoredPair(record(r, "l"), record(r, "r"), float(r["match_probability"])) for r in rows]
-
-
-def _fetch(frame: SplinkDataFrame, sql: str) -> list[dict[str, Any]]:
-    """Rows of a query over ``frame`` (``{this}``), with the scratch table dropped after."""
-    result = frame.query_sql(sql)
-    try:
-        return result.as_record_list()
-    finally:
-        result.drop_table_from_database_and_remove_from_cache()
+    return [
+        ScoredPair(record(*left), record(*right), float(p))
+        for left, right, p in zip(
+            zip(left_set, left_id, strict=True), zip(right_set, right_id, strict=True),
+            probability, strict=True,
+        )
+    ]  # fmt: skip
 
 
-def collect_clusters(clusters: SplinkDataFrame) -> dict[Record, str]:
+def _columns(engine: Engine, sql: str, label: str) -> list[list[Any]]:
+    """A query's result as one Python list per column."""
+    table = engine.arrow(sql, label=label)
+    return [column.to_pylist() for column in table.columns]
+
+
+def collect_clusters(engine: Engine, clusters: SplinkDataFrame) -> dict[Record, str]:
     """``(source dataset, unique id) → cluster id`` for every record."""
-    rows = _fetch(clusters, f"SELECT {SOURCE_DATASET}, {UNIQUE_ID}, cluster_id FROM {{this}}")
-    return {(r[SOURCE_DATASET], str(r[UNIQUE_ID])): str(r["cluster_id"]) for r in rows}
+    sql = f"SELECT {SOURCE_DATASET}, {UNIQUE_ID}, cluster_id FROM {clusters.physical_name}"
+    datasets, ids, cluster_ids = _columns(engine, sql, "clusters")
+    return {
+        (sys.intern(d), str(u)): str(c) for d, u, c in zip(datasets, ids, cluster_ids, strict=True)
+    }

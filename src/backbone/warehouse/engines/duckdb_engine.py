@@ -32,8 +32,12 @@ class DuckDBEngine(Engine):
     dialect: ClassVar[str] = "duckdb"
     errors: ClassVar[tuple[type[BaseException], ...]] = (duckdb.Error,)
 
-    def __init__(self) -> None:
-        self.connection = duckdb.connect()
+    def __init__(self, memory_limit: str | None = None, temp_directory: str | None = None) -> None:
+        """An in-memory database; ``memory_limit`` (DuckDB's, e.g. ``"6GB"``) makes large joins
+        and sorts spill to ``temp_directory`` instead of growing (DuckDB's defaults: 80% of
+        the machine's memory, ``.tmp`` under the working directory)."""
+        config = {"memory_limit": memory_limit, "temp_directory": temp_directory}
+        self.connection = duckdb.connect(config={k: v for k, v in config.items() if v})
         self.connection.execute("SET enable_progress_bar = false")  # a worker has no terminal
         self._registered: dict[str, pa.Table] = {}
 
