@@ -89,6 +89,8 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET",  "/indicators/",                            (302, 200, 200, 200, 200, 200, 200, 200)),
     ("GET",  "/indicators/new/",                        (302, 200, 403, 403, 403, 403, 403, 403)),
     ("GET",  "/indicators/outcomes/reading-for-all/",   (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/indicators/plan/",                       (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/indicators/plan.csv",                    (302, 200, 200, 200, 200, 200, 200, 200)),
     ("GET",  "/indicators/planted_reading/",            (302, 200, 200, 200, 200, 200, 200, 200)),
     ("GET",  "/indicators/chronic_absence/edit/",       (302, 200, 403, 403, 403, 403, 403, 403)),
     ("GET",  "/indicators/planted_reading/results.csv", (302, 200, 200, 200, 200, 200, 200, 200)),

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 import typer
 
-from backbone.cli import governance, identity, indicators, intake, partnership, scorecard, workspace
+from backbone.cli import (
+    governance,
+    identity,
+    indicators,
+    intake,
+    partnership,
+    plan,
+    scorecard,
+    workspace,
+)
 
 app = typer.Typer(
     help="backbone: the system for a cross-sector partnership's backbone organization.",
@@ -39,6 +48,7 @@ app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options"
 app.add_typer(partnership.partnership_app, name="partnership")
 app.add_typer(identity.link_app, name="link")
 app.add_typer(indicators.indicators_app, name="indicators")
+app.add_typer(plan.plan_app, name="plan")
 app.add_typer(governance.audit_app, name="audit")
 app.add_typer(governance.agreements_app, name="agreements")
 app.add_typer(governance.roles_app, name="roles")

@@ -7,6 +7,7 @@ progress.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -14,18 +15,24 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
+from pydantic import ValidationError
 
-from backbone.disclosure import MARKERS, Policy
-from backbone.governance.services import record
+from backbone.disclosure import MARKERS, Policy, safe_csv
+from backbone.governance.coverage import FieldCheck, NotCovered
+from backbone.governance.services import disclosing_terms, record
 from backbone.identity.models import LinkageRun
 from backbone.identity.services import consent_gate
-from backbone.indicators import charts, engines, presentation, protection
+from backbone.indicators import charts, engines, plan, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition, joins_partners
 from backbone.indicators.labels import Labels
 from backbone.indicators.models import ComputeRun, Indicator, Result
 from backbone.indicators.protection import Shown
+from backbone.intake.models import ReportingSchedule, Submission
 from backbone.intake.services import code_names
+from backbone.partnership.models import Partner
+from backbone.warehouse.contracts import contract
 from backbone.warehouse.services import warehouse
 
 Progress = Callable[[Indicator], None]
@@ -461,3 +468,77 @@ def outcome_page(outcome: Any, user: Any) -> dict[str, Any]:
         "indicators": indicators,
         "milestones": outcome.milestones.all(),
     }
+
+
+# The measurement plan (docs/indicators.md, "Measurement plan") ---------------------------------
+
+
+def measurement_plan(today: dt.date | None = None) -> list[plan.PlanRow]:
+    """Every active indicator's line in the plan: the feeds of its last run (or, before its
+    first run, the files loaded now), their schedules and the agreement covering each today."""
+    today = today or timezone.localdate()
+    indicators = list(Indicator.objects.filter(active=True).select_related("owner"))
+    last_runs = dict(Result.objects.values_list("indicator_id").annotate(Max("run_id")).order_by())
+    runs = ComputeRun.objects.in_bulk(set(last_runs.values()))
+    current = _current_submissions()
+    feeds: dict[int | None, list[plan.Feed]] = {}
+    rows = []
+    for indicator in indicators:
+        run_id = last_runs.get(indicator.pk)
+        if run_id not in feeds:
+            ids = runs[run_id].submissions if run_id is not None else current
+            feeds[run_id] = _feeds(ids, today)
+        rows.append(_plan_row(indicator, feeds[run_id]))
+    return sorted(rows, key=lambda r: r.name)
+
+
+def _plan_row(indicator: Indicator, feeds: list[plan.Feed]) -> plan.PlanRow:
+    owner = indicator.owner.name if indicator.owner else ""
+    try:
+        definition = definition_of(indicator)
+    except ValidationError:  # a stored definition the code no longer reads: say so, go on
+        return plan.PlanRow(indicator.slug, indicator.name, (), (), (), owner, (plan.UNREADABLE,))
+    return plan.plan_row(plan.Planned(definition, owner), feeds)
+
+
+def _current_submissions() -> list[int]:
+    loaded = Submission.objects.filter(status=Submission.Status.LOADED, destroyed_at__isnull=True)
+    return list(loaded.values_list("pk", flat=True))
+
+
+def _feeds(submission_ids: Iterable[int], today: dt.date) -> list[plan.Feed]:
+    """One feed per partner and contract among ``submission_ids``, with the tables their rows
+    went to, their schedule and the agreement covering them on ``today``."""
+    tables: dict[tuple[Partner, str], set[str]] = {}
+    for s in Submission.objects.filter(pk__in=list(submission_ids)).select_related("partner"):
+        delivered = {t for t, n in (s.rows or {}).items() if n} or set(contract(s.contract).tables)
+        tables.setdefault((s.partner, s.contract), set()).update(delivered)
+    schedules = {(r.partner_id, r.contract): r for r in ReportingSchedule.objects.all()}
+    return [
+        _feed(partner, name, frozenset(found), schedules.get((partner.pk, name)), today)
+        for (partner, name), found in tables.items()
+    ]
+
+
+def _feed(
+    partner: Partner, name: str, tables: frozenset[str], schedule: Any, today: dt.date
+) -> plan.Feed:
+    agreement, gap = "", ""
+    try:
+        check = FieldCheck.start(disclosing_terms(partner), partner.slug, name, today)
+        agreement = check.candidates[0].slug
+    except NotCovered as refused:
+        gap = plan.uncovered(partner.name, name, str(refused).partition(": ")[2])
+    when = (
+        f"{schedule.get_frequency_display()}, due {schedule.due_days} days after"
+        if schedule
+        else ""
+    )
+    return plan.Feed(partner.slug, partner.name, name, tables, when, agreement, gap)
+
+
+def write_plan_csv(rows: Sequence[plan.PlanRow], handle: Any) -> None:
+    """The plan as CSV (through the disclosure module's formula-safe writer)."""
+    writer = safe_csv.writer(handle)
+    writer.writerow(plan.CSV_COLUMNS)
+    writer.writerows(plan.csv_rows(rows))

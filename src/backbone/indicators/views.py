@@ -64,6 +64,25 @@ def indicator_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@permission_required(VIEW, raise_exception=True)
+def measurement_plan(request: HttpRequest) -> HttpResponse:
+    """One row per indicator: what it reads, from whom, when, under which agreement; gaps."""
+    rows = services.measurement_plan()
+    gaps = sum(1 for row in rows if row.gaps)
+    return render(request, "indicators/measurement_plan.html", {"rows": rows, "gaps": gaps})
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def measurement_plan_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="measurement-plan.csv"'
+    response.write("\ufeff")
+    services.write_plan_csv(services.measurement_plan(), response)
+    return response
+
+
+@login_required
 @permission_required(EDIT, raise_exception=True)
 def indicator_new(request: HttpRequest) -> HttpResponse:
     return _edit(request, None)
