@@ -272,3 +272,25 @@ def test_grade3_reading_counts_only_grade3_reading_tests(warehouse):
     assert rows_of(warehouse, READING, ["district"]) == [
         ("T-1", True), ("T-2", False), ("T-3", None), ("T-4", None),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("code", "contract", "listed", "missing"),
+    [
+        ("chronically_absent", "edfi", {"local_id", "school_year", "days_enrolled"}, "days_absent"),
+        ("grade3_reading_proficient", "edfi", {"local_id", "grade", "subject"}, "proficient"),
+        ("graduated", "graduation", {"local_id", "status"}, "cohort_year"),  # the eligibility field
+    ],
+)
+def test_each_new_rule_is_gated_by_the_fields_the_agreement_lists(code, contract, listed, missing):
+    district = Source("district", contract)
+    terms = {"slug": "study", "discloser": "district", "elements": {contract: frozenset(listed)}}
+    narrow = grant(**terms)
+    found = decide("tutoring", {code: [district]}, [narrow], TODAY)
+    assert found.withheld[code] == [
+        "no active data-sharing agreement lets tutoring receive "
+        f"{contract} data from district (agreement 'study' does not list {contract} field(s) "
+        f"{missing})"
+    ]
+    wide = grant(**{**terms, "elements": {contract: frozenset({*listed, missing})}})
+    assert decide("tutoring", {code: [district]}, [wide], TODAY).agreements == ["study"]
