@@ -11,7 +11,7 @@ tutoring   person    wages (workforce)       college
 =========  ========  ======================  =========================================
 T-1        Ana Ruiz  $5,000 in 2025 Q1       enrolled (the agreement withholds it)
 T-2        Ben Oko   $0 in 2025 Q1           —
-T-3        Cara Lind —                       —
+T-3        Cara Lind — (still in the program) —
 =========  ========  ======================  =========================================
 
 The workforce board's agreement names tutoring as a recipient for ``program-evaluation``; the
@@ -42,10 +42,11 @@ from tests.scorecard.planted import plant
 
 PASSWORD = "a long test password"
 PROGRAM_HEADER = "local_id,first_name,last_name,birth_date,program,start_date\n"
-TUTORING_ROSTER = PROGRAM_HEADER + (
-    "T-1,Ana,Ruiz,2007-03-01,Homework Help,2025-09-08\n"
-    "T-2,Ben,Oko,2007-05-12,Homework Help,2025-09-08\n"
-    "T-3,Cara,Lind,2008-01-30,Homework Help,2025-09-08\n"
+# T-1 and T-2 left in 2024 Q3, so 2025 Q1 is their 2nd quarter after; T-3 has not left.
+TUTORING_ROSTER = PROGRAM_HEADER.replace("start_date", "start_date,end_date") + (
+    "T-1,Ana,Ruiz,2007-03-01,Homework Help,2024-01-08,2024-08-30\n"
+    "T-2,Ben,Oko,2007-05-12,Homework Help,2024-01-08,2024-08-30\n"
+    "T-3,Cara,Lind,2008-01-30,Homework Help,2025-09-08,\n"
 )
 MENTORING_ROSTER = PROGRAM_HEADER + (
     "M-1,Ana,Ruiz,2007-03-01,Big Sibs,2025-09-15\nM-2,Dev,Patel,2007-07-07,Big Sibs,2025-09-15\n"
@@ -64,7 +65,7 @@ COLLEGE = (
     "RCC-1,Ana,Ruiz,2007-03-01,Riverton Community College,2025-08-25\n"
 )
 # What the tutoring analyst should see: by hand from the table above.
-TUTORING_OUTCOMES = {"T-1": True, "T-2": False, "T-3": False}
+TUTORING_OUTCOMES = {"T-1": True, "T-2": False, "T-3": None}
 
 ROLE_USERS = {  # username → (role, partner slug of a partner-scoped role)
     "admin": ("administrator", None),

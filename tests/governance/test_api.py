@@ -205,7 +205,7 @@ def test_a_partner_analyst_sees_outcomes_its_agreements_permit(world):
     assert [o["code"] for o in answer["outcomes"]] == ["employed"]
     assert {p["local_id"]: p["outcomes"]["employed"] for p in answer["items"]} == TUTORING_OUTCOMES
     assert (answer["total"], answer["agreements"], answer["purposes"]) == (3, ["wage-dsa"], ["program-evaluation"])  # fmt: skip
-    assert answer["unavailable"] == ["graduated"]
+    assert answer["unavailable"] == ["graduated", "chronically_absent", "grade3_reading_proficient"]
     [reason] = answer["withheld"]["enrolled_postsecondary"]
     assert "lets tutoring receive postsecondary data from college" in reason
     assert "'college-dsa' does not name tutoring as a recipient" in reason
@@ -249,9 +249,9 @@ def test_the_permission_without_a_partner_link_is_refused(world):
 
 def test_the_page_shows_the_same_outcomes_and_the_refusal(world):
     page = signed_in(world, "analyst").get("/governance/participants/").content.decode()
-    assert (
-        "Earned wages (UI wage records)" in page and '<th scope="row">T-1</th><td>yes</td>' in page
-    )
+    assert "Earned wages in the 2nd quarter after leaving the program" in page
+    assert '<th scope="row">T-1</th><td>yes</td>' in page
+    assert '<th scope="row">T-3</th><td>not yet</td>' in page
     refused = signed_in(world, "analyst_b").get("/governance/participants/")
     assert refused.status_code == 403
     assert "no active data-sharing agreement lets mentoring receive" in refused.content.decode()

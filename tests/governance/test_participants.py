@@ -139,49 +139,158 @@ def test_some_outcomes_allowed_and_others_withheld_is_not_a_refusal():
 
 # The query -------------------------------------------------------------------------------------
 
-# record_id, source_partner, person_key, local_id (identity), wages
+# record_id, source_partner, person_key, local_id (identity), wages in 2025 Q3
 RECORDS = [
     ("r1", "tutoring", "P1", "T-1", None),
     ("r2", "tutoring", "P2", "T-2", None),
     ("r3", "tutoring", "P3", "T-3", None),
+    ("r4", "tutoring", "P4", "T-4", None),
     ("w1", "workforce", "P1", None, 900.0),  # T-1 earned
     ("w2", "workforce", "P2", None, 0.0),  # T-2 on the payroll, no wages
     ("s3", "state-agency", "P3", None, 500.0),  # T-3 earned, but in a partner not permitted
 ]
+# Roster spells: T-1..T-3 left in 2025 Q1, so 2025 Q3 is their 2nd quarter after; T-4 is still in.
+SPELLS = [("r1", "2025-02-10"), ("r2", "2025-03-31"), ("r3", "2025-01-02"), ("r4", None)]
 
 
 @pytest.fixture
 def warehouse():
     connection = duckdb.connect()
-    connection.execute("CREATE TABLE identity_record (record_id VARCHAR, local_id VARCHAR, source_partner VARCHAR)")  # fmt: skip
+    connection.execute("CREATE TABLE identity_record (record_id VARCHAR, local_id VARCHAR, source_partner VARCHAR, birth_date DATE)")  # fmt: skip
     connection.execute("CREATE TABLE crosswalk (record_id VARCHAR, source_partner VARCHAR, person_key VARCHAR)")  # fmt: skip
-    connection.execute("CREATE TABLE wages (record_id VARCHAR, wages DOUBLE, source_partner VARCHAR)")  # fmt: skip
+    connection.execute("CREATE TABLE wages (record_id VARCHAR, wages DOUBLE, year INTEGER, quarter INTEGER, source_partner VARCHAR)")  # fmt: skip
+    connection.execute("CREATE TABLE program_participation (record_id VARCHAR, end_date DATE, source_partner VARCHAR)")  # fmt: skip
     for record, partner, person, local_id, wages in RECORDS:
         connection.execute("INSERT INTO crosswalk VALUES (?, ?, ?)", [record, partner, person])
         if local_id:
-            connection.execute("INSERT INTO identity_record VALUES (?, ?, ?)", [record, local_id, partner])  # fmt: skip
-            connection.execute("INSERT INTO identity_record VALUES (?, ?, ?)", [record, local_id, partner])  # a second load of the same person  # fmt: skip
+            connection.execute("INSERT INTO identity_record VALUES (?, ?, ?, NULL)", [record, local_id, partner])  # fmt: skip
+            connection.execute("INSERT INTO identity_record VALUES (?, ?, ?, NULL)", [record, local_id, partner])  # a second load of the same person  # fmt: skip
         else:
-            connection.execute("INSERT INTO wages VALUES (?, ?, ?)", [record, wages, partner])
+            connection.execute("INSERT INTO wages VALUES (?, ?, 2025, 3, ?)", [record, wages, partner])  # fmt: skip
+    for record, end in SPELLS:
+        connection.execute("INSERT INTO program_participation VALUES (?, ?, 'tutoring')", [record, end])  # fmt: skip
     yield connection
     connection.close()
 
 
+def rows_of(connection, outcome: Outcome, allowed_partners=("workforce",), limit=100, offset=0):
+    allowed = {outcome.code: [Permit(Source(p, "c"), "dsa") for p in allowed_partners]}
+    sql, parameters = outcomes_sql("tutoring", allowed, TODAY, [outcome])
+    return connection.execute(sql, [*parameters, limit, offset]).fetchall()
+
+
 def test_the_query_reads_only_the_permitted_partners_rows(warehouse):
-    allowed = {"employed": [Permit(WAGES, "wage-dsa", "program-evaluation")]}
-    sql, parameters = outcomes_sql("tutoring", allowed, [EMPLOYED])
-    rows = warehouse.execute(sql, [*parameters, 100, 0]).fetchall()
-    assert rows == [("T-1", True), ("T-2", False), ("T-3", False)]
+    # T-3 earned only in a partner not permitted: "no", since workforce's Q3 is loaded.
+    assert rows_of(warehouse, EMPLOYED) == [
+        ("T-1", True), ("T-2", False), ("T-3", False), ("T-4", None),
+    ]  # fmt: skip
+
+
+def test_wages_are_not_yet_until_the_follow_up_quarter_is_loaded(warehouse):
+    # T-1 leaves again in 2025 Q2: its 2nd quarter after (Q4) is not loaded; T-2 stays a "no".
+    warehouse.execute("INSERT INTO program_participation VALUES ('r1', '2025-05-01', 'tutoring')")
+    warehouse.execute("DELETE FROM wages WHERE record_id = 'w1'")
+    assert rows_of(warehouse, EMPLOYED)[:2] == [("T-1", None), ("T-2", False)]
+
+
+def test_an_open_spell_means_not_yet_left(warehouse):
+    warehouse.execute("INSERT INTO program_participation VALUES ('r1', NULL, 'tutoring')")
+    assert rows_of(warehouse, EMPLOYED)[0] == ("T-1", None)
 
 
 def test_the_query_pages(warehouse):
-    allowed = {"employed": [Permit(WAGES, "wage-dsa")]}
-    sql, parameters = outcomes_sql("tutoring", allowed, [EMPLOYED])
-    assert warehouse.execute(sql, [*parameters, 1, 1]).fetchall() == [("T-2", False)]
+    assert rows_of(warehouse, EMPLOYED, limit=1, offset=1) == [("T-2", False)]
 
 
 def test_an_outcome_not_allowed_is_not_even_a_column(warehouse):
-    other = Outcome("x", "X", "wages", frozenset({"local_id"}))
-    sql, parameters = outcomes_sql("tutoring", {}, [EMPLOYED, other])
+    other = Outcome("x", "X", "wages", frozenset({"local_id"}), "true", "true", "always")
+    sql, parameters = outcomes_sql("tutoring", {}, TODAY, [EMPLOYED, other])
     assert "wages" not in sql
-    assert warehouse.execute(sql, [*parameters, 10, 0]).fetchall() == [("T-1",), ("T-2",), ("T-3",)]
+    assert warehouse.execute(sql, [*parameters, 10, 0]).fetchall() == [
+        ("T-1",), ("T-2",), ("T-3",), ("T-4",),
+    ]  # fmt: skip
+
+
+GRADUATED = next(o for o in OUTCOMES if o.code == "graduated")
+COLLEGE = next(o for o in OUTCOMES if o.code == "enrolled_postsecondary")
+ABSENT = next(o for o in OUTCOMES if o.code == "chronically_absent")
+READING = next(o for o in OUTCOMES if o.code == "grade3_reading_proficient")
+
+
+def test_graduation_is_not_yet_until_the_cohort_year_has_passed(warehouse):
+    # TODAY is 2026-01-15: the 2025 cohort's year ended on 2025-08-31, the 2026 cohort's has not.
+    warehouse.execute("CREATE TABLE graduation (record_id VARCHAR, cohort_year INTEGER, status VARCHAR, source_partner VARCHAR)")  # fmt: skip
+    warehouse.executemany(
+        "INSERT INTO graduation VALUES (?, ?, ?, 'district')",
+        [["w1", 2025, "regular diploma"], ["w2", 2025, "dropout"], ["s3", 2026, "unknown"]],
+    )
+    # T-1 graduated, T-2 left its passed cohort without, T-3's cohort is open, T-4 in none.
+    assert rows_of(warehouse, GRADUATED, ["district"]) == [
+        ("T-1", True), ("T-2", False), ("T-3", None), ("T-4", None),
+    ]  # fmt: skip
+
+
+def test_college_is_not_yet_before_eighteen_by_the_partners_own_birth_date(warehouse):
+    warehouse.execute("CREATE TABLE postsecondary (record_id VARCHAR, source_partner VARCHAR)")
+    warehouse.execute("INSERT INTO postsecondary VALUES ('s3', 'college')")
+    births = {"r1": "2008-01-15", "r2": "2008-01-16", "r3": "2010-05-01"}  # 18 on TODAY, not yet
+    for record, birth in births.items():
+        warehouse.execute("UPDATE identity_record SET birth_date = ? WHERE record_id = ?", [birth, record])  # fmt: skip
+    # A "yes" needs no eligibility: T-3 enrolled at 15. T-4 has no birth date: not yet.
+    assert rows_of(warehouse, COLLEGE, ["college"]) == [
+        ("T-1", False), ("T-2", None), ("T-3", True), ("T-4", None),
+    ]  # fmt: skip
+
+
+def test_chronic_absence_reads_the_latest_year_summed_over_schools(warehouse):
+    warehouse.execute("CREATE TABLE attendance (record_id VARCHAR, school_year INTEGER, days_enrolled DOUBLE, days_absent DOUBLE, source_partner VARCHAR)")  # fmt: skip
+    warehouse.executemany(
+        "INSERT INTO attendance VALUES (?, ?, ?, ?, 'district')",
+        [
+            ["w1", 2025, 100, 2], ["w1", 2025, 80, 16],  # 18 of 180 days: exactly 10%, yes
+            ["w2", 2025, 180, 17], ["w2", 2024, 180, 90],  # 2024 is not the latest year: no
+            ["s3", 2025, 9, 9],  # under 10 days enrolled: not yet
+            ["r4", 2024, 180, 90],  # only an earlier year: not yet
+        ],
+    )  # fmt: skip
+    warehouse.execute("INSERT INTO crosswalk VALUES ('r4', 'district', 'P4')")
+    assert rows_of(warehouse, ABSENT, ["district"]) == [
+        ("T-1", True), ("T-2", False), ("T-3", None), ("T-4", None),
+    ]  # fmt: skip
+
+
+def test_grade3_reading_counts_only_grade3_reading_tests(warehouse):
+    warehouse.execute("CREATE TABLE assessment (record_id VARCHAR, grade VARCHAR, subject VARCHAR, proficient BOOLEAN, source_partner VARCHAR)")  # fmt: skip
+    warehouse.executemany(
+        "INSERT INTO assessment VALUES (?, ?, ?, ?, 'district')",
+        [
+            ["w1", "3", "English Language Arts", False], ["w1", "3", "Reading", True],  # retest
+            ["w2", "3", "English Language Arts", None],  # tested, no level: no
+            ["s3", "3", "Mathematics", True], ["s3", "8", "Reading", True],  # not yet
+        ],
+    )  # fmt: skip
+    assert rows_of(warehouse, READING, ["district"]) == [
+        ("T-1", True), ("T-2", False), ("T-3", None), ("T-4", None),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("code", "contract", "listed", "missing"),
+    [
+        ("chronically_absent", "edfi", {"local_id", "school_year", "days_enrolled"}, "days_absent"),
+        ("grade3_reading_proficient", "edfi", {"local_id", "grade", "subject"}, "proficient"),
+        ("graduated", "graduation", {"local_id", "status"}, "cohort_year"),  # the eligibility field
+    ],
+)
+def test_each_new_rule_is_gated_by_the_fields_the_agreement_lists(code, contract, listed, missing):
+    district = Source("district", contract)
+    terms = {"slug": "study", "discloser": "district", "elements": {contract: frozenset(listed)}}
+    narrow = grant(**terms)
+    found = decide("tutoring", {code: [district]}, [narrow], TODAY)
+    assert found.withheld[code] == [
+        "no active data-sharing agreement lets tutoring receive "
+        f"{contract} data from district (agreement 'study' does not list {contract} field(s) "
+        f"{missing})"
+    ]
+    wide = grant(**{**terms, "elements": {contract: frozenset({*listed, missing})}})
+    assert decide("tutoring", {code: [district]}, [wide], TODAY).agreements == ["study"]

@@ -55,11 +55,14 @@ router = Router(tags=["participants"])
 class OutcomeOut(Schema):
     code: str
     label: str
+    rule: str = Field(description="When a missing yes counts as no rather than not yet.")
 
 
 class ParticipantOut(Schema):
     local_id: str = Field(description="The partner's own id for the person.")
-    outcomes: dict[str, bool]
+    outcomes: dict[str, bool | None] = Field(
+        description="true: yes; false: no; null: not yet (the outcome's rule is not met)."
+    )
 
 
 class ParticipantsOut(Schema):
@@ -96,7 +99,7 @@ def participants(request: HttpRequest, query: Query[ParticipantsQuery]) -> dict[
         "partner": found.partner.slug,
         "purposes": decision.purposes,
         "agreements": decision.agreements,
-        "outcomes": [{"code": o.code, "label": o.label} for o in found.outcomes],
+        "outcomes": [{"code": o.code, "label": o.label, "rule": o.rule} for o in found.outcomes],
         "withheld": decision.withheld,
         "unavailable": decision.unavailable,
         "total": found.total,

@@ -475,8 +475,9 @@ class ParticipantOutcomes:
     rows: list[dict[str, Any]]
     total: int
 
-    def table(self) -> list[tuple[str, list[bool]]]:
-        """Each row as (the partner's person id, its outcomes in ``outcomes`` order)."""
+    def table(self) -> list[tuple[str, list[bool | None]]]:
+        """Each row as (the partner's person id, its outcomes in ``outcomes`` order: true for
+        yes, false for no, ``None`` for not yet)."""
         return [(r["local_id"], [r[o.code] for o in self.outcomes]) for r in self.rows]
 
 
@@ -551,7 +552,7 @@ def _participant_rows(
     store = warehouse()
     if "crosswalk" not in store.derived():
         return [], 0  # nobody is linked yet
-    sql, parameters = participants.outcomes_sql(partner, decision.allowed)
+    sql, parameters = participants.outcomes_sql(partner, decision.allowed, timezone.localdate())
     with store.engine("all") as engine:
         rows = engine.arrow(sql, [*parameters, limit, offset], "participant outcomes").to_pylist()
         count_sql = participants.participant_count_sql()
