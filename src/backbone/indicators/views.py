@@ -14,6 +14,7 @@ from backbone.indicators.api import EDIT
 from backbone.indicators.forms import IndicatorForm
 from backbone.indicators.models import Indicator
 from backbone.partnership.models import SharedOutcome
+from backbone.partnership.pages import PagePart
 
 VIEW = "partnership.view_registry"
 
@@ -84,3 +85,15 @@ def _edit(request: HttpRequest, indicator: Indicator | None) -> HttpResponse:
         messages.success(request, f"Saved {saved.name}: definition version {saved.version}.")
         return redirect("indicators:indicator_detail", slug=saved.slug)
     return render(request, "indicators/indicator_form.html", {"form": form, "indicator": indicator})
+
+
+def _grid(_: object, user: object) -> dict[str, object]:
+    """The home page's grid: each indicator's latest complete overall value as ``user`` may
+    see it."""
+    latest = services.latest_overall(user)
+    indicators = Indicator.objects.filter(pk__in=latest).order_by("name")
+    return {"indicator_grid": [(indicator, latest[indicator.pk]) for indicator in indicators]}
+
+
+# Added to the registry's home page in ``IndicatorsConfig.ready``.
+HOME_PARTS = (PagePart("home", "overview", "indicators/home_grid.html", _grid, for_user=True),)
