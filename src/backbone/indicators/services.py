@@ -20,7 +20,7 @@ from backbone.disclosure import MARKERS, Policy
 from backbone.governance.services import record
 from backbone.identity.models import LinkageRun
 from backbone.identity.services import consent_gate
-from backbone.indicators import charts, engines, presentation, protection
+from backbone.indicators import charts, engines, headline, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition, joins_partners
 from backbone.indicators.labels import Labels
 from backbone.indicators.models import ComputeRun, Indicator, Result
@@ -380,17 +380,37 @@ def _dimension(
 def latest_overall(user: Any) -> dict[int, Shown]:
     """Per indicator id, the overall result of its latest complete period as ``user`` may
     see it."""
-    latest: dict[int, Shown] = {}
+    return {pk: series[-1] for pk, series in overall_series(user).items()}
+
+
+def overall_series(user: Any, via: str = "indicator list") -> dict[int, list[Shown]]:
+    """Per indicator id, its complete overall results as ``user`` may see them, oldest first."""
+    found: dict[int, list[Shown]] = {}
     indicators = Indicator.objects.filter(results__isnull=False).distinct()
     for indicator in indicators:
-        gated = gated_results(indicator, user, "indicator list", audit=False)
+        gated = gated_results(indicator, user, via, audit=False)
         overall = [s for s in gated.rows if s.dimension == presentation.OVERALL and s.complete]
         if overall:
-            latest[indicator.pk] = sorted(overall, key=lambda s: s.period)[-1]
-    if latest and may_see_exact(user):
-        slugs = sorted(i.slug for i in indicators if i.pk in latest)
-        _record_exact(user, slugs, "indicator list", len(latest))
-    return latest
+            found[indicator.pk] = sorted(overall, key=lambda s: s.period)
+    if found and may_see_exact(user):
+        slugs = sorted(i.slug for i in indicators if i.pk in found)
+        _record_exact(user, slugs, via, len(found))
+    return found
+
+
+def home_grid(user: Any) -> list[dict[str, Any]]:
+    """The home page's grid: per indicator with a complete result, its latest overall value as
+    ``user`` may see it and how it moved since the period before."""
+    series = overall_series(user, "home page")
+    rows = []
+    for indicator in Indicator.objects.filter(pk__in=series).order_by("name"):
+        *earlier, latest = series[indicator.pk]
+        previous = earlier[-1].value if earlier else None
+        moved = headline.movement(
+            latest.value, previous, higher_is_better=indicator.higher_is_better
+        )
+        rows.append({"indicator": indicator, "latest": latest, "movement": moved})
+    return rows
 
 
 # --- the standard library ------------------------------------------------------------------

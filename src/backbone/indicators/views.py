@@ -88,11 +88,7 @@ def _edit(request: HttpRequest, indicator: Indicator | None) -> HttpResponse:
 
 
 def _grid(_: object, user: object) -> dict[str, object]:
-    """The home page's grid: each indicator's latest complete overall value as ``user`` may
-    see it."""
-    latest = services.latest_overall(user)
-    indicators = Indicator.objects.filter(pk__in=latest).order_by("name")
-    return {"indicator_grid": [(indicator, latest[indicator.pk]) for indicator in indicators]}
+    return {"indicator_grid": services.home_grid(user)}
 
 
 # Added to the registry's home page in ``IndicatorsConfig.ready``.
