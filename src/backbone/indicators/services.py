@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backbone.disclosure import MARKERS, Policy
@@ -26,6 +27,7 @@ from backbone.indicators.labels import Labels
 from backbone.indicators.models import ComputeRun, Indicator, Result
 from backbone.indicators.protection import Shown
 from backbone.intake.services import code_names
+from backbone.partnership.models import GovernanceBody, Membership
 from backbone.warehouse.services import warehouse
 
 Progress = Callable[[Indicator], None]
@@ -400,8 +402,10 @@ def overall_series(user: Any, via: str = "indicator list") -> dict[int, list[Sho
 
 def home_grid(user: Any) -> list[dict[str, Any]]:
     """The home page's grid: per indicator with a complete result, its latest overall value as
-    ``user`` may see it and how it moved since the period before."""
+    ``user`` may see it, how it moved since the period before, and which of the user's bodies
+    work on its outcome; those the user works on come first."""
     series = overall_series(user, "home page")
+    working_on = _bodies_by_outcome(bodies_of(user))
     rows = []
     for indicator in Indicator.objects.filter(pk__in=series).order_by("name"):
         *earlier, latest = series[indicator.pk]
@@ -409,8 +413,29 @@ def home_grid(user: Any) -> list[dict[str, Any]]:
         moved = headline.movement(
             latest.value, previous, higher_is_better=indicator.higher_is_better
         )
-        rows.append({"indicator": indicator, "latest": latest, "movement": moved})
-    return rows
+        yours = working_on.get(indicator.outcome_id or 0, [])
+        rows.append({"indicator": indicator, "latest": latest, "movement": moved, "yours": yours})
+    return sorted(rows, key=lambda row: not row["yours"])  # stable: by name within each
+
+
+def bodies_of(user: Any) -> list[GovernanceBody]:
+    """The bodies (networks, tables) where the user holds a current seat, in person or through
+    the partner their account works for."""
+    link = getattr(user, "partner_user", None) if user.is_authenticated else None
+    if link is None:
+        return []
+    seats = Q(representing=link.partner) | (Q(person=link.person) if link.person_id else Q())
+    memberships = Membership.objects.filter(seats).select_related("body")
+    bodies = {ms.body for ms in memberships if ms.is_current()}
+    return sorted(bodies, key=lambda body: body.name)
+
+
+def _bodies_by_outcome(bodies: list[GovernanceBody]) -> dict[int, list[GovernanceBody]]:
+    found: dict[int, list[GovernanceBody]] = {}
+    for body in bodies:
+        for outcome_id in body.outcomes.values_list("pk", flat=True):
+            found.setdefault(outcome_id, []).append(body)
+    return found
 
 
 # --- the standard library ------------------------------------------------------------------
