@@ -162,3 +162,9 @@ def test_aggregate_roles_see_no_person_level_items(planted, code):
     assert "Needs attention" not in page and "desk-heading" not in page
     for name in ["bad.csv", "housing.csv"]:
         assert name not in page
+
+
+def test_outcome_cards_link_to_their_indicators(planted):
+    page = signed_in("member", "action_network_member").get("/").content.decode()
+    url = reverse("indicators:outcome_detail", args=["housed-students-thrive"])
+    assert f'<h3><a href="{url}">Housed students thrive</a></h3>' in page

@@ -88,7 +88,8 @@ def _edit(request: HttpRequest, indicator: Indicator | None) -> HttpResponse:
 
 
 def _grid(_: object, user: object) -> dict[str, object]:
-    return {"indicator_grid": services.home_grid(user)}
+    # The registry's outcome cards link here by this name, which the registry cannot know.
+    return {"indicator_grid": services.home_grid(user), "outcome_page": "indicators:outcome_detail"}
 
 
 # Added to the registry's home page in ``IndicatorsConfig.ready``.
