@@ -8,6 +8,7 @@ from benchmarks import (
     disclosure_release,
     edfi_load,
     encoded_linkage,
+    home_page,
     indicators_library,
     linkage_city,
     linkage_febrl4,
@@ -30,6 +31,7 @@ BENCHMARKS = {
     "disclosure_release": disclosure_release.main,
     "load_scorecard": load_scorecard.main,
     "sign_in_crowd": sign_in_crowd.main,
+    "home_page": home_page.main,
 }
 
 

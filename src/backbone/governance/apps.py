@@ -14,6 +14,8 @@ class GovernanceConfig(AppConfig):
         signals.connect()
         for part in views.REGISTRY_PARTS:  # the agreements on the registry's pages
             pages.add_part(part)
+        for item in views.HOME_ATTENTION:  # what needs attention on the home page
+            pages.add_attention(item)
         # Every migrate brings the role groups in line with roles.py (docs/permissions.md).
         post_migrate.connect(
             services.sync_roles_after_migrate, sender=self, dispatch_uid="governance-roles"

@@ -38,6 +38,7 @@ from backbone.governance.consent import ConsentOnFile
 from backbone.governance.dsa import ACTIVE, DSA, Terms
 from backbone.governance.models import Agreement, ApiToken, AuditEvent
 from backbone.governance.publication import PublicationRule, strictest_publication_rule
+from backbone.partnership import vocabulary as vocab
 from backbone.warehouse.contracts import CONTRACTS
 
 logger = logging.getLogger(__name__)
@@ -452,6 +453,21 @@ def expiring_agreements() -> list[m.Agreement]:
     """Signed agreements whose term ends within the warning window, soonest first."""
     candidates = m.Agreement.objects.filter(status="signed", end__isnull=False).order_by("end")
     return [agreement for agreement in candidates if agreement.expires_soon()]
+
+
+def expiring_count(today: dt.date) -> int:
+    """Signed agreements ending within the warning window of ``today``."""
+    candidates = m.Agreement.objects.filter(status="signed", end__isnull=False)
+    return sum(agreement.expires_soon(today) for agreement in candidates)
+
+
+def destruction_deadlines_due(today: dt.date) -> QuerySet[m.Agreement]:
+    """Agreements whose destruction deadline has passed or falls within the warning window and
+    whose destruction is not yet certified."""
+    soon = today + dt.timedelta(days=vocab.EXPIRY_WARNING_DAYS)
+    return m.Agreement.objects.filter(
+        destruction_deadline__lte=soon, destruction_certified_at__isnull=True
+    )
 
 
 # Person-level outcomes of a partner's participants ---------------------------------------------

@@ -25,7 +25,7 @@ from backbone.governance import auditing, services
 from backbone.governance.forms import ApiTokenForm, AuditFilterForm, OutcomesForm, TokenForm
 from backbone.governance.models import Agreement
 from backbone.governance.publication import rule_of
-from backbone.partnership.pages import PagePart
+from backbone.partnership.pages import Attention, PagePart
 from backbone.partnership.views import registry_page
 
 VIEW_AUDIT = "governance.view_auditevent"
@@ -195,4 +195,20 @@ REGISTRY_PARTS = (
     PagePart("home", "notices", "governance/home_expiring.html", _expiring),
     PagePart("home", "sections", "governance/home_agreements.html", _agreements),
     PagePart("partner", "sections", "governance/partner_agreements.html", _partner_agreements),
+)
+HOME_ATTENTION = (
+    Attention(
+        "expiring_agreements",
+        "agreements ending within 90 days",
+        ("governance.view_agreement",),
+        "admin:governance_agreement_changelist",
+        lambda _, today: services.expiring_count(today),
+    ),
+    Attention(
+        "destruction_deadlines",
+        "destruction deadlines within 90 days or past, not yet certified",
+        ("governance.view_destructioncertificate",),
+        "admin:governance_destructioncertificate_changelist",
+        lambda _, today: services.destruction_deadlines_due(today).count(),
+    ),
 )

@@ -7,6 +7,9 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity resolution"
 
     def ready(self) -> None:
-        from backbone.identity import signals
+        from backbone.identity import signals, views
+        from backbone.partnership import pages
 
         signals.connect()
+        for item in views.HOME_ATTENTION:
+            pages.add_attention(item)

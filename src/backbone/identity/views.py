@@ -16,6 +16,7 @@ from backbone.governance.services import record
 from backbone.governance.views import second_factor_for_stewards
 from backbone.identity import services
 from backbone.identity.models import ReviewPair
+from backbone.partnership.pages import Attention
 
 REVIEW = "identity.review_matches"
 PAGE_SIZE = 50
@@ -138,3 +139,15 @@ def review_pair(request: HttpRequest, pk: int) -> HttpResponse:
     }
     record(request.user, "read", "identity.reviewpair", pair.pk, PURPOSE)
     return render(request, "identity/review_pair.html", context, status=400 if error else 200)
+
+
+# Added to the home page's attention list in ``IdentityConfig.ready``.
+HOME_ATTENTION = (
+    Attention(
+        "review_pairs",
+        "match pairs waiting for review",
+        (REVIEW,),
+        "identity:review_queue",
+        lambda user, today: ReviewPair.objects.filter(decision=ReviewPair.Decision.PENDING).count(),
+    ),
+)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -24,14 +24,14 @@ from backbone.governance.coverage import FieldCheck, NotCovered
 from backbone.governance.services import disclosing_terms, record
 from backbone.identity.models import LinkageRun
 from backbone.identity.services import consent_gate
-from backbone.indicators import charts, engines, plan, presentation, protection
+from backbone.indicators import charts, engines, headline, plan, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition, joins_partners
 from backbone.indicators.labels import Labels
 from backbone.indicators.models import ComputeRun, Indicator, Result
 from backbone.indicators.protection import Shown
 from backbone.intake.models import ReportingSchedule, Submission
 from backbone.intake.services import code_names
-from backbone.partnership.models import Partner
+from backbone.partnership.models import GovernanceBody, Membership, Partner
 from backbone.warehouse.contracts import contract
 from backbone.warehouse.services import warehouse
 
@@ -387,17 +387,60 @@ def _dimension(
 def latest_overall(user: Any) -> dict[int, Shown]:
     """Per indicator id, the overall result of its latest complete period as ``user`` may
     see it."""
-    latest: dict[int, Shown] = {}
+    return {pk: series[-1] for pk, series in overall_series(user).items()}
+
+
+def overall_series(user: Any, via: str = "indicator list") -> dict[int, list[Shown]]:
+    """Per indicator id, its complete overall results as ``user`` may see them, oldest first."""
+    found: dict[int, list[Shown]] = {}
     indicators = Indicator.objects.filter(results__isnull=False).distinct()
     for indicator in indicators:
-        gated = gated_results(indicator, user, "indicator list", audit=False)
+        gated = gated_results(indicator, user, via, audit=False)
         overall = [s for s in gated.rows if s.dimension == presentation.OVERALL and s.complete]
         if overall:
-            latest[indicator.pk] = sorted(overall, key=lambda s: s.period)[-1]
-    if latest and may_see_exact(user):
-        slugs = sorted(i.slug for i in indicators if i.pk in latest)
-        _record_exact(user, slugs, "indicator list", len(latest))
-    return latest
+            found[indicator.pk] = sorted(overall, key=lambda s: s.period)
+    if found and may_see_exact(user):
+        slugs = sorted(i.slug for i in indicators if i.pk in found)
+        _record_exact(user, slugs, via, len(found))
+    return found
+
+
+def home_grid(user: Any) -> list[dict[str, Any]]:
+    """The home page's grid: per indicator with a complete result, its latest overall value as
+    ``user`` may see it, how it moved since the period before, and which of the user's bodies
+    work on its outcome; those the user works on come first."""
+    series = overall_series(user, "home page")
+    working_on = _bodies_by_outcome(bodies_of(user))
+    rows = []
+    for indicator in Indicator.objects.filter(pk__in=series).order_by("name"):
+        *earlier, latest = series[indicator.pk]
+        previous = earlier[-1].value if earlier else None
+        moved = headline.movement(
+            latest.value, previous, higher_is_better=indicator.higher_is_better
+        )
+        yours = working_on.get(indicator.outcome_id or 0, [])
+        rows.append({"indicator": indicator, "latest": latest, "movement": moved, "yours": yours})
+    return sorted(rows, key=lambda row: not row["yours"])  # stable: by name within each
+
+
+def bodies_of(user: Any) -> list[GovernanceBody]:
+    """The bodies (networks, tables) where the user holds a current seat, in person or through
+    the partner their account works for."""
+    link = getattr(user, "partner_user", None) if user.is_authenticated else None
+    if link is None:
+        return []
+    seats = Q(representing=link.partner) | (Q(person=link.person) if link.person_id else Q())
+    memberships = Membership.objects.filter(seats).select_related("body")
+    bodies = {ms.body for ms in memberships if ms.is_current()}
+    return sorted(bodies, key=lambda body: body.name)
+
+
+def _bodies_by_outcome(bodies: list[GovernanceBody]) -> dict[int, list[GovernanceBody]]:
+    found: dict[int, list[GovernanceBody]] = {}
+    for body in bodies:
+        for outcome_id in body.outcomes.values_list("pk", flat=True):
+            found.setdefault(outcome_id, []).append(body)
+    return found
 
 
 # --- the standard library ------------------------------------------------------------------

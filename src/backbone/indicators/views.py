@@ -14,6 +14,7 @@ from backbone.indicators.api import EDIT
 from backbone.indicators.forms import IndicatorForm
 from backbone.indicators.models import Indicator
 from backbone.partnership.models import SharedOutcome
+from backbone.partnership.pages import PagePart
 
 VIEW = "partnership.view_registry"
 
@@ -103,3 +104,12 @@ def _edit(request: HttpRequest, indicator: Indicator | None) -> HttpResponse:
         messages.success(request, f"Saved {saved.name}: definition version {saved.version}.")
         return redirect("indicators:indicator_detail", slug=saved.slug)
     return render(request, "indicators/indicator_form.html", {"form": form, "indicator": indicator})
+
+
+def _grid(_: object, user: object) -> dict[str, object]:
+    # The registry's outcome cards link here by this name, which the registry cannot know.
+    return {"indicator_grid": services.home_grid(user), "outcome_page": "indicators:outcome_detail"}
+
+
+# Added to the registry's home page in ``IndicatorsConfig.ready``.
+HOME_PARTS = (PagePart("home", "overview", "indicators/home_grid.html", _grid, for_user=True),)

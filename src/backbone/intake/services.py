@@ -526,3 +526,39 @@ def outcome_sources() -> dict[str, list[participants.Source]]:
         pairs = Submission.objects.filter(pk__in=ids).values_list("partner__slug", "contract")
         found[outcome.code] = [participants.Source(p, c) for p, c in set(pairs)]
     return found
+
+
+# --- for the home page ------------------------------------------------------------------------
+
+PROBLEMS = (Submission.Status.REJECTED, Submission.Status.REFUSED)
+PROBLEM_DAYS = 30  # how far back a rejected or refused upload still needs attention
+LAST_UPLOADS = 5
+
+
+def late_file_count(user: User | AnonymousUser, today: dt.date) -> int:
+    """Periods past their due date with no file, over the schedules ``user`` may see."""
+    return sum(row["late"] for row in submission_calendar(user, today))
+
+
+def recent_problems(user: User | AnonymousUser, today: dt.date) -> QuerySet[Submission]:
+    """Uploads ``user`` may see that were rejected or refused in the last ``PROBLEM_DAYS``."""
+    since = today - dt.timedelta(days=PROBLEM_DAYS)
+    return visible_submissions(user).filter(status__in=PROBLEMS, received_at__date__gt=since)
+
+
+def partner_desk(user: User | AnonymousUser, today: dt.date) -> dict[str, Any]:
+    """A partner's clerk's block: each schedule's next period still to send, the last uploads.
+    Empty for anyone who does not submit for one partner."""
+    partner = partner_of(user)
+    if partner is None or not user.has_perm(SUBMIT) or user.has_perm(VIEW_ALL):
+        return {}
+    owed = [
+        (row["plan"], next(s for s in reversed(row["periods"]) if s.state in ("late", "due")))
+        for row in submission_calendar(user, today)
+        if any(s.state in ("late", "due") for s in row["periods"])
+    ]
+    return {
+        "desk_partner": partner,
+        "next_due": sorted(owed, key=lambda pair: pair[1].due),
+        "last_uploads": visible_submissions(user)[:LAST_UPLOADS],
+    }

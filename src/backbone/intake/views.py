@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from backbone.governance.services import record
 from backbone.governance.views import second_factor_for_stewards
 from backbone.intake import services, tasks, uploads
 from backbone.intake.forms import UploadForm
 from backbone.intake.models import Submission
+from backbone.partnership.pages import Attention, PagePart
 
 PURPOSE = "checking a submitted file"  # recorded in the audit log
 
@@ -132,3 +135,29 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(
         request, "intake/calendar.html", {"rows": rows, "late": sum(r["late"] for r in rows)}
     )
+
+
+# The home page's parts (added in ``IntakeConfig.ready``): the partnership app sits below intake.
+
+
+def _desk(_: object, user: User) -> dict[str, object]:
+    return services.partner_desk(user, timezone.localdate())
+
+
+HOME_PARTS = (PagePart("home", "overview", "intake/home_desk.html", _desk, for_user=True),)
+HOME_ATTENTION = (
+    Attention(
+        "late_files",
+        "files late",
+        (services.SUBMIT, services.VIEW_ALL),
+        "intake:calendar",
+        services.late_file_count,
+    ),
+    Attention(
+        "problem_uploads",
+        f"uploads rejected or refused in the last {services.PROBLEM_DAYS} days",
+        (services.SUBMIT, services.VIEW_ALL),
+        "intake:submission_list",
+        lambda user, today: services.recent_problems(user, today).count(),
+    ),
+)

@@ -2,7 +2,11 @@
 
 The registry's home and partner pages show what the partnership is; the apps built on it add
 what they keep about it (the governance app: the agreements) by naming a template and a function
-giving its context. A page includes each part's template in the slot the part names.
+giving its context. A page includes each part's template in the slot the part names. A part
+made ``for_user`` is given the signed-in user too, so it can show only what that user may see.
+
+They also add what needs attention on the home page: a count per item, each shown only to users
+holding the permission of the page it links to.
 
 >>> add_part(PagePart("home", "sections", "governance/home_agreements.html", lambda _: {}))
 """
@@ -14,18 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PAGES = ("home", "partner")
-SLOTS = ("stats", "notices", "sections")
+SLOTS = ("overview", "stats", "notices", "sections")
 
 
 @dataclass(frozen=True)
 class PagePart:
     """One addition to a registry page: ``context`` is given the page's object (the partner, or
-    ``None`` on the home page) and returns what ``template`` needs."""
+    ``None`` on the home page), and the user when ``for_user``, and returns what ``template``
+    needs."""
 
     page: str
     slot: str
     template: str
-    context: Callable[[Any], dict[str, Any]] = field(compare=False)
+    context: Callable[..., dict[str, Any]] = field(compare=False)
+    for_user: bool = False
 
     def __post_init__(self) -> None:
         if self.page not in PAGES or self.slot not in SLOTS:
@@ -41,12 +47,65 @@ def add_part(part: PagePart) -> None:
         PARTS.append(part)
 
 
-def parts_of(page: str, obj: Any = None) -> tuple[dict[str, list[str]], dict[str, Any]]:
+def parts_of(
+    page: str, obj: Any = None, user: Any = None
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
     """The templates per slot of ``page``, in the order added, and their context together."""
     templates: dict[str, list[str]] = {slot: [] for slot in SLOTS}
     context: dict[str, Any] = {}
     for part in PARTS:
         if part.page == page:
             templates[part.slot].append(part.template)
-            context.update(part.context(obj))
+            context.update(part.context(obj, user) if part.for_user else part.context(obj))
     return templates, context
+
+
+# What needs attention ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attention:
+    """One kind of thing waiting on the home page: ``count(user, today)`` how many, ``url`` the
+    name of the page that lists them, shown only to users holding one of ``permissions`` (those
+    of that page).
+
+    >>> late = Attention("late", "files late", ("intake.submit_data",), "intake:calendar",
+    ...                  lambda user, today: 3)
+    >>> late.count(None, None)
+    3
+    """
+
+    code: str
+    label: str
+    permissions: tuple[str, ...]
+    url: str
+    count: Callable[[Any, Any], int] = field(compare=False)
+
+
+ATTENTION: list[Attention] = []
+
+
+def add_attention(item: Attention) -> None:
+    """Add ``item`` to the home page's list once; a code names one item only."""
+    if all(known.code != item.code for known in ATTENTION):
+        ATTENTION.append(item)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An attention item counted for one user."""
+
+    code: str
+    label: str
+    url: str
+    count: int
+
+
+def attention_for(user: Any, today: Any) -> list[Waiting]:
+    """The items ``user`` may open, each with its count (zeros included: "none waiting" is news
+    too), in the order the apps added them."""
+    return [
+        Waiting(item.code, item.label, item.url, item.count(user, today))
+        for item in ATTENTION
+        if any(user.has_perm(name) for name in item.permissions)
+    ]

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from backbone.partnership import models as m
 from backbone.partnership import pages, services
@@ -35,8 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "outcomes": m.SharedOutcome.objects.prefetch_related("sector_goals"),
         "counts": services.registry_counts(),
     }
-    parts, extra = pages.parts_of("home")
-    context.update(extra, parts=parts)
+    parts, extra = pages.parts_of("home", user=request.user)
+    attention = pages.attention_for(request.user, timezone.localdate())
+    context.update(extra, parts=parts, attention=attention)
     return render(request, "partnership/home.html", context)
 
 
