@@ -49,6 +49,8 @@ def match_weights_spec(settings: dict[str, Any]) -> dict[str, Any]:
     """Splink's match-weights chart of the model, as a Vega-Lite spec (data included)."""
     spec = _finite(_splink_settings(settings).match_weights_chart().chart_dict)
     spec["title"].pop("subtitle", None)  # "use mousewheel to zoom": not on a static drawing
+    # The colour only repeats the bar's length (the weight on the axis): no legend of numbers.
+    spec.setdefault("config", {})["legend"] = {"disable": True}
     return spec
 
 
