@@ -18,6 +18,17 @@ from splink import SettingsCreator
 
 # The model's own SQL is never run here; any dialect Splink knows reads the settings.
 _DIALECT = "duckdb"
+PRIOR = "probability_two_random_records_match"  # Splink's chart filters its panels on it
+READABLE = {"name": "Full name", "ssn": "SSN", "student_id": "Student id", "zip": "ZIP code"}
+
+
+def readable(comparison: str) -> str:
+    """A comparison's name as the chart's row header shows it.
+
+    >>> readable("birth_date"), readable("ssn"), readable("street_number")
+    ('Birth date', 'SSN', 'Street number')
+    """
+    return READABLE.get(comparison, comparison.replace("_", " ").capitalize())
 
 
 def match_weights(settings: dict[str, Any]) -> list[dict[str, Any]]:
@@ -51,6 +62,9 @@ def match_weights_spec(settings: dict[str, Any]) -> dict[str, Any]:
     spec["title"].pop("subtitle", None)  # "use mousewheel to zoom": not on a static drawing
     # The colour only repeats the bar's length (the weight on the axis): no legend of numbers.
     spec.setdefault("config", {})["legend"] = {"disable": True}
+    for row in spec["data"]["values"]:  # row headers in words, not column names
+        if row["comparison_name"] != PRIOR:
+            row["comparison_name"] = readable(row["comparison_name"])
     return spec
 
 
