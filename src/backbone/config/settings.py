@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "backbone.identity",
     "backbone.indicators",
     "backbone.governance",
+    "backbone.programs",
+    "backbone.improvement",
     "backbone.scorecard",
 ]
 

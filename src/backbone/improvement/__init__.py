@@ -1,0 +1,1 @@
+"""Continuous improvement: action networks, their charters, plans, PDSA cycles and charts."""

@@ -1,0 +1,1 @@
+"""Programs: each partner's programs and practices, the outcomes they aim at, and who they reach."""
