@@ -126,6 +126,11 @@ def test_ihi_rules_fire_where_planted():
         ("Trend", (8, 9, 10, 11, 12, 13, 14)),  # 1 2 6 7 8 9 10
         ("Too few runs", ()),  # 3 runs < 5, the 5% limit for 13 points (methods table)
     ]
+    # docs/improvement.md's worked example: under Anhøj's rules, 2 crossings < qbinom(0.05,
+    # 12, 0.5) = 3 (P(X <= 2) = 79/4096 < 0.05 <= 299/4096); longest run 6 <= 7.
+    anhoej = run_chart(values, labels(15))
+    assert (anhoej.crossings, anhoej.crossings_minimum, anhoej.longest_run) == (2, 3, 6)
+    assert [s.rule for s in anhoej.signals] == ["Too few crossings"]
 
 
 def test_repeated_values_neither_make_nor_break_a_trend():
