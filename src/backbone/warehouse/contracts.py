@@ -40,8 +40,8 @@ class Contract:
 
 
 EDFI_TABLES = (
-    "identity_record", "person_demographics", "school_enrollment", "attendance", "assessment",
-    "discipline", "program_participation",
+    "identity_record", "person_demographics", "school_enrollment", "attendance",
+    "attendance_monthly", "assessment", "discipline", "program_participation",
 )  # fmt: skip
 
 

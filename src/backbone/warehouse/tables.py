@@ -153,6 +153,21 @@ TABLES: dict[str, Table] = {
             description="Days enrolled and absent per student, school and year.",
         ),
         Table(
+            "attendance_monthly",
+            ANALYTIC,
+            (
+                _person(),
+                _year("school_year"),
+                Column("school_id", "VARCHAR", True),
+                Column("month", "VARCHAR", True, description="YYYY-MM."),
+                Column("days_enrolled", "DOUBLE", True, minimum=0, maximum=31),
+                Column("days_absent", "DOUBLE", True, minimum=0, maximum=31),
+            ),
+            key=("local_id", "school_year", "school_id", "month"),
+            description="Days enrolled and absent per student, school and month; derived from "
+            "Ed-Fi attendance with the yearly table, and adds up to it.",
+        ),
+        Table(
             "assessment",
             ANALYTIC,
             (

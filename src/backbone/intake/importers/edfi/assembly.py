@@ -35,6 +35,10 @@ SOURCE_FIELDS: dict[str, dict[str, str]] = {
         "local_id": "StudentUniqueId", "school_year": "SchoolYear", "school_id": "SchoolId",
         "days_absent": "EventDuration",
     },
+    "attendance_monthly": {
+        "local_id": "StudentUniqueId", "school_year": "SchoolYear", "school_id": "SchoolId",
+        "month": "EventDate", "days_absent": "EventDuration",
+    },
     "assessment": {
         "local_id": "StudentUniqueId", "school_year": "SchoolYear",
         "assessment_id": "AssessmentIdentifier", "administration_date": "AdministrationDate",

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 from xml.etree import ElementTree as ET
@@ -47,6 +47,7 @@ from backbone.intake.importers.edfi.fields import (
     xml_leaf_codes,
     xml_text,
 )
+from backbone.intake.importers.edfi.monthly import calendar_months, session_months, shares
 from backbone.intake.importers.edfi.students import Stays
 from backbone.warehouse.records import WARNING, Problem, RowBatch
 
@@ -168,6 +169,7 @@ class Absences:
 
     where: Where
     days: float = 0.0
+    months: dict[str, float] = field(default_factory=dict)  # YYYY-MM → days absent
 
 
 class Attendance:
@@ -221,6 +223,9 @@ class Attendance:
             )
             days = 1.0
         absences.days += days
+        month = (iso_date(rec.day) or "")[:7]
+        if month:  # an undated absence counts in the year only
+            absences.months[month] = absences.months.get(month, 0.0) + days
 
     def finish(self) -> Iterator[RowBatch | Problem]:
         """One row per student, school and year, then the warnings about days enrolled."""
@@ -240,7 +245,22 @@ class Attendance:
                 "days_absent": number_text(absences.days),
             }
             yield from self.context.batches.add("attendance", absences.where, values)
+            enrolled_months = days.months(school, year, windows, enrolled)
+            yield from self._monthly_rows(values, absences, enrolled_months)
         yield from self._attendance_problems(assumed, days)
+
+    def _monthly_rows(
+        self, yearly: dict[str, str | None], absences: Absences, enrolled: dict[str, float] | None
+    ) -> Iterator[RowBatch]:
+        """The student-year's ``attendance_monthly`` rows: every month enrolled or absent."""
+        for month in sorted({*(enrolled or {}), *absences.months}):
+            values = {
+                **yearly,
+                "month": month,
+                "days_enrolled": None if enrolled is None else number_text(enrolled.get(month, 0)),
+                "days_absent": number_text(absences.months.get(month, 0.0)),
+            }
+            yield from self.context.batches.add("attendance_monthly", absences.where, values)
 
     def _add_enrolled_without_events(self) -> None:
         # Exception-only attendance: an enrolled student with no events was never absent.
@@ -300,6 +320,26 @@ class InstructionalDays:
             return total if windows is None else _session_days(sessions, windows)
         self.missing.add((school, year))
         return None
+
+    def months(
+        self,
+        school: str | None,
+        year: str | None,
+        windows: list[tuple[str | None, str | None]] | None,
+        yearly: float | None,
+    ) -> dict[str, float] | None:
+        """``count``'s days per month (call ``count`` first): from the calendar dates it used,
+        or its sessions' total shared out by weekdays."""
+        if yearly is None:
+            return None
+        if (school, year) not in self.from_sessions:
+            return calendar_months(self.calendar[(school, year)], windows or [(None, None)])
+        ranges = [
+            (begin, end)
+            for s in self.sessions.get((school, year), [])
+            if (begin := _as_date(s.begin)) and (end := _as_date(s.end))
+        ]
+        return shares(session_months(ranges, windows or [(None, None)]), yearly)
 
     def problems(self, files: str) -> Iterator[Problem]:
         if self.from_sessions:
