@@ -1,0 +1,1 @@
+"""Evidence of what works: participation linked to outcomes, with matched comparisons."""
