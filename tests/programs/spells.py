@@ -45,3 +45,32 @@ def plant(engine: Engine, spells: list[tuple] = SPELLS) -> None:
             "hours, sessions) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [record, partner, program, start, end, hours, sessions],
         )
+
+
+# The crosswalk and the district's demographics: P1 (r1, and eyc's e1) Black and economically
+# disadvantaged, P2 (r2) White and not, P3 Asian and disadvantaged (in no program), P4 (r4)
+# Black and disadvantaged.
+CROSSWALK = [("r1", "P1"), ("r2", "P2"), ("r4", "P4"), ("e1", "P1"),
+             ("d1", "P1"), ("d2", "P2"), ("d3", "P3"), ("d4", "P4")]  # fmt: skip
+DEMOGRAPHICS = [("d1", "Black or African American", True), ("d2", "White", False),
+                ("d3", "Asian", True), ("d4", "Black or African American", True)]  # fmt: skip
+
+
+def plant_people(engine: Engine) -> None:
+    """The ``crosswalk`` and ``person_demographics`` of the people above."""
+    engine.run(
+        "CREATE TABLE crosswalk (record_id VARCHAR, source_partner VARCHAR, person_key VARCHAR)"
+    )
+    engine.run(
+        "INSERT INTO crosswalk SELECT * FROM (VALUES "
+        + ", ".join(f"('{r}', 'x', '{p}')" for r, p in CROSSWALK)
+        + ")"
+    )
+    demographics = TABLES["person_demographics"]
+    engine.run(f"CREATE TABLE person_demographics AS {empty_relation_sql(demographics)}")
+    for record, race, econ in DEMOGRAPHICS:
+        engine.run(
+            "INSERT INTO person_demographics (record_id, as_of, race_ethnicity, "
+            "economically_disadvantaged) VALUES (?, DATE '2024-01-01', ?, ?)",
+            [record, race, econ],
+        )

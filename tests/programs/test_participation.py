@@ -9,7 +9,7 @@ import pytest
 
 from backbone.programs import participation as pp
 from backbone.warehouse.engines import DuckDBEngine
-from tests.programs.spells import READING, THROUGH, plant
+from tests.programs.spells import READING, THROUGH, plant, plant_people
 
 
 @pytest.fixture
@@ -70,3 +70,22 @@ def test_with_no_programs_every_value_is_unmatched(engine):
 def test_school_year_in_sql_equals_python(engine, day, year):
     sql = f"SELECT {pp.school_year_sql('d')} FROM (SELECT CAST(? AS DATE) AS d)"
     assert engine.run(sql, [day])[0][0] == year == pp.school_year(day)
+
+
+def test_reach_counts_people_of_each_group_and_zero_for_a_group_no_program_reaches(engine):
+    plant_people(engine)
+    rows = pp.reach(engine, [READING], THROUGH)
+    got = {(r["year"], r["dimension"], r["group"]): r["reached"] for r in rows}
+    black, white, asian = "Black or African American", "White", "Asian"
+    assert got == {
+        ("2023-24", "economically_disadvantaged", "false"): 1,
+        ("2023-24", "economically_disadvantaged", "true"): 2,
+        ("2023-24", "race_ethnicity", asian): 0,
+        ("2023-24", "race_ethnicity", black): 2,
+        ("2023-24", "race_ethnicity", white): 1,
+        ("2024-25", "economically_disadvantaged", "false"): 0,
+        ("2024-25", "economically_disadvantaged", "true"): 1,
+        ("2024-25", "race_ethnicity", asian): 0,
+        ("2024-25", "race_ethnicity", black): 1,
+        ("2024-25", "race_ethnicity", white): 0,
+    }

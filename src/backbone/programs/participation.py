@@ -126,6 +126,36 @@ def unmatched_sql(matchers: str) -> str:
     )
 
 
+def reach_sql(matchers: str) -> str:
+    """Per school year, race and economic status: the distinct people any program reached, and
+    0 for a group of the district's students no program reached. Needs the ``crosswalk``
+    (linkage) to join participants to ``person_demographics``. One parameter: ``through``."""
+    demographics = (
+        "SELECT c.person_key, arg_max(d.race_ethnicity, d.as_of) AS race_ethnicity, "
+        "CAST(arg_max(d.economically_disadvantaged, d.as_of) AS VARCHAR) "
+        "AS economically_disadvantaged FROM person_demographics d "
+        "JOIN crosswalk c ON c.record_id = d.record_id GROUP BY c.person_key"
+    )
+    people = (
+        f"SELECT DISTINCT {school_year_sql('s.start_day')} AS year, c.person_key "
+        "FROM spells s JOIN crosswalk c ON c.record_id = s.record_id"
+    )
+    groups = " UNION ALL ".join(
+        f"SELECT DISTINCT '{d}' AS dimension, {d} AS grp FROM demo WHERE {d} IS NOT NULL"
+        for d in ("race_ethnicity", "economically_disadvantaged")
+    )
+    return (
+        f"WITH spells AS ({spells_sql(matchers)}), demo AS ({demographics}), "
+        f"people AS ({people}), groups AS ({groups}) "
+        'SELECT y.year, g.dimension, g.grp AS "group", count(d.person_key) AS reached '
+        "FROM (SELECT DISTINCT year FROM people) y CROSS JOIN groups g "
+        "LEFT JOIN people p ON p.year = y.year LEFT JOIN demo d ON d.person_key = p.person_key "
+        "AND CASE g.dimension WHEN 'race_ethnicity' THEN d.race_ethnicity "
+        "ELSE d.economically_disadvantaged END = g.grp "
+        'GROUP BY ALL ORDER BY y.year, g.dimension, "group"'
+    )
+
+
 def monthly(engine: Engine, matchers: Sequence[Matcher], through: dt.date) -> list[dict[str, Any]]:
     """``monthly_sql`` run on ``engine``, as dicts."""
     return _run(engine, matchers, monthly_sql, [through], "program participation by month")
@@ -139,6 +169,11 @@ def yearly(engine: Engine, matchers: Sequence[Matcher], through: dt.date) -> lis
 def unmatched(engine: Engine, matchers: Sequence[Matcher]) -> list[dict[str, Any]]:
     """``unmatched_sql`` run on ``engine``, as dicts."""
     return _run(engine, matchers, unmatched_sql, [], "participation values without a program")
+
+
+def reach(engine: Engine, matchers: Sequence[Matcher], through: dt.date) -> list[dict[str, Any]]:
+    """``reach_sql`` run on ``engine``, as dicts."""
+    return _run(engine, matchers, reach_sql, [through], "groups programs reach by year")
 
 
 def _run(
