@@ -4,12 +4,13 @@ the monthly chart, and the outcomes × programs map with its gaps (pure: no Djan
 A month's or a year's participants are a count of people: under the policy's minimum they are
 withheld, and so are that period's sessions and hours (they describe the same few people). A
 year's participants split into those who met the dosage rule and those who did not, a
-partition, so complementary suppression keeps one part from being the total minus the other.
+partition, so complementary suppression keeps one part from being the total minus the other
+(27 of 30 met the rule: the 3 who did not are under the minimum, so the 27 is withheld too, ‡).
 
 >>> rows = [{"slug": "p", "year": "2024-25", "participants": 30, "sessions": 300,
 ...          "hours": 450.0, "met_dosage": 27}]
 >>> [(y.participants, y.met_dosage) for y in protected_years(rows, Policy())]
-[('30', '*')]
+[('30', '‡')]
 """
 
 from __future__ import annotations
