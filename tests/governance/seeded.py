@@ -36,6 +36,7 @@ from backbone.indicators.services import install_standard_library
 from backbone.intake import services as intake
 from backbone.intake.models import Submission
 from backbone.partnership.models import GovernanceBody, Partner
+from backbone.programs.models import Program
 from backbone.scorecard.services import release
 from tests.agreements import covering_agreement
 from tests.scorecard.planted import plant
@@ -118,6 +119,10 @@ def seed(tmp: Path) -> World:
     plant()  # an outcome and two indicators with results (the scorecard's hand-made numbers)
     release()
     install_standard_library()  # real definitions, for the editor
+    Program.objects.create(
+        slug="homework-help", partner=partners["tutoring"], name="Homework Help",
+        aliases=["Homework Help"], min_sessions=10,
+    )  # fmt: skip
     return world
 
 

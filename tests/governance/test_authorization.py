@@ -87,6 +87,10 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET",  "/scorecard/annual-report.pdf",            (ALL,) * 8),
     # Indicators: view_registry to read, edit_indicators to edit and check.
     ("GET",  "/indicators/",                            (302, 200, 200, 200, 200, 200, 200, 200)),
+    # Programs: the inventory (view_registry); a program's page for view_programs or the
+    # partner's own users (tutoring's submitter and analyst, not mentoring's analyst).
+    ("GET",  "/programs/",                              (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/programs/homework-help/",                (302, 200, 200, 200, 200, 200, 403, 403)),
     ("GET",  "/indicators/new/",                        (302, 200, 403, 403, 403, 403, 403, 403)),
     ("GET",  "/indicators/outcomes/reading-for-all/",   (302, 200, 200, 200, 200, 200, 200, 200)),
     ("GET",  "/indicators/plan/",                       (302, 200, 200, 200, 200, 200, 200, 200)),

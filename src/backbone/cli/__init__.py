@@ -19,6 +19,7 @@ from backbone.cli import (
     intake,
     partnership,
     plan,
+    programs,
     scorecard,
     workspace,
 )
@@ -49,6 +50,7 @@ app.add_typer(partnership.partnership_app, name="partnership")
 app.add_typer(identity.link_app, name="link")
 app.add_typer(indicators.indicators_app, name="indicators")
 app.add_typer(plan.plan_app, name="plan")
+app.add_typer(programs.programs_app, name="programs")
 app.add_typer(governance.audit_app, name="audit")
 app.add_typer(governance.agreements_app, name="agreements")
 app.add_typer(governance.roles_app, name="roles")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("backbone.governance.urls")),  # /governance/… and /agreements/…
     path("scorecard/", include("backbone.scorecard.urls")),
     path("indicators/", include("backbone.indicators.urls")),
+    path("programs/", include("backbone.programs.urls")),
     path("indicators/", indicators_api.urls),  # POST check, openapi.json (after: ninja has a root)
     path("api/v1/", token_api.urls),  # the token API (docs/api.md)
     path("", include("backbone.partnership.urls")),

@@ -19,10 +19,12 @@ from backbone.governance.services import sync_roles
 from backbone.intake import services as intake
 from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
 from backbone.partnership.models import Partner
+from backbone.programs.registry import import_programs_file
 from backbone.warehouse.services import warehouse, workspace
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_REGISTRY = DEMO_DIR / "partnership.yaml"
+DEMO_PROGRAMS = DEMO_DIR / "programs.yaml"
 DEMO_PASSWORD = "riverton-demo"
 
 
@@ -216,6 +218,7 @@ def _count(load: CityLoad, outcome: intake.Outcome, path: str) -> None:
 def build_registry() -> BuiltDemo:
     """Import the Riverton registry and create the demo logins; safe to run again."""
     summary = import_registry_file(DEMO_REGISTRY)
+    import_programs_file(DEMO_PROGRAMS)
     sync_roles()
     director = _user("director", first_name="Dana", last_name="Whitfield")
     director.is_staff = director.is_superuser = True

@@ -66,6 +66,7 @@ ROLES: tuple[Role, ...] = (
             "partnership.import_registry",
             "indicators.edit_indicators",
             "indicators.compute_indicators",
+            "programs.view_programs",
             *ADMIN_MODEL_PERMISSIONS,
             "auth.view_group",
             "governance.view_apitoken",
@@ -85,6 +86,7 @@ ROLES: tuple[Role, ...] = (
             "identity.run_linkage",
             "indicators.compute_indicators",
             "indicators.view_exact_results",
+            "programs.view_programs",
             "governance.view_auditevent",
             *model_permissions("governance", ["consent"], ["add", "change", "view"]),
             "governance.view_destructioncertificate",
@@ -109,8 +111,9 @@ ROLES: tuple[Role, ...] = (
     Role(
         "action_network_member",
         "Action-network member",
-        "Works on a shared outcome: the partnership pages and the indicators, in aggregate.",
-        (READ_REGISTRY,),
+        "Works on a shared outcome: the partnership pages, the indicators and every program's "
+        "page, in aggregate.",
+        (READ_REGISTRY, "programs.view_programs"),
     ),
     Role(
         "funder",
