@@ -1,7 +1,7 @@
 """The house's map: which backbone module imports which, read from the source with ``ast``.
 
 Layers, bottom to top: ``warehouse → partnership → governance → intake → identity → indicators →
-programs → evidence → improvement → scorecard``. A module imports only from its own layer or below, lazy (function-level) and
+programs → workforce → evidence → improvement → scorecard``. A module imports only from its own layer or below, lazy (function-level) and
 ``TYPE_CHECKING`` imports included. ``disclosure`` is pure and standalone: it imports no other
 backbone app. The doors (``cli``, ``config``, ``demo``, ``status``, ``__main__``) may import
 anything and nothing below them may import a door. Only ``warehouse/engines/`` opens DuckDB or
@@ -22,7 +22,7 @@ from tests.fixtures import PROJECT_ROOT
 PACKAGE = PROJECT_ROOT / "src" / "backbone"
 
 LAYERS = ["warehouse", "partnership", "governance", "intake", "identity", "indicators", "programs",
-          "evidence", "improvement", "scorecard"]  # fmt: skip
+          "workforce", "evidence", "improvement", "scorecard"]  # fmt: skip
 STANDALONE = {"disclosure"}
 DOORS = {"cli", "config", "demo", "status", "__main__"}
 # The package's own ``__init__`` holds only the version; importing it says nothing about layers.

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "backbone.indicators",
     "backbone.governance",
     "backbone.programs",
+    "backbone.workforce",
     "backbone.evidence",
     "backbone.improvement",
     "backbone.scorecard",

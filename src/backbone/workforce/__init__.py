@@ -1,0 +1,1 @@
+"""Workforce partnerships: sector partnerships, employer commitments as numbers, the teeth check."""
