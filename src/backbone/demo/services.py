@@ -16,6 +16,7 @@ from backbone.governance.models import Agreement, Consent, PartnerUser
 from backbone.governance.registry import import_registry_file
 from backbone.governance.roles import role
 from backbone.governance.services import sync_roles
+from backbone.improvement.registry import import_networks_file
 from backbone.intake import services as intake
 from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
 from backbone.partnership.models import Partner
@@ -23,6 +24,7 @@ from backbone.warehouse.services import warehouse, workspace
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_REGISTRY = DEMO_DIR / "partnership.yaml"
+DEMO_NETWORKS = DEMO_DIR / "networks.yaml"
 DEMO_PASSWORD = "riverton-demo"
 
 
@@ -216,6 +218,7 @@ def _count(load: CityLoad, outcome: intake.Outcome, path: str) -> None:
 def build_registry() -> BuiltDemo:
     """Import the Riverton registry and create the demo logins; safe to run again."""
     summary = import_registry_file(DEMO_REGISTRY)
+    import_networks_file(DEMO_NETWORKS)
     sync_roles()
     director = _user("director", first_name="Dana", last_name="Whitfield")
     director.is_staff = director.is_superuser = True
