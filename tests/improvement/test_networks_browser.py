@@ -75,7 +75,7 @@ def log_and_adopt_cycle(page: Page) -> None:
 
 def test_charter_action_pdsa_cycle_and_adopt(browser: Browser, registry_url):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in(page, registry_url)
+    sign_in(page, registry_url, username="network")  # a member, through her partner's seat
     page.get_by_role("link", name="Networks", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Action networks")
     page.get_by_role("link", name=NETWORK).first.click()

@@ -68,7 +68,7 @@ DEMO_LOGINS = [
     DemoLogin("admin", DEMO_PASSWORD, "backbone administrator: registry, accounts, indicators"),
     DemoLogin("steward", DEMO_PASSWORD, "data steward: all submissions, linkage, the audit log"),
     DemoLogin("analyst", DEMO_PASSWORD, "Bright Futures Tutoring's analyst: participant outcomes"),
-    DemoLogin("network", DEMO_PASSWORD, "action-network member: partnership pages, indicators"),
+    DemoLogin("network", DEMO_PASSWORD, "action-network member: writes in the reading network"),
     DemoLogin("funder", DEMO_PASSWORD, "funder: partnership pages, indicators"),
 ]
 
@@ -79,7 +79,8 @@ DEMO_ROLE_USERS = [
     ("admin", "administrator", None, "Avery", "Chen"),
     ("steward", "data_steward", None, "Priya", "Nair"),
     ("analyst", "partner_analyst", "bright-futures-tutoring", "Jordan", "Blake"),
-    ("network", "action_network_member", None, "Rosa", "Delgado"),
+    # Bright Futures Tutoring sits on the Grade 3 Reading network: Rosa writes there.
+    ("network", "action_network_member", "bright-futures-tutoring", "Rosa", "Delgado"),
     ("funder", "funder", None, "Malik", "Grant"),
 ]
 

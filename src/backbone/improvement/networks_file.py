@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from backbone.improvement.aims import aim_problems
 
-FORMAT = "backbone.networks/1"
+FORMAT: Literal["backbone.networks/1"] = "backbone.networks/1"
 Slug = str
 
 

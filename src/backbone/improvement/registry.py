@@ -71,7 +71,7 @@ def apply_networks(parsed: nf.NetworksFile) -> None:
         for action in entry.actions:
             ActionItem.objects.update_or_create(
                 body=body, title=action.title,
-                defaults={"owner": _person(action.owner), "due": action.due,
+                defaults={"owner": Person.objects.get(slug=action.owner), "due": action.due,
                           "status": action.status},
             )  # fmt: skip
         for series in entry.pdsa:
