@@ -32,10 +32,11 @@ from backbone.governance.models import AgreementParty, PartnerUser
 from backbone.governance.roles import role
 from backbone.governance.services import create_token, sync_roles
 from backbone.identity.models import LinkageRun, ReviewPair
+from backbone.improvement.models import ActionItem, Charter, PdsaCycle
 from backbone.indicators.services import install_standard_library
 from backbone.intake import services as intake
 from backbone.intake.models import Submission
-from backbone.partnership.models import GovernanceBody, Partner
+from backbone.partnership.models import GovernanceBody, Membership, Partner, Person
 from backbone.programs.models import Program
 from backbone.scorecard.services import release
 from tests.agreements import covering_agreement
@@ -86,6 +87,7 @@ class World:
     submissions: dict[str, Submission]  # a_loaded, a_rejected, b_loaded, b_rejected, …
     review_pair: ReviewPair
     tokens: dict[str, str] = field(default_factory=dict)  # username → a bearer token
+    ids: dict[str, int] = field(default_factory=dict)  # a network's action and PDSA cycle
 
 
 def partner(slug: str, kind: str, sector: str) -> Partner:
@@ -123,7 +125,29 @@ def seed(tmp: Path) -> World:
         slug="homework-help", partner=partners["tutoring"], name="Homework Help",
         aliases=["Homework Help"], min_sessions=10,
     )  # fmt: skip
+    world.ids = _networks(partners["tutoring"], users["network"])
     return world
+
+
+def _networks(tutoring: Partner, member: User) -> dict[str, int]:
+    """Two action networks: the network user (tutoring's, in person) sits on the reading one
+    only; its charter aims at the planted reading indicator's group of 4."""
+    reading = GovernanceBody.objects.create(slug="reading-network", name="Reading Network", kind="action_network")  # fmt: skip
+    GovernanceBody.objects.create(slug="jobs-network", name="Jobs Network", kind="action_network")
+    person = Person.objects.create(slug="nell", name="Nell Network", partner=tutoring)
+    Membership.objects.create(body=reading, person=person, representing=tutoring)
+    PartnerUser.objects.create(user=member, partner=tutoring, person=person)
+    Charter.objects.create(
+        body=reading, aim="Raise reading from 51% to 60% by June 2027", indicator="planted_reading",
+        dimension="race_ethnicity", group="Native Hawaiian or Pacific Islander", baseline_value=51,
+        baseline_period="2023", target_value=60, target_date=dt.date(2027, 6, 30),
+    )  # fmt: skip
+    action = ActionItem.objects.create(body=reading, title="Share the roster", owner=person, due=dt.date(2025, 1, 31))  # fmt: skip
+    cycle = PdsaCycle.objects.create(
+        body=reading, change_idea="Weekly question", number=1, objective="Learn", question="Who?",
+        prediction="Half", planned_start=dt.date(2024, 10, 7), planned_end=dt.date(2024, 11, 1),
+    )  # fmt: skip
+    return {"action": action.pk, "cycle": cycle.pk}
 
 
 def _agreements(partners: dict[str, Partner]) -> None:

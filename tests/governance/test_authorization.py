@@ -100,6 +100,20 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET",  "/indicators/planted_reading/results.csv", (302, 200, 200, 200, 200, 200, 200, 200)),
     ("POST", "/indicators/check",                       (401, 200, 403, 403, 403, 403, 403, 403)),
     ("GET",  "/indicators/openapi.json",                (ALL,) * 8),
+    # Action networks: view_networks to read; to write, manage_networks (the administrator) or
+    # work_in_networks and a seat (net sits on the reading network, not the jobs one). An empty
+    # form is refused (400); the analyst's partner has a seat but the analyst may not write.
+    ("GET",  "/networks/",                              (302, 200, 200, 403, 200, 200, 200, 200)),
+    ("GET",  "/networks/reading-network/",              (302, 200, 200, 403, 200, 200, 200, 200)),
+    ("GET",  "/networks/reading-network/charter/",      (302, 200, 403, 403, 403, 200, 403, 403)),
+    ("GET",  "/networks/jobs-network/charter/",         (302, 200, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/networks/reading-network/charter/",      (302, 400, 403, 403, 403, 400, 403, 403)),
+    ("POST", "/networks/reading-network/actions/",      (302, 400, 403, 403, 403, 400, 403, 403)),
+    ("POST", "/networks/jobs-network/actions/",         (302, 400, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/networks/reading-network/actions/{action}/", (302, 302, 403, 403, 403, 302, 403, 403)),
+    ("POST", "/networks/reading-network/pdsa/",         (302, 400, 403, 403, 403, 400, 403, 403)),
+    ("POST", "/networks/reading-network/pdsa/{cycle}/close/", (302, 400, 403, 403, 403, 400, 403, 403)),
+    ("POST", "/networks/reading-network/barriers/",     (302, 400, 403, 403, 403, 400, 403, 403)),
     # The token API: the same checks as the pages; 401 without credentials.
     ("GET",  "/api/v1/submissions",                     (401, 403, 200, 200, 403, 403, 403, 403)),
     ("GET",  "/api/v1/submissions/{a_rejected}",        (401, 403, 200, 200, 403, 403, 403, 403)),
@@ -150,7 +164,7 @@ def concrete(path: str, world: World) -> str:
     ids = {name: s.pk for name, s in world.submissions.items()}
     token = ApiToken.objects.filter(user=world.users["steward"]).first()
     assert token is not None
-    return path.format(pair=world.review_pair.pk, steward_token=token.pk, **ids)
+    return path.format(pair=world.review_pair.pk, steward_token=token.pk, **ids, **world.ids)
 
 
 def ask(case: Case, world: World) -> int:

@@ -16,6 +16,7 @@ from backbone.governance.models import Agreement, PartnerUser
 from backbone.governance.registry import import_registry_file
 from backbone.governance.roles import role
 from backbone.identity.models import LinkageRun, ReviewPair
+from backbone.improvement.models import ActionItem
 from backbone.intake.models import ReportingSchedule, Submission
 from backbone.partnership.models import Partner
 from tests.agreements import covering_agreement
@@ -109,6 +110,9 @@ def test_director_sees_every_count_equal_to_independent_queries(planted):
         "destruction_deadlines": Agreement.objects.filter(
             destruction_deadline__lte=deadline, destruction_certified_at__isnull=True
         ).count(),
+        "overdue_actions": ActionItem.objects.filter(
+            due__lt=TODAY, status__in=["planned", "underway"]
+        ).count(),
     }
     # and the figures planted: 3 problem uploads, 5 pairs, 1 agreement, 1 deadline
     assert attention(staff)["problem_uploads"] == 3
@@ -154,12 +158,14 @@ def test_clerks_desk_lists_only_the_last_five_uploads(planted):
     assert "uncovered.csv" not in page  # sixth newest
 
 
-@pytest.mark.parametrize("code", ["funder", "action_network_member"])
-def test_aggregate_roles_see_no_person_level_items(planted, code):
+@pytest.mark.parametrize(
+    ("code", "items"), [("funder", {}), ("action_network_member", {"overdue_actions": 0})]
+)
+def test_aggregate_roles_see_no_person_level_items(planted, code, items):
     client = signed_in(code, code)
     page = client.get("/").content.decode()
-    assert attention(client) == {}
-    assert "Needs attention" not in page and "desk-heading" not in page
+    assert attention(client) == items  # a member is reminded of late network actions only
+    assert ("Needs attention" in page) == bool(items) and "desk-heading" not in page
     for name in ["bad.csv", "housing.csv"]:
         assert name not in page
 

@@ -16,6 +16,7 @@ from backbone.governance.models import Agreement, Consent, PartnerUser
 from backbone.governance.registry import import_registry_file
 from backbone.governance.roles import role
 from backbone.governance.services import sync_roles
+from backbone.improvement.registry import import_networks_file
 from backbone.intake import services as intake
 from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
 from backbone.partnership.models import Partner
@@ -25,6 +26,7 @@ from backbone.warehouse.services import warehouse, workspace
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_REGISTRY = DEMO_DIR / "partnership.yaml"
 DEMO_PROGRAMS = DEMO_DIR / "programs.yaml"
+DEMO_NETWORKS = DEMO_DIR / "networks.yaml"
 DEMO_PASSWORD = "riverton-demo"
 
 
@@ -68,7 +70,7 @@ DEMO_LOGINS = [
     DemoLogin("admin", DEMO_PASSWORD, "backbone administrator: registry, accounts, indicators"),
     DemoLogin("steward", DEMO_PASSWORD, "data steward: all submissions, linkage, the audit log"),
     DemoLogin("analyst", DEMO_PASSWORD, "Bright Futures Tutoring's analyst: participant outcomes"),
-    DemoLogin("network", DEMO_PASSWORD, "action-network member: partnership pages, indicators"),
+    DemoLogin("network", DEMO_PASSWORD, "action-network member: writes in the reading network"),
     DemoLogin("funder", DEMO_PASSWORD, "funder: partnership pages, indicators"),
 ]
 
@@ -79,7 +81,8 @@ DEMO_ROLE_USERS = [
     ("admin", "administrator", None, "Avery", "Chen"),
     ("steward", "data_steward", None, "Priya", "Nair"),
     ("analyst", "partner_analyst", "bright-futures-tutoring", "Jordan", "Blake"),
-    ("network", "action_network_member", None, "Rosa", "Delgado"),
+    # Bright Futures Tutoring sits on the Grade 3 Reading network: Rosa writes there.
+    ("network", "action_network_member", "bright-futures-tutoring", "Rosa", "Delgado"),
     ("funder", "funder", None, "Malik", "Grant"),
 ]
 
@@ -219,6 +222,7 @@ def build_registry() -> BuiltDemo:
     """Import the Riverton registry and create the demo logins; safe to run again."""
     summary = import_registry_file(DEMO_REGISTRY)
     import_programs_file(DEMO_PROGRAMS)
+    import_networks_file(DEMO_NETWORKS)
     sync_roles()
     director = _user("director", first_name="Dana", last_name="Whitfield")
     director.is_staff = director.is_superuser = True

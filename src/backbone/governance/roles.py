@@ -47,6 +47,7 @@ REGISTRY_MODELS = (
 )  # fmt: skip
 AGREEMENT_MODELS = ("agreement", "agreementparty", "agreementdataelement", "partneruser")
 READ_REGISTRY = "partnership.view_registry"
+READ_NETWORKS = "improvement.view_networks"
 # The administrator edits the registry, partners' mappings and schedules, and accounts.
 ADMIN_MODEL_PERMISSIONS = (
     *model_permissions("partnership", REGISTRY_MODELS),
@@ -67,6 +68,9 @@ ROLES: tuple[Role, ...] = (
             "indicators.edit_indicators",
             "indicators.compute_indicators",
             "programs.view_programs",
+            READ_NETWORKS,
+            "improvement.work_in_networks",
+            "improvement.manage_networks",
             *ADMIN_MODEL_PERMISSIONS,
             "auth.view_group",
             "governance.view_apitoken",
@@ -87,6 +91,7 @@ ROLES: tuple[Role, ...] = (
             "indicators.compute_indicators",
             "indicators.view_exact_results",
             "programs.view_programs",
+            READ_NETWORKS,
             "governance.view_auditevent",
             *model_permissions("governance", ["consent"], ["add", "change", "view"]),
             "governance.view_destructioncertificate",
@@ -105,22 +110,23 @@ ROLES: tuple[Role, ...] = (
         "Partner analyst",
         "A partner's analyst: person-level outcomes of its own participants, only where an "
         "active data-sharing agreement lets the partner receive the other partners' data.",
-        (READ_REGISTRY, "governance.view_person_outcomes"),
+        (READ_REGISTRY, "governance.view_person_outcomes", READ_NETWORKS),
         partner_scoped=True,
     ),
     Role(
         "action_network_member",
         "Action-network member",
         "Works on a shared outcome: the partnership pages, the indicators and every program's "
-        "page, in aggregate.",
-        (READ_REGISTRY, "programs.view_programs"),
+        "page, in aggregate; writes the charter, plan, PDSA log and barriers of the networks "
+        "where they hold a seat.",
+        (READ_REGISTRY, "programs.view_programs", READ_NETWORKS, "improvement.work_in_networks"),
     ),
     Role(
         "funder",
         "Funder",
-        "Follows the partnership's progress: the partnership pages and the indicators, in "
-        "aggregate.",
-        (READ_REGISTRY,),
+        "Follows the partnership's progress: the partnership pages, the indicators in "
+        "aggregate and the action networks' pages.",
+        (READ_REGISTRY, READ_NETWORKS),
     ),
     Role(
         "public",

@@ -141,14 +141,25 @@ def record_failed_login(
     count_failed_sign_in(address, str(credentials.get("username", "")), locked_out)
 
 
+def watch(label: str, how: Watch | None = None) -> None:
+    """Audit the model ``label`` (``app_label.Model``) from now on: how apps above governance
+    hand their models to the audit log in their ``ready()`` (this app may not import them)."""
+    WATCHED.setdefault(label, how or Watch())
+    _connect_model(apps.get_model(label))
+
+
+def _connect_model(model: type[models.Model]) -> None:
+    uid = f"audit-{model._meta.label_lower}"
+    pre_save.connect(remember_old_values, sender=model, dispatch_uid=f"{uid}-pre")
+    post_save.connect(record_save, sender=model, dispatch_uid=f"{uid}-save")
+    post_delete.connect(record_delete, sender=model, dispatch_uid=f"{uid}-delete")
+
+
 def connect() -> None:
     """Connect every handler; ``dispatch_uid`` keeps a second call from doubling them."""
     user_model = get_user_model()
     for model in (*[apps.get_model(label) for label in WATCHED], user_model):
-        uid = f"audit-{model._meta.label_lower}"
-        pre_save.connect(remember_old_values, sender=model, dispatch_uid=f"{uid}-pre")
-        post_save.connect(record_save, sender=model, dispatch_uid=f"{uid}-save")
-        post_delete.connect(record_delete, sender=model, dispatch_uid=f"{uid}-delete")
+        _connect_model(model)
     many = [
         user_model.groups.through,
         user_model.user_permissions.through,
