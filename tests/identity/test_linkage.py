@@ -23,7 +23,8 @@ from backbone.identity.linkage import (
     link_files,
     linkage_settings,
 )
-from backbone.identity.standardise import map_roles
+from backbone.identity.standardise import map_roles, standardised_sql
+from backbone.warehouse.engines import DuckDBEngine
 from tests.fixtures import SHARED_DATA
 
 FEBRL4 = SHARED_DATA / "febrl4"
@@ -209,3 +210,45 @@ def test_a_missing_id_column_is_named(tmp_path):
     a_path, b_path = small_pair_of_files(tmp_path, 10)
     with pytest.raises(ValueError, match=r"a\.csv has no id column 'id'"):
         link_files([a_path, b_path], "id")
+
+
+def test_race_is_compared_only_where_both_records_have_it():
+    """'Unknown' and blanks say nothing (NULL, the null level); a namesake of another race
+    weighs against a match: log2(m / u) with u fixed at 0.9 / 0.1, not sampled."""
+    engine = DuckDBEngine()
+    engine.run(
+        "CREATE TABLE t AS SELECT * FROM (VALUES ('1', 'White'), ('2', 'Unknown'), ('3', ''), "
+        "('4', 'Two or More Races')) AS v(id, race)"
+    )
+    roles = map_roles(["id", "race"])
+    sql = standardised_sql("t", "id", "'a'", roles, {}, ["race_ethnicity"])
+    rows = engine.run(f"SELECT unique_id, race_ethnicity FROM ({sql}) ORDER BY 1")
+    assert rows == [("1", "white"), ("2", None), ("3", None), ("4", "two or more races")]
+    settings = linkage_settings(["first_name", "last_name", "race_ethnicity"])
+    race = settings.comparisons[-1].get_comparison("duckdb").as_dict()
+    levels = race["comparison_levels"]
+    assert race["output_column_name"] == "race_ethnicity"
+    assert levels[0]["is_null_level"]
+    assert [(lv["u_probability"], lv["fix_u_probability"]) for lv in levels[1:]] == [
+        (0.9, True),
+        (pytest.approx(0.1), True),
+    ]
+
+
+def test_the_name_session_trains_only_on_namesakes_nothing_contradicts():
+    """Five records share the name Ana Diaz; by hand, the pairs that could be one person
+    (no two SSNs or sexes that both sides have and that differ) are 1-2, 1-4, 2-4 and 3-4.
+    Trained on every namesake pair (the old rule: all ten), EM learned the birth date from
+    pairs that are mostly different people."""
+    engine = DuckDBEngine()
+    engine.run(
+        "CREATE TABLE t AS SELECT id, 'ana' AS first_name, 'diaz' AS last_name, ssn, sex "
+        "FROM (VALUES (1, '111111111', 'f'), (2, '111111111', 'f'), (3, '222222222', 'f'), "
+        "(4, NULL, 'f'), (5, NULL, 'm')) AS v(id, ssn, sex)"
+    )
+    rule = em_rules(["first_name", "last_name", "birth_date", "sex", "ssn"])[1]
+    sql = rule if isinstance(rule, str) else rule.get_blocking_rule("duckdb").blocking_rule_sql
+    pairs = engine.run(
+        f"SELECT l.id, r.id FROM t l JOIN t r ON l.id < r.id AND {sql} ORDER BY 1, 2"
+    )
+    assert pairs == [(1, 2), (1, 4), (2, 4), (3, 4)]

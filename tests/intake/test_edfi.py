@@ -359,7 +359,14 @@ def test_ds61_student_demographic(tmp_path):
         None,
     )
     assert (c["sex"], c["disability"], c["homeless"]) == ("nonbinary", "false", "false")
-    assert by_id(tables_of(batches)["identity_record"])["A"]["sex"] == "female"
+    identity = by_id(tables_of(batches)["identity_record"])
+    assert identity["A"]["sex"] == "female"
+    # race reaches the identity tier too, as the demographics row has it (linkage compares it)
+    assert [identity[s]["race_ethnicity"] for s in "ABC"] == [
+        "Two or more races",
+        "Hispanic or Latino",
+        "Black or African American",
+    ]
 
 
 SEOA_52 = f"""

@@ -65,13 +65,15 @@ def test_fy2026_identity_rows(export_2026):
     assert identity["C1"] == {
         "source_row": 2, "local_id": "C1", "first_name": "Maria", "middle_name": "Elena",
         "last_name": "Lopez", "name_suffix": None, "birth_date": "1988-04-12", "sex": "female",
-        "ssn": "123456789", "dob_quality": "1", "ssn_quality": "1",
+        "race_ethnicity": "Hispanic or Latino", "ssn": "123456789", "dob_quality": "1", "ssn_quality": "1",
     }  # fmt: skip
     assert identity["C2"]["name_suffix"] == "Jr" and identity["C2"]["sex"] == "male"
+    # Black and White (line 174's fixture), as the demographics row says
+    assert identity["C2"]["race_ethnicity"] == "Two or more races"
     assert identity["C4"] == {
         "source_row": 5, "local_id": "C4", "first_name": None, "middle_name": None,
         "last_name": None, "name_suffix": None, "birth_date": None, "sex": "unknown",
-        "ssn": None, "dob_quality": "99", "ssn_quality": "99",
+        "race_ethnicity": "Unknown", "ssn": None, "dob_quality": "99", "ssn_quality": "99",
     }  # fmt: skip
 
 

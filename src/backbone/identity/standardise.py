@@ -28,6 +28,7 @@ ROLES: dict[str, str] = {
     "last_name": "VARCHAR",
     "birth_date": "DATE",
     "sex": "VARCHAR",
+    "race_ethnicity": "VARCHAR",
     "ssn": "VARCHAR",
     "student_id": "VARCHAR",
     "street_number": "VARCHAR",
@@ -53,6 +54,7 @@ ALIASES: dict[str, str] = {
     "dob": "birth_date",
     "birthdate": "birth_date",
     "gender": "sex",
+    "race": "race_ethnicity",
     "soc_sec_id": "ssn",
     "social_security_number": "ssn",
     "address_1": "street_address",
@@ -134,6 +136,19 @@ def sex_sql(expression: str) -> str:
     return f"CASE WHEN {first} IN ('m', 'f') THEN {first} END"
 
 
+def race_sql(expression: str) -> str:
+    """Race/ethnicity as lower-case text; "Unknown" (or a refusal) says nothing, so is NULL."""
+    cleaned = text_sql(expression)
+    return (
+        f"CASE WHEN {cleaned} NOT IN ({', '.join(map(literal, UNKNOWN_RACE))}) THEN {cleaned} END"
+    )
+
+
+# Race/ethnicity values (after ``text_sql``) that record no answer.
+UNKNOWN_RACE = ("unknown", "client doesn t know", "client prefers not to answer",
+                "data not collected", "not collected", "refused")  # fmt: skip
+
+
 def ssn_sql(expression: str, min_digits: int = 9) -> str:
     """Digits of an SSN-like id, or NULL when it is not one.
 
@@ -168,6 +183,8 @@ def role_sql(role: str, expression: str, source_type: str, ssn_min_digits: int =
         return date_sql(expression, source_type)
     if role == "sex":
         return sex_sql(expression)
+    if role == "race_ethnicity":
+        return race_sql(expression)
     if role == "ssn":
         return ssn_sql(expression, ssn_min_digits)
     if role == "zip":

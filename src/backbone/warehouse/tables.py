@@ -94,6 +94,12 @@ TABLES: dict[str, Table] = {
                 Column("name_suffix", "VARCHAR"),
                 Column("birth_date", "DATE"),
                 Column("sex", "VARCHAR", codes=SEX),
+                Column(
+                    "race_ethnicity",
+                    "VARCHAR",
+                    codes=RACE_ETHNICITY,
+                    description="As the partner recorded it; compared in linkage.",
+                ),
                 Column("ssn", "VARCHAR", description="Nine digits, or a partner-side hash."),
                 Column("student_id", "VARCHAR", description="State or district student id."),
                 Column("street_address", "VARCHAR"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import random
 import shutil
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from backbone.demo.city import economy as econ
-from backbone.demo.city import outcomes, partners, world
+from backbone.demo.city import names, outcomes, partners, world
 from backbone.demo.city.edfi_files import CONTRACT, PARTNER
 from backbone.demo.city.files import ManifestEntry, Sink
 from backbone.demo.city.graduation import write_graduation_cohorts
@@ -47,7 +48,7 @@ class CityManifest:
 
 def generate_city(
     out_dir: Path, *, students: int = 20_000, seed: int = 7, years: int = 6,
-    first_school_year: int = 2021,
+    first_school_year: int = 2021, crowded_names: bool = False,
 ) -> CityManifest:  # fmt: skip
     """Write Riverton's partner files for ``years`` school years into ``out_dir``.
 
@@ -57,11 +58,19 @@ def generate_city(
         students: children of school age in the first year (enrolment stays near it).
         seed: fixes everything: the same seed gives byte-identical files.
         years: how many school years; the first is ``first_school_year`` (spring year).
+        crowded_names: the linkage stress case (``names.crowded_names``): few first names and
+            surnames, no child SSNs in HMIS.
 
     Returns:
         The manifest, also written as ``manifest.json``.
     """
-    out_dir = Path(out_dir)
+    with names.crowded_names() if crowded_names else nullcontext():
+        return _generate(Path(out_dir), students, seed, years, first_school_year, crowded_names)
+
+
+def _generate(
+    out_dir: Path, students: int, seed: int, years: int, first_school_year: int, crowded: bool
+) -> CityManifest:
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
     rng = random.Random(seed)
@@ -94,6 +103,7 @@ def generate_city(
             "seed": seed,
             "years": years,
             "first_school_year": first_school_year,
+            **({"crowded_names": 1} if crowded else {}),
         },
     )
     _write_manifest(manifest)

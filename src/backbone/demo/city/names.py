@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from backbone.demo.city import params
 from backbone.demo.city.params import NOISE_RATES
 
 # first name → nicknames people go by; the generator picks formal names from these keys often.
@@ -21,7 +24,7 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "Jose": ("Pepe",), "Deshawn": ("Shawn",), "Jamal": ("Mal",), "Tyrone": ("Ty",),
     "Natalia": ("Nati",), "Nguyen": ("Win",), "Anjali": ("Anju",), "Dakota": ("Kody",),
 }  # fmt: skip
-FEMALE = (
+FEMALE: tuple[str, ...] = (
     "Elizabeth",
     "Katherine",
     "Jennifer",
@@ -68,7 +71,7 @@ FEMALE = (
     "Tamika",
     "Dakota",
 )
-MALE = (
+MALE: tuple[str, ...] = (
     "Jonathan",
     "William",
     "Robert",
@@ -310,3 +313,26 @@ def noisy_ssn(ssn: str, rng: random.Random) -> tuple[str, bool]:
     position = rng.randrange(9)
     digit = rng.choice([d for d in "0123456789" if d != ssn[position]])
     return ssn[:position] + digit + ssn[position + 1 :], True
+
+
+# The crowded-names stress case: a city where most full names belong to several children.
+CROWDED_FIRST_NAMES = 8  # per sex
+CROWDED_SURNAMES = 3  # per race/ethnicity group, every surname a common one
+
+
+@contextmanager
+def crowded_names() -> Iterator[None]:
+    """While open, names come from small pools (``CROWDED_*``) and HMIS records no child's
+    SSN: a shelter child without a birth date then shares a full name with several students.
+
+    The generator is single-threaded; the pools are restored when the block ends.
+    """
+    global FEMALE, MALE, LAST_NAMES, COMMON_SURNAME_SHARE
+    saved = FEMALE, MALE, LAST_NAMES, COMMON_SURNAME_SHARE, params.HMIS_CHILD_SSN_SHARE
+    FEMALE, MALE = FEMALE[:CROWDED_FIRST_NAMES], MALE[:CROWDED_FIRST_NAMES]
+    LAST_NAMES = {group: names[:CROWDED_SURNAMES] for group, names in LAST_NAMES.items()}
+    COMMON_SURNAME_SHARE, params.HMIS_CHILD_SSN_SHARE = 1.0, 0.0
+    try:
+        yield
+    finally:
+        FEMALE, MALE, LAST_NAMES, COMMON_SURNAME_SHARE, params.HMIS_CHILD_SSN_SHARE = saved

@@ -54,6 +54,7 @@ def comparisons(roles: Sequence[str]) -> list[ComparisonCreator | dict[str, Any]
         ),
         "birth_date": birth_date_comparison,
         "sex": lambda: cl.ExactMatch("sex"),
+        "race_ethnicity": race_comparison,
         "ssn": lambda: cl.DamerauLevenshteinAtThresholds("ssn", [1, 2]),
         "student_id": lambda: cl.ExactMatch("student_id"),
         "street_number": lambda: cl.ExactMatch("street_number").configure(
@@ -99,6 +100,26 @@ def name_comparison() -> ComparisonCreator:
             cll.ExactMatchLevel(last).configure(tf_adjustment_column=last),
             cll.ExactMatchLevel(first).configure(tf_adjustment_column=first),
             cll.ElseLevel(),
+        ],
+    )
+
+
+# The share of namesakes (pairs already agreeing on a name) that agree on race/ethnicity by
+# chance: surnames and race go together, so u from random pairs (about 0.2) would count the
+# name's evidence twice. Agreeing then weighs little; disagreeing, much.
+RACE_U_AMONG_NAMESAKES = 0.9
+
+
+def race_comparison() -> ComparisonCreator:
+    """Race/ethnicity, only where both records have it (NULL is its own level, weight 0), with
+    u fixed at ``RACE_U_AMONG_NAMESAKES`` rather than sampled."""
+    race, u = "race_ethnicity", RACE_U_AMONG_NAMESAKES
+    return cl.CustomComparison(
+        output_column_name=race,
+        comparison_levels=[
+            cll.NullLevel(race),
+            cll.ExactMatchLevel(race).configure(u_probability=u, fix_u_probability=True),
+            cll.ElseLevel().configure(u_probability=1 - u, fix_u_probability=True),
         ],
     )
 

@@ -21,7 +21,8 @@ from backbone.warehouse.engines import Engine, Scratch
 from backbone.warehouse.sql import identifier
 
 IDENTITY_ROLES = (
-    "first_name", "middle_name", "last_name", "birth_date", "sex", "ssn", "student_id",
+    "first_name", "middle_name", "last_name", "birth_date", "sex", "race_ethnicity", "ssn",
+    "student_id",
     "street_address", "city", "zip",
 )  # fmt: skip
 

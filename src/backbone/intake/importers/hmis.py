@@ -282,6 +282,7 @@ class _Reader:
             "name_suffix": client.get("NameSuffix"),
             "birth_date": _date(client["DOB"]),
             "sex": self.sex(client),
+            "race_ethnicity": race_ethnicity(client),
             "ssn": client["SSN"],
             "dob_quality": client["DOBDataQuality"],
             "ssn_quality": client["SSNDataQuality"],

@@ -357,6 +357,8 @@ class Students:
         for values, where in self.identities:
             demo = self.demographics.get(values["student_id"] or "")
             values["ssn"] = demo.ssn if demo else None
+            # Race too: linkage compares it where another partner recorded it (HMIS).
+            values["race_ethnicity"] = demo.values()["race_ethnicity"] if demo else None
             yield from batches.add("identity_record", where, values)
         for student_id, person in self.people.items():
             demo = self.demographics.pop(student_id, None)
