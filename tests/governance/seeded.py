@@ -35,7 +35,7 @@ from backbone.identity.models import LinkageRun, ReviewPair
 from backbone.indicators.services import install_standard_library
 from backbone.intake import services as intake
 from backbone.intake.models import Submission
-from backbone.partnership.models import GovernanceBody, Partner
+from backbone.partnership.models import GovernanceBody, Membership, Partner, Person, SharedOutcome
 from backbone.scorecard.services import release
 from tests.agreements import covering_agreement
 from tests.scorecard.planted import plant
@@ -116,9 +116,22 @@ def seed(tmp: Path) -> World:
     world.tokens = {name: create_token(user, "tests")[1] for name, user in users.items()}
     GovernanceBody.objects.create(slug="leadership-table", name="Leadership Table", kind="leadership_table")  # fmt: skip
     plant()  # an outcome and two indicators with results (the scorecard's hand-made numbers)
+    _reading_network(users["network"], partners["mentoring"])
     release()
     install_standard_library()  # real definitions, for the editor
     return world
+
+
+def _reading_network(user: User, partner: Partner) -> None:
+    """The network user holds a seat on the action network working on the planted outcome, so
+    they may write its indicators' stories."""
+    network = GovernanceBody.objects.create(
+        slug="reading-network", name="Reading Network", kind="action_network"
+    )
+    network.outcomes.add(SharedOutcome.objects.get(slug="reading-for-all"))
+    person = Person.objects.create(slug="rosa", name="Rosa", partner=partner)
+    PartnerUser.objects.create(user=user, partner=partner, person=person)
+    Membership.objects.create(body=network, person=person, start=dt.date(2020, 1, 1))
 
 
 def _agreements(partners: dict[str, Partner]) -> None:

@@ -60,12 +60,16 @@ ROLES: tuple[Role, ...] = (
         "administrator",
         "Backbone administrator",
         "Runs the system: edits the registry and agreements in the admin, manages accounts and "
-        "partner links, and maintains indicator definitions. Sees no person-level data.",
+        "partner links, and maintains indicator definitions; as the data director, sets "
+        "baselines, targets and milestones. Sees no person-level data.",
         (
             READ_REGISTRY,
             "partnership.import_registry",
             "indicators.edit_indicators",
             "indicators.compute_indicators",
+            "indicators.set_targets",
+            "indicators.record_milestones",
+            "indicators.write_stories",  # scoped by a network seat; lets it give that role
             *ADMIN_MODEL_PERMISSIONS,
             "auth.view_group",
             "governance.view_apitoken",
@@ -85,6 +89,7 @@ ROLES: tuple[Role, ...] = (
             "identity.run_linkage",
             "indicators.compute_indicators",
             "indicators.view_exact_results",
+            "indicators.record_milestones",
             "governance.view_auditevent",
             *model_permissions("governance", ["consent"], ["add", "change", "view"]),
             "governance.view_destructioncertificate",
@@ -109,8 +114,9 @@ ROLES: tuple[Role, ...] = (
     Role(
         "action_network_member",
         "Action-network member",
-        "Works on a shared outcome: the partnership pages and the indicators, in aggregate.",
-        (READ_REGISTRY,),
+        "Works on a shared outcome: the partnership pages and the indicators, in aggregate; "
+        "writes turn-the-curve stories for the indicators of the networks they sit on.",
+        (READ_REGISTRY, "indicators.write_stories"),
     ),
     Role(
         "funder",
