@@ -161,3 +161,16 @@ def test_the_targets_file_lists_every_unknown_name(indicator, tmp_path):
     path.write_text("stories:\n  - {indicator: nope, network: nowhere, story: x}\n")
     with pytest.raises(ValueError, match="no action network 'nowhere'\nno indicator 'nope'"):
         target_services.import_targets_file(path)
+
+
+def test_a_story_or_target_saved_shows_on_the_cached_scorecard_at_once(client):
+    from backbone.scorecard.services import release
+    from tests.scorecard.planted import plant
+
+    reading = plant()["reading"]
+    release()
+    network = GovernanceBody.objects.create(slug="net", name="Net", kind="action_network")
+    page = "/scorecard/indicators/planted_reading/"
+    assert "Library hours were cut." not in client.get(page).content.decode()  # now cached
+    target_services.save_story(reading, network, {"story": "Library hours were cut."}, "x")
+    assert "Library hours were cut." in client.get(page).content.decode()

@@ -9,11 +9,13 @@ director saw in the preview is what the scorecard shows later.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import transaction
 
 from backbone.governance.services import record
@@ -26,6 +28,13 @@ SET_TARGETS = "indicators.set_targets"
 RECORD_MILESTONES = "indicators.record_milestones"
 WRITE_STORIES = "indicators.write_stories"
 NETWORK = "action_network"
+# Bumped by every save here: the public scorecard's page cache keys on it, so a new target or
+# story shows at once instead of when the cached page expires.
+EDITS_KEY = "indicators:report-card-edits"
+
+
+def _edited() -> None:
+    cache.set(EDITS_KEY, time.time_ns(), None)
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ def save_baselines(
             saved.append(row)
         record(actor, "change", "indicators.baseline", indicator.slug, "targets",
                {"period": period, "dimension": dimension, "values": values})  # fmt: skip
+    _edited()
     return saved
 
 
@@ -101,6 +111,7 @@ def save_target(indicator: Indicator, choice: TargetChoice, actor: Any) -> Targe
         target = Target.objects.create(indicator=indicator, dimension=choice.dimension, **fields)
         record(actor, "change", "indicators.target", target.pk, "targets",
                {"indicator": indicator.slug, "dimension": choice.dimension, **fields})  # fmt: skip
+    _edited()
     return target
 
 
@@ -115,6 +126,7 @@ def add_milestone(
     )  # fmt: skip
     record(actor, "create", "indicators.milestone", milestone.pk, "targets",
            {"indicator": indicator.slug, "title": title, "date": date.isoformat()})  # fmt: skip
+    _edited()
     return milestone
 
 
@@ -141,6 +153,7 @@ def save_story(
     story.partners.set(partners or [])
     record(actor, "create", "indicators.turnthecurve", story.pk, "targets",
            {"indicator": indicator.slug, "network": network.slug})  # fmt: skip
+    _edited()
     return story
 
 
