@@ -206,7 +206,9 @@ def _import_target(indicator: Indicator, planned: targets_file.PlannedTarget, ac
     choice = TargetChoice(planned.method, planned.goal_year, planned.dimension, planned.goal,
                           planned.reference_group, planned.note)  # fmt: skip
     target = save_target(indicator, choice, actor)
-    return f"{indicator.slug}: {target.get_method_display()} by {target.goal_year} from {period}"
+    groups = len(values) - (OVERALL in values)
+    said = f"{target.method} target by {target.goal_year} from {period}, {groups} groups"
+    return f"{indicator.slug}: {said}"
 
 
 def published_baselines(
