@@ -36,7 +36,7 @@ MAX_LINES = 600
 DJANGO_LAYER = {
     "apps", "models", "forms", "views", "urls", "admin", "services", "registry", "destruction",
     "publishing", "auditing", "tasks", "uploads", "hashers",
-    "context_processors",
+    "context_processors", "target_services", "target_forms", "target_views", "target_api",
     "checks", "signals", "api", "settings", "wsgi", "asgi", "cli", "status", "__main__",
 }  # fmt: skip
 

@@ -36,7 +36,7 @@ from backbone.improvement.models import ActionItem, Charter, PdsaCycle
 from backbone.indicators.services import install_standard_library
 from backbone.intake import services as intake
 from backbone.intake.models import Submission
-from backbone.partnership.models import GovernanceBody, Membership, Partner, Person
+from backbone.partnership.models import GovernanceBody, Membership, Partner, Person, SharedOutcome
 from backbone.programs.models import Program
 from backbone.scorecard.services import release
 from tests.agreements import covering_agreement
@@ -133,9 +133,12 @@ def _networks(tutoring: Partner, member: User) -> dict[str, int]:
     """Two action networks: the network user (tutoring's, in person) sits on the reading one
     only; its charter aims at the planted reading indicator's group of 4."""
     reading = GovernanceBody.objects.create(slug="reading-network", name="Reading Network", kind="action_network")  # fmt: skip
+    reading.outcomes.add(SharedOutcome.objects.get(slug="reading-for-all"))  # its stories too
     GovernanceBody.objects.create(slug="jobs-network", name="Jobs Network", kind="action_network")
     person = Person.objects.create(slug="nell", name="Nell Network", partner=tutoring)
-    Membership.objects.create(body=reading, person=person, representing=tutoring)
+    Membership.objects.create(
+        body=reading, person=person, representing=tutoring, start=dt.date(2020, 1, 1)
+    )
     PartnerUser.objects.create(user=member, partner=tutoring, person=person)
     Charter.objects.create(
         body=reading, aim="Raise reading from 51% to 60% by June 2027", indicator="planted_reading",

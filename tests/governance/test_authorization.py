@@ -99,6 +99,13 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET",  "/indicators/chronic_absence/edit/",       (302, 200, 403, 403, 403, 403, 403, 403)),
     ("GET",  "/indicators/planted_reading/results.csv", (302, 200, 200, 200, 200, 200, 200, 200)),
     ("POST", "/indicators/check",                       (401, 200, 403, 403, 403, 403, 403, 403)),
+    # Targets (set_targets), milestones (record_milestones), stories (write_stories and a seat on
+    # an action network working on the indicator's outcome: the network user holds one).
+    ("GET",  "/indicators/planted_reading/targets/",    (302, 200, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/indicators/planted_reading/targets/",    (302, 200, 403, 403, 403, 403, 403, 403)),
+    ("GET",  "/indicators/planted_reading/milestones/new/", (302, 200, 200, 403, 403, 403, 403, 403)),
+    ("GET",  "/indicators/planted_reading/stories/new/", (302, 403, 403, 403, 403, 200, 403, 403)),
+    ("GET",  "/indicators/chronic_absence/stories/new/", (302, 403, 403, 403, 403, 403, 403, 403)),
     ("GET",  "/indicators/openapi.json",                (ALL,) * 8),
     # Action networks: view_networks to read; to write, manage_networks (the administrator) or
     # work_in_networks and a seat (net sits on the reading network, not the jobs one). An empty
@@ -123,16 +130,37 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET",  "/api/v1/indicators",                      (401, 200, 200, 200, 200, 200, 200, 200)),
     ("GET",  "/api/v1/indicators/planted_reading/results", (401, 200, 200, 200, 200, 200, 200, 200)),
     ("POST", "/api/v1/indicators/check",                (401, 200, 403, 403, 403, 403, 403, 403)),
+    ("GET",  "/api/v1/indicators/planted_reading/targets", (401, 200, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/api/v1/indicators/planted_reading/baselines", (401, 200, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/api/v1/indicators/planted_reading/targets/preview", (401, 200, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/api/v1/indicators/planted_reading/targets", (401, 200, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/api/v1/indicators/planted_reading/milestones", (401, 200, 200, 403, 403, 403, 403, 403)),
+    ("POST", "/api/v1/indicators/planted_reading/stories", (401, 403, 403, 403, 403, 200, 403, 403)),
     ("GET",  "/api/v1/participants",                    (401, 403, 403, 403, 200, 403, 403, 403)),
     ("GET",  "/api/v1/openapi.json",                    (ALL,) * 8),
     ("GET",  "/api/v1/",                                (404,) * 8),  # ninja's root: no page
 ]
 # fmt: on
 DEFINITION = {"slug": "x", "name": "X", "population": {"table": "attendance"}}
+TARGET = json.dumps({"method": "steady", "goal": 60, "goal_year": 2027})
 BODIES = {  # what a POST row sends: (content type, body)
     "/governance/tokens/": ("application/x-www-form-urlencoded", "name=from+the+table"),
     "/indicators/check": ("application/json", json.dumps(DEFINITION)),
     "/api/v1/indicators/check": ("application/json", json.dumps(DEFINITION)),
+    "/api/v1/indicators/planted_reading/baselines": (
+        "application/json",
+        json.dumps({"period": "2023", "values": {"overall": 50.9}}),
+    ),
+    "/api/v1/indicators/planted_reading/targets/preview": ("application/json", TARGET),
+    "/api/v1/indicators/planted_reading/targets": ("application/json", TARGET),
+    "/api/v1/indicators/planted_reading/milestones": (
+        "application/json",
+        json.dumps({"date": "2026-03-01", "title": "Coaches funded"}),
+    ),
+    "/api/v1/indicators/planted_reading/stories": (
+        "application/json",
+        json.dumps({"network": "reading-network", "story": "Fewer books at home."}),
+    ),
 }
 # Django's admin is one door with its own checks (staff, then model permissions); the rows above
 # sample it rather than list its hundred patterns.

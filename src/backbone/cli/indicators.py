@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -22,6 +23,37 @@ from backbone.cli.common import (
 from backbone.disclosure import safe_csv
 
 indicators_app = typer.Typer(help="The partnership's indicators.")
+
+
+@indicators_app.command("targets")
+def indicators_targets(
+    file: Annotated[
+        Path | None, typer.Argument(help="targets.yaml; default: the workspace's", dir_okay=False)
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Create the baselines, targets and stories of a targets file (docs/targets.md).
+
+    The whole file is checked first; nothing is written when anything is wrong. Stories already
+    there are kept, so importing again changes nothing.
+    Example: [bold]backbone indicators targets targets.yaml[/bold]
+    """
+    setup_django(workspace)
+    migrate_database()
+    from backbone.indicators.target_services import import_targets_file
+    from backbone.warehouse.services import workspace as current
+
+    path = file or current().path("targets.yaml")
+    if not path.is_file():
+        errors.print(f"[red]No file {path}[/red]", highlight=False)
+        raise typer.Exit(code=1)
+    try:
+        done = import_targets_file(path, "cli")
+    except ValueError as error:
+        errors.print(f"[red]Refused {path}[/red]: nothing was changed.\n{error}", highlight=False)
+        raise typer.Exit(code=1) from None
+    for line in done:
+        console.print(line, highlight=False)
 
 
 @indicators_app.command("library")

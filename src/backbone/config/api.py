@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from backbone.governance.api import AUTH
 from backbone.governance.api import router as participants
 from backbone.indicators.api import router as indicators
+from backbone.indicators.target_api import router as targets
 from backbone.intake.api import router as submissions
 
 api = NinjaAPI(
@@ -23,4 +24,5 @@ api = NinjaAPI(
 )
 api.add_router("", submissions)
 api.add_router("", indicators)
+api.add_router("", targets)
 api.add_router("", participants)

@@ -19,7 +19,7 @@ from backbone.governance.services import sync_roles
 from backbone.improvement.registry import import_networks_file
 from backbone.intake import services as intake
 from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
-from backbone.partnership.models import Partner
+from backbone.partnership.models import Membership, Partner
 from backbone.programs.registry import import_programs_file
 from backbone.warehouse.services import warehouse, workspace
 
@@ -27,6 +27,9 @@ DEMO_DIR = Path(__file__).resolve().parent
 DEMO_REGISTRY = DEMO_DIR / "partnership.yaml"
 DEMO_PROGRAMS = DEMO_DIR / "programs.yaml"
 DEMO_NETWORKS = DEMO_DIR / "networks.yaml"
+DEMO_TARGETS = DEMO_DIR / "targets.yaml"
+# The ``network`` login sits on this network (as one of its members), so it may write stories.
+DEMO_NETWORK = "grade-3-reading-network"
 DEMO_PASSWORD = "riverton-demo"
 
 
@@ -133,10 +136,12 @@ def link_and_compute(load: CityLoad, progress: DemoProgress | None = None) -> No
             progress("computing " + i.name, next(done), len(installed)) if progress else None
         )
     )
+    from backbone.indicators.target_services import import_targets_file
     from backbone.scorecard.publishing import annual_report_file
     from backbone.scorecard.services import current_release, release
 
     made = current_release() or release(notes="demo build")  # the scorecard has numbers to show
+    import_targets_file(DEMO_TARGETS, "cli:demo")  # baselines from the published values
     annual_report_file(made)  # made now, so that no reader waits for it
 
 
@@ -229,12 +234,24 @@ def build_registry() -> BuiltDemo:
     director.save()
     for username, code, partner, first, last in DEMO_ROLE_USERS:
         _role_user(username, code, partner, first_name=first, last_name=last)
+    _seat_network_login()
     for slug, contract, frequency, due_days in DEMO_SCHEDULES:
         ReportingSchedule.objects.update_or_create(
             partner=Partner.objects.get(slug=slug), contract=contract,
             defaults={"frequency": frequency, "due_days": due_days, "starts": DEMO_SCHEDULE_START},
         )  # fmt: skip
     return BuiltDemo(summary=summary.describe(), logins=DEMO_LOGINS)
+
+
+def _seat_network_login() -> None:
+    """Link the ``network`` login to a current member of ``DEMO_NETWORK`` and their partner."""
+    seats = Membership.objects.filter(body__slug=DEMO_NETWORK, representing__isnull=False)
+    seat = next((m for m in seats.select_related("person") if m.is_current()), None)
+    if seat is not None and seat.representing is not None:
+        PartnerUser.objects.update_or_create(
+            user=User.objects.get(username="network"),
+            defaults={"partner": seat.representing, "person": seat.person},
+        )
 
 
 def _user(username: str, **names: str) -> User:

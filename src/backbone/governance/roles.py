@@ -61,7 +61,8 @@ ROLES: tuple[Role, ...] = (
         "administrator",
         "Backbone administrator",
         "Runs the system: edits the registry and agreements in the admin, manages accounts and "
-        "partner links, and maintains indicator definitions. Sees no person-level data.",
+        "partner links, and maintains indicator definitions; as the data director, sets "
+        "baselines, targets and milestones. Sees no person-level data.",
         (
             READ_REGISTRY,
             "partnership.import_registry",
@@ -71,6 +72,9 @@ ROLES: tuple[Role, ...] = (
             READ_NETWORKS,
             "improvement.work_in_networks",
             "improvement.manage_networks",
+            "indicators.set_targets",
+            "indicators.record_milestones",
+            "indicators.write_stories",  # scoped by a network seat; lets it give that role
             *ADMIN_MODEL_PERMISSIONS,
             "auth.view_group",
             "governance.view_apitoken",
@@ -92,6 +96,7 @@ ROLES: tuple[Role, ...] = (
             "indicators.view_exact_results",
             "programs.view_programs",
             READ_NETWORKS,
+            "indicators.record_milestones",
             "governance.view_auditevent",
             *model_permissions("governance", ["consent"], ["add", "change", "view"]),
             "governance.view_destructioncertificate",
@@ -117,9 +122,15 @@ ROLES: tuple[Role, ...] = (
         "action_network_member",
         "Action-network member",
         "Works on a shared outcome: the partnership pages, the indicators and every program's "
-        "page, in aggregate; writes the charter, plan, PDSA log and barriers of the networks "
-        "where they hold a seat.",
-        (READ_REGISTRY, "programs.view_programs", READ_NETWORKS, "improvement.work_in_networks"),
+        "page, in aggregate; writes the charter, plan, PDSA log, barriers and turn-the-curve "
+        "stories of the networks where they hold a seat.",
+        (
+            READ_REGISTRY,
+            "programs.view_programs",
+            READ_NETWORKS,
+            "improvement.work_in_networks",
+            "indicators.write_stories",
+        ),
     ),
     Role(
         "funder",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 
 from backbone.disclosure import units
-from backbone.partnership.models import Partner, SharedOutcome
+from backbone.partnership.models import GovernanceBody, Partner, SharedOutcome
 
 
 class Indicator(models.Model):
@@ -105,9 +105,23 @@ class Target(models.Model):
         max_length=120, blank=True, help_text="For halve-the-gap: the group others are compared to."
     )
     note = models.TextField(blank=True)
+    baseline_year = models.PositiveIntegerField(null=True, blank=True)
+    path = models.JSONField(
+        default=dict, blank=True, help_text="The yearly targets when saved: {group: {year: value}}."
+    )
+
+    class Meta:
+        permissions = [("set_targets", "Can set indicators' baselines and targets")]
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.get_method_display()} by {self.goal_year}"
+
+    def path_table(self) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
+        """The stored path as a table: the years, then each group (overall first) and its
+        target per year."""
+        years = sorted({year for series in self.path.values() for year in series}, key=int)
+        groups = sorted(self.path, key=lambda g: (g != "overall", g))
+        return years, [(g, [self.path[g].get(y) for y in years]) for g in groups]
 
 
 class Milestone(models.Model):
@@ -131,6 +145,7 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["date"]
+        permissions = [("record_milestones", "Can record milestones")]
 
     def __str__(self) -> str:
         return self.title
@@ -148,10 +163,17 @@ class TurnTheCurve(models.Model):
     what_works = models.TextField(blank=True)
     no_cost_idea = models.TextField("no-cost or low-cost idea", blank=True)
     action_plan = models.TextField(blank=True)
+    network = models.ForeignKey(
+        GovernanceBody, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
+    )
+    written_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
-        ordering = ["-written_on"]
+        ordering = ["-written_on", "-pk"]
         verbose_name = "turn-the-curve record"
+        permissions = [
+            ("write_stories", "Can write turn-the-curve stories for their networks' indicators")
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator} ({self.written_on})"

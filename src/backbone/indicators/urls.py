@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backbone.indicators import views
+from backbone.indicators import target_views, views
 
 app_name = "indicators"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("<slug:slug>/", views.indicator_detail, name="indicator_detail"),
     path("<slug:slug>/edit/", views.indicator_edit, name="indicator_edit"),
     path("<slug:slug>/results.csv", views.indicator_csv, name="indicator_csv"),
+    path("<slug:slug>/targets/", target_views.targets_page, name="targets_page"),
+    path("<slug:slug>/milestones/new/", target_views.milestone_new, name="milestone_new"),
+    path("<slug:slug>/stories/new/", target_views.story_new, name="story_new"),
 ]

@@ -3,8 +3,9 @@
 Every page reads the latest release's published cells; the URLs mirror the static site's
 folders, so the same templates serve both with relative links. A release never changes, so each
 page is rendered once per release (and host, which the embed code names) and kept in Django's
-cache for ``BACKBONE_SCORECARD_CACHE_SECONDS``: a new release shows at once, an edited story or
-outcome name within that time.
+cache for ``BACKBONE_SCORECARD_CACHE_SECONDS``: a new release shows at once, and so does a
+target, milestone or story saved in the app; an outcome name edited in the admin within that
+time.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from backbone.indicators.models import Indicator
+from backbone.indicators.target_services import EDITS_KEY
 from backbone.partnership.models import SharedOutcome
 from backbone.scorecard import export, publishing, services
 from backbone.scorecard.links import Links
@@ -50,6 +52,7 @@ def per_release(view: View) -> View:
         made = Release.objects.first()
         request.latest_release = made  # type: ignore[attr-defined]  # the view needs no query
         stamp = f"{made.pk}-{made.created_at:%Y%m%d%H%M%S%f}" if made else "none"
+        stamp += f"-{cache.get(EDITS_KEY, 0)}"  # targets and stories saved since
         key = f"scorecard:{stamp}:{request.get_host()}:{request.path}"
         page = cache.get(key)
         if page is not None:
