@@ -395,7 +395,7 @@ def measure(size: int) -> list[list[str]]:
                      f"{ratio:.2f}", f"{peak:,.0f}", f"{peak / base_peak:.2f}",
                      f"{f1(result['pairs'], size):.4f}" if result else "-"])  # fmt: skip
         if result and "timings" in result:
-            print(f"{size:,} {name} steps: {result['timings']}")
+            print(f"{size:,} {name} steps: {result['timings']}", flush=True)
     assert counts is not None
     for who, per_rule in counts.items():
         print(f"{size:,} candidate pairs, {who}: {sum(c for _, c in per_rule):,} = "
@@ -411,6 +411,7 @@ def main() -> None:
     for size in sizes():
         for row in measure(size):
             table.add_row(*row)
+            print(" | ".join(row), flush=True)  # a long run stopped later keeps its rows
     Console(width=132).print(table)
     print(f"goals: backbone ≤ {GOAL_TIME}× plain Splink's time, ≤ {GOAL_MEMORY}× its memory")
 
