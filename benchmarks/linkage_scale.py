@@ -7,7 +7,8 @@ child process so its peak resident memory is its own:
 
 * **backbone** — ``link_files`` (read, standardise, train, predict, cluster one-to-one, report);
 * **Splink, our settings** — plain Splink 5 on backbone's standardised tables (written to
-  Parquet beforehand, untimed) with ``linkage_settings`` and the same training calls;
+  Parquet beforehand, untimed) with ``linkage_settings`` and the same training calls, its
+  DuckDB under the same memory limit as backbone's (``default_memory_limit``);
 * **Splink, tutorial** — plain Splink 5 on the raw files configured as its FEBRL4 example does
   (its blocking rules, detailed comparisons, training, ``predict(0.2)`` and clustering at 0.99).
 
@@ -73,10 +74,10 @@ import json, sys, time
 import duckdb
 from splink import DuckDBAPI, Linker
 from backbone.identity.linkage import em_rules, lambda_rules, linkage_settings
-root = sys.argv[1]
+root, memory_limit = sys.argv[1], sys.argv[3]
 roles = json.loads(open(f"{root}/roles.json").read())
 start = time.perf_counter()
-con = duckdb.connect()
+con = duckdb.connect(config={"memory_limit": memory_limit})
 for name in ["a", "b"]:
     con.execute(f"create table {name} as select * from read_parquet('{root}/{name}.parquet')")
 db_api = DuckDBAPI(connection=con)
@@ -368,8 +369,10 @@ def measure(size: int) -> list[list[str]]:
     folder = generate(size, CACHE)
     write_standardised(folder)
     counts, _, _ = run_child(COUNTS, folder)
+    from backbone.warehouse.engines.duckdb_engine import default_memory_limit
+
     runs = {
-        "Splink, our settings": (PLAIN_OURS, ()),
+        "Splink, our settings": (PLAIN_OURS, (default_memory_limit(),)),
         "backbone": (OURS, ("duckdb",)),
         "Splink, tutorial": (TUTORIAL, ()),
     }
@@ -392,7 +395,7 @@ def measure(size: int) -> list[list[str]]:
                      f"{ratio:.2f}", f"{peak:,.0f}", f"{peak / base_peak:.2f}",
                      f"{f1(result['pairs'], size):.4f}" if result else "-"])  # fmt: skip
         if result and "timings" in result:
-            print(f"{size:,} {name} steps: {result['timings']}")
+            print(f"{size:,} {name} steps: {result['timings']}", flush=True)
     assert counts is not None
     for who, per_rule in counts.items():
         print(f"{size:,} candidate pairs, {who}: {sum(c for _, c in per_rule):,} = "
@@ -408,6 +411,7 @@ def main() -> None:
     for size in sizes():
         for row in measure(size):
             table.add_row(*row)
+            print(" | ".join(row), flush=True)  # a long run stopped later keeps its rows
     Console(width=132).print(table)
     print(f"goals: backbone ≤ {GOAL_TIME}× plain Splink's time, ≤ {GOAL_MEMORY}× its memory")
 

@@ -27,6 +27,7 @@ def setting_names() -> set[str]:
     sources = [
         PROJECT_ROOT / "src/backbone/config/settings.py",
         PROJECT_ROOT / "src/backbone/warehouse/workspace.py",
+        PROJECT_ROOT / "src/backbone/warehouse/engines/duckdb_engine.py",
     ]
     names = {n for path in sources for n in re.findall(r'"(BACKBONE_[A-Z_]+)"', path.read_text())}
     return names | {"DATABASE_URL"}  # read by dj-database-url

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,8 +26,8 @@ from backbone.identity.linkage import (
     linkage_settings,
 )
 from backbone.identity.standardise import map_roles, standardised_sql
-from backbone.warehouse.engines import DuckDBEngine
-from tests.fixtures import SHARED_DATA
+from backbone.warehouse.engines import DuckDBEngine, WarehouseError
+from tests.fixtures import BACKBONE, SHARED_DATA
 
 FEBRL4 = SHARED_DATA / "febrl4"
 FAST = Training(max_pairs=1e6)
@@ -252,3 +254,22 @@ def test_the_name_session_trains_only_on_namesakes_nothing_contradicts():
         f"SELECT l.id, r.id FROM t l JOIN t r ON l.id < r.id AND {sql} ORDER BY 1, 2"
     )
     assert pairs == [(1, 2), (1, 4), (2, 4), (3, 4)]
+
+
+def test_linking_files_keeps_to_the_memory_limit_given(tmp_path):
+    # 1 MB is less than DuckDB needs to read one block of FEBRL4: a limit that reaches the
+    # engine stops the run at once; one that did not would let it finish
+    files = [febrl_file("febrl4a.csv"), febrl_file("febrl4b.csv")]
+    with pytest.raises(WarehouseError, match="Out of Memory Error"):
+        link_files(files, "rec_id", memory_limit="1MB", temp_directory=str(tmp_path))
+
+
+def test_link_files_command_takes_its_memory_limit_from_the_environment(tmp_path):
+    files = [str(febrl_file("febrl4a.csv")), str(febrl_file("febrl4b.csv"))]
+    env = {**os.environ, "BACKBONE_DUCKDB_MEMORY_LIMIT": "1MB"}
+    command = [*BACKBONE, "link", "files", *files, "--id", "rec_id"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "Out of Memory Error" in result.stdout + result.stderr
+    explicit = [*command, "--memory-limit", "1MB", "--temp-directory", str(tmp_path)]
+    result = subprocess.run(explicit, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "Out of Memory Error" in result.stdout + result.stderr

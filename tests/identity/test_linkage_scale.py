@@ -16,6 +16,7 @@ from string import ascii_lowercase
 
 import pyarrow as pa
 import pytest
+from splink import block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from backbone.identity.linkage import blocking_rules, em_rules
@@ -59,21 +60,46 @@ def johns() -> dict[str, list[object]]:
     }
 
 
-@pytest.fixture(scope="module", params=[planted_people, johns])
-def planted(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[object]]]:
-    engine = DuckDBEngine()
-    people = request.param()
-    columns = {"rec_id": "VARCHAR", "given_name": "VARCHAR", "surname": "VARCHAR",
-               "date_of_birth": "DATE", "postcode": "VARCHAR"}  # fmt: skip
+def twins_of_a_day() -> dict[str, list[object]]:
+    """200 people born the same day on the same street of one state, each with names no one
+    else has; first initials cycle through 10 letters (i % 10, 20 people each), surname
+    initials through 20 (i // 10, 10 each), both together through 200 (one person each); the
+    ZIP, (i // 10 + i % 10) % 20, puts 10 people in each of 20 ZIPs, no two of them sharing an
+    initial; street numbers all differ. By hand: the birth date alone or the state and street
+    pair everyone (40,000 each); the birth date with the first initial 10 × 20 × 20 = 4,000,
+    with the surname initial 20 × 10 × 10 = 2,000, both 200, so 5,800 together; the street
+    with the ZIP (or, as all share a birth year, the ZIP with it) 20 × 10 × 10 = 2,000, of
+    which only the 200 self-pairs share an initial: 7,600 in all."""
+    return {
+        "given_name": [ascii_lowercase[i % 10] + "x" + letters(i) for i in range(PEOPLE)],
+        "surname": [ascii_lowercase[i // 10] + "y" + letters(i) for i in range(PEOPLE)],
+        "date_of_birth": [dt.date(2001, 5, 17)] * PEOPLE,
+        "postcode": [f"{4000 + (i // 10 + i % 10) % 20}" for i in range(PEOPLE)],
+        "address_1": ["main street"] * PEOPLE,
+        "street_number": [str(i + 1) for i in range(PEOPLE)],
+        "state": ["qld"] * PEOPLE,
+    }
+
+
+def linkage_frames(engine: DuckDBEngine, people: dict[str, list[object]]) -> list[object]:
+    """Splink frames of files A and B, both holding ``people`` (under other ids)."""
+    columns = {"rec_id": "VARCHAR"}
+    columns |= {k: "DATE" if k == "date_of_birth" else "VARCHAR" for k in people}
     roles = map_roles([c for c in columns if c != "rec_id"], {})
     db_api, frames = engine.splink_api(), []
     for side in ("a", "b"):
         ids = [f"{side}{i}" for i in range(PEOPLE)]
         engine.register(f"raw_{side}", pa.table({"rec_id": ids, **people}))
-        sql = standardised_sql(f"raw_{side}", "rec_id", f"'{side}'", roles, columns, ROLES)
+        sql = standardised_sql(f"raw_{side}", "rec_id", f"'{side}'", roles, columns, list(roles))
         engine.run(f"CREATE TABLE {side} AS {sql}")
         frames.append(db_api.register(side))
-    yield request.param.__name__, frames
+    return frames
+
+
+@pytest.fixture(scope="module", params=[planted_people, johns])
+def planted(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[object]]]:
+    engine = DuckDBEngine()
+    yield request.param.__name__, linkage_frames(engine, request.param())
     engine.close()
 
 
@@ -104,3 +130,24 @@ def test_the_second_training_session_blocks_on_the_full_name_not_zip_alone(plant
     # Every full name is unique in both sets (the Johns' surnames are), so the name session
     # pairs each person with themself only; ZIP alone would give 40,000 and 4,000.
     assert candidate_pairs(frames, em_rules(ROLES)[1:]) == PEOPLE
+
+
+def test_a_shared_birth_date_or_street_pairs_only_people_with_a_name_initial_or_zip_too():
+    engine = DuckDBEngine()
+    roles = ["first_name", "last_name", "birth_date", "street_number", "street_address", "zip"]
+    frames = linkage_frames(engine, twins_of_a_day())
+    assert candidate_pairs(frames, [block_on("birth_date")]) == 40_000  # what was capped
+    assert candidate_pairs(frames, blocking_rules([*roles, "state"])) == 7_600
+    assert candidate_pairs(frames, [block_on("state", "street_address")]) == 40_000
+    assert candidate_pairs(frames, blocking_rules(["street_address", "zip", "state"])) == 2_000
+    engine.close()
+
+
+def test_the_street_is_narrowed_by_the_state_only_when_there_is_no_zip():
+    rules = blocking_rules(["street_address", "state"])
+    assert [r.get_blocking_rule("duckdb").blocking_rule_sql for r in rules] == [
+        '(l."street_address" = r."street_address") AND (l."state" = r."state")'
+    ]
+    assert [
+        r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules(["birth_date"])
+    ] == ['l."birth_date" = r."birth_date"']

@@ -105,3 +105,31 @@ def test_a_duckdb_engine_takes_a_memory_limit_and_a_spill_directory(tmp_path):
         assert (limit, spill) == ("488.2 MiB", str(tmp_path / "spill"))
     finally:
         engine.close()
+
+
+def test_a_bounded_duckdb_engine_takes_its_limit_and_spill_folder_from_the_environment(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BACKBONE_DUCKDB_MEMORY_LIMIT", "300MB")
+    monkeypatch.setenv("BACKBONE_DUCKDB_TEMP_DIRECTORY", str(tmp_path / "spill"))
+    engine = DuckDBEngine.bounded()
+    try:
+        settings = "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+        # 300 × 10^6 bytes = 286.1 MiB
+        assert engine.run(settings)[0] == ("286.1 MiB", str(tmp_path / "spill"))
+    finally:
+        engine.close()
+
+
+def test_a_bounded_duckdb_engine_defaults_to_two_fifths_of_the_machine(monkeypatch):
+    monkeypatch.delenv("BACKBONE_DUCKDB_MEMORY_LIMIT", raising=False)
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        total_kib = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
+    engine = DuckDBEngine.bounded()
+    try:
+        value = engine.run("SELECT current_setting('memory_limit')")[0][0]
+    finally:
+        engine.close()
+    number, unit = value.split()
+    limit = float(number) * {"MiB": 2**20, "GiB": 2**30}[unit]
+    assert limit == pytest.approx(0.4 * total_kib * 1024, rel=0.01)

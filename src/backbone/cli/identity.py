@@ -83,6 +83,21 @@ def link_files_command(
     engine: Annotated[
         LinkEngine, typer.Option(help="Run Splink on DuckDB, or on a local Spark (needs Java).")
     ] = LinkEngine.duckdb,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            envvar="BACKBONE_DUCKDB_MEMORY_LIMIT",
+            help="DuckDB's memory limit, e.g. 8GB; past it, joins and sorts spill to disk "
+            "[default: 40% of the machine's memory].",
+        ),
+    ] = None,
+    temp_directory: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="BACKBONE_DUCKDB_TEMP_DIRECTORY",
+            help="Where DuckDB spills [default: backbone-duckdb in the system's temp folder].",
+        ),
+    ] = None,
 ) -> None:
     """Link two CSV files, or deduplicate one, with the same engine as the workspace.
 
@@ -95,7 +110,8 @@ def link_files_command(
     if len(files) > 2:
         errors.print("Give one file to deduplicate or two to link.")
         raise typer.Exit(code=2)
-    with console.status("Training and linking…"), link_engine(engine) as on:
+    spill = str(temp_directory) if temp_directory else None
+    with console.status("Training and linking…"), link_engine(engine, memory_limit, spill) as on:
         report = link_files(list(files), id_column, labels=labels, threshold=threshold, engine=on)
     data = report.to_dict()
     if as_json:
@@ -105,8 +121,11 @@ def link_files_command(
 
 
 @contextmanager
-def link_engine(name: LinkEngine) -> Iterator[Engine]:
-    """The engine ``--engine`` names: an in-memory DuckDB, or Spark on a local session."""
+def link_engine(
+    name: LinkEngine, memory_limit: str | None = None, temp_directory: str | None = None
+) -> Iterator[Engine]:
+    """The engine ``--engine`` names: an in-memory DuckDB under a memory limit (see
+    ``DuckDBEngine.bounded``), or Spark on a local session."""
     if name == LinkEngine.spark:
         from backbone.warehouse.engines.spark_engine import SparkEngine, spark_session
 
@@ -115,7 +134,7 @@ def link_engine(name: LinkEngine) -> Iterator[Engine]:
         return
     from backbone.warehouse.engines import DuckDBEngine
 
-    engine = DuckDBEngine()
+    engine = DuckDBEngine.bounded(memory_limit, temp_directory)
     try:
         yield engine
     finally:

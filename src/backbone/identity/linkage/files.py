@@ -90,6 +90,8 @@ def link_files(
     model: LinkageModel | None = None,
     training: Training = DEFAULT_TRAINING,
     engine: Engine | None = None,
+    memory_limit: str | None = None,
+    temp_directory: str | None = None,
 ) -> LinkReport:
     """Link two files (one-to-one unless ``one_to_one=False``), or deduplicate one.
 
@@ -101,6 +103,10 @@ def link_files(
     ``engine`` is where Splink trains, predicts and clusters: an in-memory DuckDB made for the
     call when None. Files are read and standardised in DuckDB either way; on another engine (a
     ``SparkEngine``) the same settings run there, and ``model`` may come from either engine.
+    The DuckDB made for the call keeps under ``memory_limit`` (e.g. ``"8GB"``), spilling to
+    ``temp_directory``: by default ``BACKBONE_DUCKDB_MEMORY_LIMIT`` and
+    ``BACKBONE_DUCKDB_TEMP_DIRECTORY``, else 40% of the machine's memory and a folder under
+    the system's temporary directory.
 
     >>> report = link_files([Path("a.csv"), Path("b.csv")], "rec_id")  # doctest: +SKIP
     >>> report.clustered  # doctest: +SKIP
@@ -108,7 +114,7 @@ def link_files(
     if not 1 <= len(paths) <= 2:
         raise ValueError(f"link_files takes one file (dedupe) or two (link), not {len(paths)}")
     names = _dataset_names(paths)
-    with duckdb_for(engine) as reader, reader.scratch() as scratch:
+    with duckdb_for(engine, memory_limit, temp_directory) as reader, reader.scratch() as scratch:
         watch = Stopwatch()
         with watch.step("standardise"):
             inputs, roles_used = _load_files(reader, scratch, paths, names, id_column, column_map)
@@ -130,13 +136,15 @@ def link_files(
 
 
 @contextmanager
-def duckdb_for(engine: Engine | None) -> Iterator[Engine]:
+def duckdb_for(
+    engine: Engine | None, memory_limit: str | None = None, temp_directory: str | None = None
+) -> Iterator[Engine]:
     """An engine that reads DuckDB's SQL (file readers, standardising): ``engine`` itself when
-    it is one, else an in-memory DuckDB, closed when the block ends."""
+    it is one, else an in-memory DuckDB under a memory limit, closed when the block ends."""
     if engine is not None and engine.dialect == "duckdb":
         yield engine
         return
-    reader = DuckDBEngine()
+    reader = DuckDBEngine.bounded(memory_limit, temp_directory)
     try:
         yield reader
     finally:

@@ -16,7 +16,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 import duckdb
@@ -24,6 +27,30 @@ import pyarrow as pa
 
 from backbone.warehouse.engines.base import Engine, Rows
 from backbone.warehouse.sql import identifier, literal, literals
+
+MEMORY_LIMIT_VARIABLE = "BACKBONE_DUCKDB_MEMORY_LIMIT"
+TEMP_DIRECTORY_VARIABLE = "BACKBONE_DUCKDB_TEMP_DIRECTORY"
+# DuckDB's own default is 80% of the machine, and its limit leaves out Python's objects and
+# Arrow results: 40% leaves room for them and for others' work on a shared machine.
+DEFAULT_MEMORY_SHARE = 0.4
+
+
+def default_memory_limit(share: float = DEFAULT_MEMORY_SHARE) -> str:
+    """``BACKBONE_DUCKDB_MEMORY_LIMIT`` when set, else ``share`` of the machine's memory.
+
+    >>> default_memory_limit().endswith("MiB")
+    True
+    """
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return os.environ.get(MEMORY_LIMIT_VARIABLE) or f"{int(total * share) // 2**20}MiB"
+
+
+def default_temp_directory() -> str:
+    """``BACKBONE_DUCKDB_TEMP_DIRECTORY`` when set, else a folder under the system's temporary
+    directory (DuckDB's own default, ``.tmp`` in the working directory, may not be writable)."""
+    return os.environ.get(TEMP_DIRECTORY_VARIABLE) or str(
+        Path(tempfile.gettempdir()) / "backbone-duckdb"
+    )
 
 
 class DuckDBEngine(Engine):
@@ -40,6 +67,16 @@ class DuckDBEngine(Engine):
         self.connection = duckdb.connect(config={k: v for k, v in config.items() if v})
         self.connection.execute("SET enable_progress_bar = false")  # a worker has no terminal
         self._registered: dict[str, pa.Table] = {}
+
+    @classmethod
+    def bounded(
+        cls, memory_limit: str | None = None, temp_directory: str | None = None
+    ) -> DuckDBEngine:
+        """An engine for work that may outgrow memory (linking files): ``memory_limit`` and
+        ``temp_directory``, or the environment's, or the defaults (``default_memory_limit``)."""
+        return cls(
+            memory_limit or default_memory_limit(), temp_directory or default_temp_directory()
+        )
 
     def _rows(self, sql: str, params: list[Any]) -> Rows:
         cursor = self.connection.execute(sql, params)
