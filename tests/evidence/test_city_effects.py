@@ -47,7 +47,7 @@ def test_tutoring_on_grade_3_reading(students: pd.DataFrame, effects: dict) -> N
     assert designs.naive_difference(grade3, "proficient").difference < 0
     assert designs.naive_difference(grade3, "scale_score").difference < 0
     served = samples.served_pool(grade3, "school")
-    result = designs.matched_estimate(served, "scale_score", COVARIATES)
+    result = designs.matched_estimate(served, "scale_score", COVARIATES, person="person")
     assert result.ci_low < truth < result.ci_high
     assert result.effect > 0 and result.n_treated > 250
     assert result.label == "quasi-experimental estimate"
@@ -56,7 +56,9 @@ def test_tutoring_on_grade_3_reading(students: pd.DataFrame, effects: dict) -> N
 def test_tutoring_on_absences(students: pd.DataFrame, effects: dict) -> None:
     truth = -effects["tutoring"]["absence_days_reduction"]
     served = samples.served_pool(students, "school")
-    result = designs.matched_estimate(served, "days_absent", [*COVARIATES, "grade"])
+    result = designs.matched_estimate(
+        served, "days_absent", [*COVARIATES, "grade"], person="person"
+    )
     assert result.ci_low < truth < result.ci_high
     # Tutored students are absent more often to begin with: the naive gap understates the gain.
     assert truth < result.naive.difference
@@ -77,7 +79,7 @@ WORKER_COVARIATES = ["pre_per_quarter_employed", "pre_employed", "age", "cohort"
 def test_training_on_employment(workers: pd.DataFrame, effects: dict) -> None:
     truth = effects["training"]["employment_probability_gain_after_exit"]
     result = designs.difference_in_differences(
-        workers, "pre_employed", "post_employed", WORKER_COVARIATES
+        workers, "pre_employed", "post_employed", WORKER_COVARIATES, person="person"
     )
     assert result.ci_low < truth < result.ci_high
     assert result.n_treated > 200
@@ -87,7 +89,11 @@ def test_training_on_earnings_per_employed_quarter(workers: pd.DataFrame, effect
     truth = effects["training"]["quarterly_wage_gain_after_exit"]
     employed = workers[workers["post_employed"] > 0]
     result = designs.difference_in_differences(
-        employed, "pre_per_quarter_employed", "post_per_quarter_employed", WORKER_COVARIATES
+        employed,
+        "pre_per_quarter_employed",
+        "post_per_quarter_employed",
+        WORKER_COVARIATES,
+        person="person",
     )
     assert result.ci_low < truth < result.ci_high
     # Trainees earn less per quarter than other adults both before and after.

@@ -175,3 +175,29 @@ def test_binary_outcome_reports_a_cox_index() -> None:
     assert result.effect_size_measure == "Cox index"
     assert result.ci_low < 0.1 < result.ci_high
     assert result.naive.difference < 0
+
+
+def test_person_clusters_join_pairs_that_share_a_person() -> None:
+    # Pairs (a, b), (c, b) and (d, e): a, b and c are one cluster through b; d and e another.
+    matched = pd.DataFrame({"person": ["a", "c", "d", "b", "b", "e"], "pair": [0, 1, 2, 0, 1, 2]})
+    clusters = designs.person_clusters(matched, "person").tolist()
+    assert clusters[0] == clusters[1] == clusters[3] == clusters[4]
+    assert clusters[2] == clusters[5] != clusters[0]
+
+
+def test_person_clustering_widens_the_interval_when_people_repeat() -> None:
+    # Each person appears in four periods with a persistent trait: pairs are not independent.
+    rng = np.random.default_rng(4)
+    people = 400
+    trait = np.repeat(rng.normal(0, 3, people), 4)
+    prior = np.repeat(rng.normal(0, 1, people), 4)
+    treated = (rng.random(people * 4) < 1 / (1 + np.exp(1 + prior))).astype(int)
+    frame = pd.DataFrame({
+        "person": np.repeat(np.arange(people), 4), "prior": prior, "treated": treated,
+        "y": 2 * prior + trait + 1.0 * treated + rng.normal(0, 1, people * 4),
+    })  # fmt: skip
+    by_pair = designs.matched_estimate(frame, "y", ["prior"])
+    by_person = designs.matched_estimate(frame, "y", ["prior"], person="person")
+    assert by_person.effect == by_pair.effect
+    assert by_person.se > by_pair.se
+    assert "person" in by_person.variance

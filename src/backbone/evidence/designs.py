@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from backbone.evidence import wwc
 from backbone.evidence.balance import Balance, balance_table
@@ -38,6 +40,10 @@ NAIVE_LABEL = "naive difference (no adjustment for who takes part)"
 PAIR_VARIANCE = (
     "regression on the matched sample with standard errors clustered by matched pair "
     "(Abadie & Spiess 2022: valid for matching without replacement)"
+)
+PERSON_VARIANCE = (
+    "regression on the matched sample with standard errors clustered by person (pairs linked "
+    "through a shared person form one cluster): a person's periods are not independent"
 )
 WEIGHTED_VARIANCE = (
     "weighted least squares with heteroskedasticity-robust (HC1) standard errors, treating the "
@@ -166,17 +172,36 @@ def matched_sample(
 
 def matched_estimate(
     frame: pd.DataFrame, outcome: str, covariates: Sequence[str], *,
-    caliper_sd: float = 0.2, seed: int = 0, adjust: bool = True,
+    caliper_sd: float = 0.2, seed: int = 0, adjust: bool = True, person: str | None = None,
 ) -> Estimate:  # fmt: skip
     """Propensity-score matching: 1:1 nearest neighbour on the logit within ``caliper_sd`` SDs,
     then a regression of the outcome on treatment (and, with ``adjust``, the covariates, which
     WWC requires for any covariate between 0.05 and 0.25 SD apart) on the matched sample, with
-    standard errors clustered by pair."""
+    standard errors clustered by pair.
+
+    When units are person-periods (student-years), name the ``person`` column: pairs that share
+    a person, directly or through a chain of pairs, then form one cluster, because a person's
+    periods are not independent (a persistent trait such as engagement)."""
     matched = matched_sample(frame, covariates, caliper_sd, seed)
-    fit = _regression(matched, outcome, covariates if adjust else (), clusters=matched["pair"])
+    groups = matched["pair"] if person is None else person_clusters(matched, person)
+    fit = _regression(matched, outcome, covariates if adjust else (), clusters=groups)
     weights = pd.Series(1.0, index=matched.index)
+    variance = PAIR_VARIANCE if person is None else PERSON_VARIANCE
     return _estimate("propensity-score matching (1:1, caliper on the logit)", frame, matched,
-                     outcome, covariates, fit, weights, PAIR_VARIANCE)  # fmt: skip
+                     outcome, covariates, fit, weights, variance)  # fmt: skip
+
+
+def person_clusters(matched: pd.DataFrame, person: str) -> pd.Series:
+    """Each matched unit's cluster: the connected component of the graph whose nodes are people
+    and whose edges are matched pairs."""
+    codes, people = pd.factorize(matched[person])
+    pairs = matched["pair"].to_numpy()
+    order = np.argsort(pairs, kind="stable")
+    ends = codes[order].reshape(-1, 2)  # the two members of each pair, side by side
+    n = len(people)
+    graph = coo_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    return pd.Series(component[codes], index=matched.index)
 
 
 def weighted_estimate(
@@ -215,14 +240,16 @@ def ipw_estimate(
 
 def difference_in_differences(
     frame: pd.DataFrame, before: str, after: str, covariates: Sequence[str], *,
-    caliper_sd: float = 0.2, seed: int = 0,
+    caliper_sd: float = 0.2, seed: int = 0, person: str | None = None,
 ) -> Estimate:  # fmt: skip
     """2×2 difference-in-differences on a matched sample: the matched estimate of the change
     ``after − before``. Each unit's own before and after periods are given, so people who start
     in different terms are each compared with their own matched partner's same periods (no
     two-way fixed effects across cohorts)."""
     change = frame.assign(change=frame[after] - frame[before])
-    result = matched_estimate(change, "change", covariates, caliper_sd=caliper_sd, seed=seed)
+    result = matched_estimate(
+        change, "change", covariates, caliper_sd=caliper_sd, seed=seed, person=person
+    )
     return replace(result, design="difference-in-differences on a matched sample")
 
 
