@@ -41,3 +41,15 @@ def test_wage_windows_count_zeros_and_employers_together() -> None:
     assert out["year_employed"].tolist() == [0.5, 0.0, 0.0]
     assert out["year_per_quarter_employed"].iloc[0] == 2250.0
     assert math.isnan(out["year_per_quarter_employed"].iloc[1])
+
+
+def test_employment_in_a_given_quarter_after_exit_and_a_threshold() -> None:
+    earnings = pd.DataFrame({"person": ["a", "b"], "q": [102, 104], "wages": [9000.0, 12000.0]})
+    # Both left in quarter 100: the 2nd quarter after exit is 102, the 4th is 104.
+    units = pd.DataFrame({"person": ["a", "b"], "exit": [100, 100]})
+    units = units.assign(q2=units["exit"] + 2, q4=units["exit"] + 4)
+    out = workforce.employed_in(earnings, units, "q2", "employed_q2")
+    out = workforce.employed_in(earnings, out, "q4", "employed_q4")
+    assert out[["employed_q2", "employed_q4"]].values.tolist() == [[1, 0], [0, 1]]
+    yearly = pd.DataFrame({"year_earnings": [44_999.0, 45_000.0]})
+    assert workforce.above_threshold(yearly, "year_earnings", 45_000).tolist() == [0, 1]

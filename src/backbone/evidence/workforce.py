@@ -54,3 +54,18 @@ def window_outcomes(
         f"{prefix}_employed": count / length,
         f"{prefix}_per_quarter_employed": (total / count.where(count > 0)).astype(float),
     })  # fmt: skip
+
+
+def employed_in(
+    earnings: pd.DataFrame, units: pd.DataFrame, quarter: str, name: str
+) -> pd.DataFrame:
+    """``units`` with ``name``: 1 when the person had wages in the quarter numbered in column
+    ``quarter`` (the WIOA measure: employed in the 2nd or 4th quarter after exit), else 0."""
+    paid = set(zip(earnings["person"], earnings["q"], strict=True))
+    flags = [int((p, q) in paid) for p, q in zip(units["person"], units[quarter], strict=True)]
+    return units.assign(**{name: flags})
+
+
+def above_threshold(units: pd.DataFrame, earnings_column: str, dollars: float) -> pd.Series:
+    """1 when the window's earnings reach ``dollars`` (e.g. $45,000 a year, as WorkAdvance)."""
+    return (units[earnings_column] >= dollars).astype(int)
