@@ -40,25 +40,35 @@ def students(city: Path) -> pd.DataFrame:
     return samples.participation_flags(pool, city_samples.tutoring_roster(city), TUTORING)
 
 
-def test_tutoring_on_grade_3_reading(students: pd.DataFrame, effects: dict) -> None:
+DESIGNS = {
+    "matched": lambda frame, y, covariates: designs.matched_estimate(
+        frame, y, covariates, person="person"
+    ),
+    "exact": lambda frame, y, covariates: designs.exact_estimate(
+        frame, y, covariates, person="person"
+    ),
+}
+
+
+@pytest.mark.parametrize("design", DESIGNS)
+def test_tutoring_on_grade_3_reading(students: pd.DataFrame, effects: dict, design: str) -> None:
     truth = effects["tutoring"]["grade3_scale_score_gain"]
     grade3 = students[students["grade"] == 3].dropna(subset=["scale_score"])
     # What a dashboard shows: tutored third graders read worse than everyone else.
     assert designs.naive_difference(grade3, "proficient").difference < 0
     assert designs.naive_difference(grade3, "scale_score").difference < 0
     served = samples.served_pool(grade3, "school")
-    result = designs.matched_estimate(served, "scale_score", COVARIATES, person="person")
+    result = DESIGNS[design](served, "scale_score", COVARIATES)
     assert result.ci_low < truth < result.ci_high
     assert result.effect > 0 and result.n_treated > 250
     assert result.label == "quasi-experimental estimate"
 
 
-def test_tutoring_on_absences(students: pd.DataFrame, effects: dict) -> None:
+@pytest.mark.parametrize("design", DESIGNS)
+def test_tutoring_on_absences(students: pd.DataFrame, effects: dict, design: str) -> None:
     truth = -effects["tutoring"]["absence_days_reduction"]
     served = samples.served_pool(students, "school")
-    result = designs.matched_estimate(
-        served, "days_absent", [*COVARIATES, "grade"], person="person"
-    )
+    result = DESIGNS[design](served, "days_absent", [*COVARIATES, "grade"])
     assert result.ci_low < truth < result.ci_high
     # Tutored students are absent more often to begin with: the naive gap understates the gain.
     assert truth < result.naive.difference

@@ -201,3 +201,9 @@ def test_person_clustering_widens_the_interval_when_people_repeat() -> None:
     assert by_person.effect == by_pair.effect
     assert by_person.se > by_pair.se
     assert "person" in by_person.variance
+    # The same holds for a weighting design.
+    frame["band"] = pd.cut(frame["prior"], [-9, -1, 0, 1, 9]).astype(str)
+    hc1 = designs.exact_estimate(frame, "y", ["band"])
+    clustered = designs.exact_estimate(frame, "y", ["band"], person="person")
+    assert clustered.effect == pytest.approx(hc1.effect)
+    assert clustered.se > hc1.se

@@ -45,6 +45,9 @@ PERSON_VARIANCE = (
     "regression on the matched sample with standard errors clustered by person (pairs linked "
     "through a shared person form one cluster): a person's periods are not independent"
 )
+WEIGHTED_PERSON_VARIANCE = (
+    "weighted least squares with standard errors clustered by person, treating the weights as known"
+)
 WEIGHTED_VARIANCE = (
     "weighted least squares with heteroskedasticity-robust (HC1) standard errors, treating the "
     "weights as known (conservative for the ATT)"
@@ -206,36 +209,39 @@ def person_clusters(matched: pd.DataFrame, person: str) -> pd.Series:
 
 def weighted_estimate(
     design: str, frame: pd.DataFrame, outcome: str, covariates: Sequence[str],
-    weights: pd.Series, adjust: bool = True,
+    weights: pd.Series, adjust: bool = True, person: str | None = None,
 ) -> Estimate:  # fmt: skip
     """Any weighting design (exact, coarsened exact, IPW): weighted regression of the outcome
-    on treatment (and the covariates) over the units with a positive weight."""
+    on treatment (and the covariates) over the units with a positive weight; standard errors
+    clustered by ``person`` when units are person-periods."""
     keep = weights > 0
     analytic, w = frame[keep], weights[keep]
-    fit = _regression(analytic, outcome, covariates if adjust else (), weights=w)
-    return _estimate(design, frame, analytic, outcome, covariates, fit, w, WEIGHTED_VARIANCE)
+    groups = analytic[person] if person else None
+    fit = _regression(analytic, outcome, covariates if adjust else (), w, groups)
+    variance = WEIGHTED_VARIANCE if person is None else WEIGHTED_PERSON_VARIANCE
+    return _estimate(design, frame, analytic, outcome, covariates, fit, w, variance)
 
 
 def exact_estimate(
     frame: pd.DataFrame, outcome: str, covariates: Sequence[str],
-    bins: Mapping[str, Sequence[float]] | None = None,
+    bins: Mapping[str, Sequence[float]] | None = None, person: str | None = None,
 ) -> Estimate:  # fmt: skip
     """Exact matching on ``covariates`` (coarsened exact matching when ``bins`` gives edges for
     the continuous ones), ATT weights."""
     exact = [c for c in covariates if c not in (bins or {})]
     weights = coarsened_weights(frame, exact, bins)
     design = "coarsened exact matching" if bins else "exact matching"
-    return weighted_estimate(design, frame, outcome, covariates, weights, adjust=False)
+    return weighted_estimate(design, frame, outcome, covariates, weights, False, person)
 
 
 def ipw_estimate(
     frame: pd.DataFrame, outcome: str, covariates: Sequence[str],
-    trim: tuple[float, float] = (0.01, 0.99),
+    trim: tuple[float, float] = (0.01, 0.99), person: str | None = None,
 ) -> Estimate:  # fmt: skip
     """Inverse probability weighting by the odds (ATT), the score trimmed at ``trim``."""
     weights = ipw_weights(propensity_logit(frame, covariates), frame[TREATED], "ATT", trim)
     return weighted_estimate("inverse probability weighting (ATT)", frame, outcome, covariates,
-                             weights, adjust=False)  # fmt: skip
+                             weights, False, person)  # fmt: skip
 
 
 def difference_in_differences(

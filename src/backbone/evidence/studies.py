@@ -82,9 +82,9 @@ def run_study(study: Study, pool: pd.DataFrame, participation: pd.DataFrame) -> 
         )
     covariates = list(study.covariates)
     if study.design == "exact":
-        return designs.exact_estimate(frame, study.outcome, covariates)
+        return designs.exact_estimate(frame, study.outcome, covariates, person=study.person)
     if study.design == "ipw":
-        return designs.ipw_estimate(frame, study.outcome, covariates)
+        return designs.ipw_estimate(frame, study.outcome, covariates, person=study.person)
     if study.design == "difference_in_differences":
         assert study.before is not None  # checked by study_from_dict
         return designs.difference_in_differences(
