@@ -84,13 +84,14 @@ def _read_edfi(
             "exit": _text(e, "ExitWithdrawDate"),
             "exit_type": _code(e, "ExitWithdrawType"),
             "school_year": _spring(_text(e, "SchoolYear") or ""),
+            "grade": _code(e, "EntryGradeLevel"),
         })  # fmt: skip
     for e in _elements(archive, "StudentEnrollment.xml", "StudentEducationOrganizationAssociation"):
         characteristics = {
             (c.text or "").rsplit("#", 1)[-1] for c in e.iter(NS + "StudentCharacteristic")
         }
         frames["students"].append({
-            "student": _student(e), "order": order,
+            "student": _student(e), "order": order, "file": archive.filename,
             "econ": "Economic Disadvantaged" in characteristics,
             "homeless": "Homeless" in characteristics,
             "race": _race(e),
@@ -142,6 +143,7 @@ def _read_assessments(archive: zipfile.ZipFile, frames: dict[str, list[dict[str,
             "grade": GRADES.get(_code(e, "WhenAssessedGradeLevel") or "", "other"),
             "school_year": day.year + (day.month >= 7),
             "proficient": _code(e, "PerformanceLevel/PerformanceLevel") in PROFICIENT,
+            "scale_score": float(_text(e, "ScoreResult/Result") or "nan"),
         })  # fmt: skip
 
 

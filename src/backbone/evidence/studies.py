@@ -1,0 +1,121 @@
+"""Studies as data: which program, which outcome, who could have been served, which baseline
+covariates and which design — declared in YAML or a dict, validated before anything runs.
+
+>>> study = study_from_dict({
+...     "slug": "tutoring-grade3-reading", "program": "Reading Buddies Tutoring",
+...     "outcome": "scale_score", "covariates": ["school", "econ"], "pool": ["school"],
+... })
+>>> study.design, study_from_dict(study_to_dict(study)) == study
+('matched', True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+
+from backbone.disclosure import Policy
+from backbone.evidence import designs, samples
+from backbone.evidence.designs import Estimate
+
+DESIGNS = ("matched", "exact", "ipw", "difference_in_differences")
+
+
+class StudyError(ValueError):
+    """A study declaration with problems; the message lists every one."""
+
+
+@dataclass(frozen=True)
+class Study:
+    slug: str
+    program: str  # the participation string partners send (program_participation.program)
+    outcome: str
+    covariates: tuple[str, ...]
+    pool: tuple[str, ...] = ()  # "served" rule: keep groups (e.g. schools) with a participant
+    design: str = "matched"
+    before: str | None = None  # difference-in-differences: the pre-period outcome column
+    person: str | None = None  # cluster person-periods by this column
+    caliper_sd: float = 0.2
+    seed: int = 0
+
+
+_REQUIRED = ("slug", "program", "outcome", "covariates")
+
+
+def study_from_dict(data: Mapping[str, Any]) -> Study:
+    """A ``Study`` from its declaration; ``StudyError`` lists every problem at once."""
+    problems = [f"{name}: required" for name in _REQUIRED if not data.get(name)]
+    unknown = set(data) - set(Study.__dataclass_fields__)
+    problems += [f"{name}: unknown field" for name in sorted(unknown)]
+    design = data.get("design", "matched")
+    if design not in DESIGNS:
+        problems.append(f"design: {design!r} is not one of {', '.join(DESIGNS)}")
+    if design == "difference_in_differences" and not data.get("before"):
+        problems.append("before: difference_in_differences needs the pre-period outcome column")
+    if not 0 < float(data.get("caliper_sd", 0.2)) <= 1:
+        problems.append("caliper_sd: must be above 0 and at most 1")
+    if problems:
+        raise StudyError(f"study {data.get('slug', '?')}: " + "; ".join(problems))
+    fields = {k: v for k, v in data.items() if k not in ("covariates", "pool")}
+    return Study(**fields, covariates=tuple(data["covariates"]), pool=tuple(data.get("pool", ())))
+
+
+def study_to_dict(study: Study) -> dict[str, Any]:
+    """The declaration again (lists for YAML), defaults included."""
+    data = asdict(study)
+    return {**data, "covariates": list(study.covariates), "pool": list(study.pool)}
+
+
+def run_study(study: Study, pool: pd.DataFrame, participation: pd.DataFrame) -> Estimate:
+    """Flag the pool by the study's program, apply its pool rule, run its design."""
+    frame = samples.participation_flags(pool, participation, study.program)
+    if study.pool:
+        frame = samples.served_pool(frame, list(study.pool))
+    took_part = int(frame["treated"].sum())
+    if took_part == 0 or took_part == len(frame):
+        raise StudyError(
+            f"study {study.slug}: {took_part} of {len(frame)} units in the pool took part in "
+            f"{study.program!r}; a comparison needs both participants and others"
+        )
+    covariates = list(study.covariates)
+    if study.design == "exact":
+        return designs.exact_estimate(frame, study.outcome, covariates, person=study.person)
+    if study.design == "ipw":
+        return designs.ipw_estimate(frame, study.outcome, covariates, person=study.person)
+    if study.design == "difference_in_differences":
+        assert study.before is not None  # checked by study_from_dict
+        return designs.difference_in_differences(
+            frame, study.before, study.outcome, covariates, caliper_sd=study.caliper_sd,
+            seed=study.seed, person=study.person,
+        )  # fmt: skip
+    return designs.matched_estimate(
+        frame, study.outcome, covariates, caliper_sd=study.caliper_sd, seed=study.seed,
+        person=study.person,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Release:
+    """What may be shown of an estimate: all of it, or nothing and why."""
+
+    estimate: Estimate | None
+    withheld: str | None
+
+
+def releasable(estimate: Estimate, policy: Policy) -> Release:
+    """The disclosure rule for an estimate: both groups of the analytic sample and of the naive
+    comparison must reach ``policy.min_n``, or nothing is shown (a mean over a handful of people
+    says too much about each)."""
+    counts = {
+        "participants in the analytic sample": estimate.n_treated,
+        "comparison units in the analytic sample": estimate.n_comparison,
+        "participants in the pool": estimate.naive.n_treated,
+        "others in the pool": estimate.naive.n_comparison,
+    }
+    small = [f"{name} ({n} < {policy.min_n})" for name, n in counts.items() if n < policy.min_n]
+    if small:
+        return Release(None, "withheld: " + ", ".join(small))
+    return Release(estimate, None)
