@@ -52,3 +52,10 @@ def test_a_curriculum_naming_an_unknown_job_role_is_refused():
         parse_workforce(text)
     with pytest.raises(RegistryFileError, match=r"job_roles\[0\]\.employer: not one of its"):
         parse_workforce(text)
+
+
+def test_the_docs_example_is_a_valid_file():
+    text = (DEMO_DIR.parents[2] / "docs" / "workforce.md").read_text()
+    example = text.split("```yaml\n")[1].split("```")[0]
+    [health] = parse_workforce(example).partnerships
+    assert (health.commitments[0].per_completer, health.curricula[0].job_roles) == (1.0, ["ma"])

@@ -21,10 +21,12 @@ from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
 from backbone.partnership.models import Partner
 from backbone.programs.registry import import_programs_file
 from backbone.warehouse.services import warehouse, workspace
+from backbone.workforce.registry import import_workforce_file
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_REGISTRY = DEMO_DIR / "partnership.yaml"
 DEMO_PROGRAMS = DEMO_DIR / "programs.yaml"
+DEMO_WORKFORCE = DEMO_DIR / "workforce.yaml"
 DEMO_PASSWORD = "riverton-demo"
 
 
@@ -81,6 +83,7 @@ DEMO_ROLE_USERS = [
     ("analyst", "partner_analyst", "bright-futures-tutoring", "Jordan", "Blake"),
     ("network", "action_network_member", None, "Rosa", "Delgado"),
     ("funder", "funder", None, "Malik", "Grant"),
+    ("employer", "employer", "st-brigid-health", "Olivia", "Grant"),
 ]
 
 # The measurement plan's due dates: (partner, contract, frequency, days after period end).
@@ -219,6 +222,7 @@ def build_registry() -> BuiltDemo:
     """Import the Riverton registry and create the demo logins; safe to run again."""
     summary = import_registry_file(DEMO_REGISTRY)
     import_programs_file(DEMO_PROGRAMS)
+    import_workforce_file(DEMO_WORKFORCE)
     sync_roles()
     director = _user("director", first_name="Dana", last_name="Whitfield")
     director.is_staff = director.is_superuser = True

@@ -67,6 +67,7 @@ ROLES: tuple[Role, ...] = (
             "indicators.edit_indicators",
             "indicators.compute_indicators",
             "programs.view_programs",
+            "workforce.view_workforce",
             *ADMIN_MODEL_PERMISSIONS,
             "auth.view_group",
             "governance.view_apitoken",
@@ -87,6 +88,7 @@ ROLES: tuple[Role, ...] = (
             "indicators.compute_indicators",
             "indicators.view_exact_results",
             "programs.view_programs",
+            "workforce.view_workforce",
             "governance.view_auditevent",
             *model_permissions("governance", ["consent"], ["add", "change", "view"]),
             "governance.view_destructioncertificate",
@@ -113,7 +115,15 @@ ROLES: tuple[Role, ...] = (
         "Action-network member",
         "Works on a shared outcome: the partnership pages, the indicators and every program's "
         "page, in aggregate.",
-        (READ_REGISTRY, "programs.view_programs"),
+        (READ_REGISTRY, "programs.view_programs", "workforce.view_workforce"),
+    ),
+    Role(
+        "employer",
+        "Employer",
+        "An employer in a sector partnership: its own hiring pipeline (enrolled to retained), "
+        "in aggregate and protected, and the partnership pages.",
+        (READ_REGISTRY, "workforce.view_own_pipeline"),
+        partner_scoped=True,
     ),
     Role(
         "funder",

@@ -135,6 +135,7 @@ class SectorPartnership(Entry):
     employers: list[Slug] = []
     training_providers: list[Slug] = []
     programs: list[str] = []  # values of training.program this partnership's training carries
+    ui_accounts: dict[str, str] = {}  # employer slug → UI account number (wage records)
     backbone: Backbone | None = None
     outcomes: Outcomes = Outcomes()
     job_roles: list[JobRole] = []
