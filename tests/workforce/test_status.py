@@ -40,3 +40,17 @@ def test_conversion_is_hires_over_interviews_against_its_target():
 def test_slots_have_no_actuals_in_the_warehouse():
     status = against(_commitment(kind="apprenticeship_slots", quantity=12), PIPELINE, {})
     assert (status.actual, status.status) == (None, "not measured")
+
+
+def test_a_withheld_actual_withholds_its_status_and_a_withheld_stage_the_conversion():
+    from backbone.disclosure import Policy
+    from backbone.workforce.figures import protected_pipeline, shown_status
+
+    # 3 interviewed, 1 hired: under 10, both withheld, and 1 of 3 (33.3%) would give them away.
+    row = {"enrolled": 40, "completed": 30, "interviewed": 3, "offered": 2, "hired": 1,
+           "retained": 0}  # fmt: skip
+    stages = protected_pipeline(row, Policy(min_n=10))
+    assert [s.shown for s in stages][2:5] == ["*", "*", "*"]
+    assert shown_status("not met", "33.3% of interviewed hired", "*", stages) == ["withheld", ""]
+    exact = protected_pipeline(row, None)
+    assert shown_status("not met", "33.3% …", "3", exact) == ["not met", "33.3% …"]

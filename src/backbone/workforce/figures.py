@@ -54,6 +54,22 @@ def protected_count(key: str, count: int | None, policy: Policy | None) -> str:
     return protect([_count(key, count)], [], policy)[key].display if policy else str(count)
 
 
+def shown_status(status: str, conversion: str, actual: str, stages: list[Stage]) -> list[str]:
+    """A commitment's status and conversion as shown: the status is withheld with its actual,
+    and the conversion rate (hires per interview) whenever either count is withheld — a rate of
+    small counts gives them away.
+
+    >>> shown_status("not met", "33.3% of interviewed hired", "*", [Stage("hired", "*", None)])
+    ['withheld', '']
+    """
+    hidden = {s.stage for s in stages if s.value is None}
+    withheld = actual in ("*", "‡")
+    return [
+        "withheld" if withheld else status,
+        "" if hidden & {"interviewed", "hired"} else conversion,
+    ]
+
+
 def _stage(stage: str, shown: str, value: int) -> Stage:
     return Stage(stage, shown, value if shown == str(value) else None)
 

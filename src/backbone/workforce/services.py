@@ -84,22 +84,26 @@ def _card(
     employers = []
     for employer in sp.employers.all():
         row = pipeline.get((sp.slug, employer.slug))
+        stages = figures.protected_pipeline(row, chosen) if row else []
         promises = [c for c in entry.commitments if c.employer == employer.slug]
         employers.append({
-            "partner": employer,
-            "stages": figures.protected_pipeline(row, chosen) if row else [],
-            "commitments": [_commitment(c, row, events, chosen) for c in promises],
+            "partner": employer, "stages": stages,
+            "commitments": [_commitment(c, row, stages, events, chosen) for c in promises],
         })  # fmt: skip
-    return {"partnership": sp, "teeth": teeth.check(entry, reporting), "employers": employers,
-            "passes": all(f.passed for f in teeth.check(entry, reporting))}  # fmt: skip
+    features = teeth.check(entry, reporting)
+    return {"partnership": sp, "teeth": features, "employers": employers,
+            "passes": all(f.passed for f in features)}  # fmt: skip
 
 
-def _commitment(c: Any, row: Any, events: list[dict[str, Any]], chosen: Any) -> dict[str, Any]:
+def _commitment(
+    c: Any, row: Any, stages: list[figures.Stage], events: list[dict[str, Any]], chosen: Any
+) -> dict[str, Any]:
     got = status.against(c, row, _years(events, c.employer))
+    actual = figures.protected_count("actual", got.actual, chosen)
+    state, conversion = figures.shown_status(got.status, got.conversion, actual, stages)
     return {
-        "commitment": c, "status": got,
-        "target": figures.protected_count("target", got.target, chosen),
-        "actual": figures.protected_count("actual", got.actual, chosen),
+        "commitment": c, "basis": got.basis, "status": state, "conversion": conversion,
+        "target": figures.protected_count("target", got.target, chosen), "actual": actual,
     }  # fmt: skip
 
 
