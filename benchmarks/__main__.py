@@ -18,6 +18,7 @@ from benchmarks import (
     registry_import,
     sign_in_crowd,
     wage_load,
+    workforce_actuals,
 )
 
 BENCHMARKS = {
@@ -34,6 +35,7 @@ BENCHMARKS = {
     "load_scorecard": load_scorecard.main,
     "sign_in_crowd": sign_in_crowd.main,
     "home_page": home_page.main,
+    "workforce_actuals": workforce_actuals.main,
 }
 
 

@@ -77,6 +77,7 @@ ROLE_USERS = {  # username → (role, partner slug of a partner-scoped role)
     "network": ("action_network_member", None),
     "funder": ("funder", None),
     "analyst_b": ("partner_analyst", "mentoring"),
+    "employer": ("employer", "mentoring"),
 }
 
 

@@ -11,18 +11,24 @@ from backbone.governance.models import AuditEvent
 from tests.fixtures import PROJECT_ROOT, workspace
 
 ISSUE_ROLES = [  # the issue's list, in its words
-    "Backbone administrator", "Data steward", "Partner data submitter", "Partner analyst",
-    "Action-network member", "Funder", "Public",
-]  # fmt: skip
+    "Backbone administrator",
+    "Data steward",
+    "Partner data submitter",
+    "Partner analyst",
+    "Action-network member",
+    "Employer",
+    "Funder",
+    "Public",
+]  # fmt: skip  (the employer: issue 19)
 
 
 def held(group: Group) -> set[str]:
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
 
 
-def test_the_seven_roles_of_the_issue():
+def test_the_roles_of_the_issues():
     assert [r.label for r in roles.ROLES] == ISSUE_ROLES
-    assert [r.code for r in roles.ROLES if r.partner_scoped] == ["partner_submitter", "partner_analyst"]  # fmt: skip
+    assert [r.code for r in roles.ROLES if r.partner_scoped] == ["partner_submitter", "partner_analyst", "employer"]  # fmt: skip
 
 
 def test_an_unknown_role_names_the_known_ones():
@@ -51,6 +57,7 @@ def test_only_stewards_and_the_partners_analysts_reach_person_level_data():
         "partner_submitter": ["intake.submit_data"],
         "partner_analyst": ["governance.view_person_outcomes"],
         "action_network_member": [],
+        "employer": [],
         "funder": [],
         "public": [],
     }  # fmt: skip

@@ -22,6 +22,7 @@ from backbone.intake.models import ColumnMapping, ReportingSchedule, Submission
 from backbone.partnership.models import Membership, Partner
 from backbone.programs.registry import import_programs_file
 from backbone.warehouse.services import warehouse, workspace
+from backbone.workforce.registry import import_workforce_file
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_REGISTRY = DEMO_DIR / "partnership.yaml"
@@ -30,6 +31,7 @@ DEMO_NETWORKS = DEMO_DIR / "networks.yaml"
 DEMO_TARGETS = DEMO_DIR / "targets.yaml"
 # The ``network`` login sits on this network (as one of its members), so it may write stories.
 DEMO_NETWORK = "grade-3-reading-network"
+DEMO_WORKFORCE = DEMO_DIR / "workforce.yaml"
 DEMO_PASSWORD = "riverton-demo"
 
 
@@ -87,6 +89,7 @@ DEMO_ROLE_USERS = [
     # Bright Futures Tutoring sits on the Grade 3 Reading network: Rosa writes there.
     ("network", "action_network_member", "bright-futures-tutoring", "Rosa", "Delgado"),
     ("funder", "funder", None, "Malik", "Grant"),
+    ("employer", "employer", "st-brigid-health", "Olivia", "Grant"),
 ]
 
 # The measurement plan's due dates: (partner, contract, frequency, days after period end).
@@ -228,6 +231,7 @@ def build_registry() -> BuiltDemo:
     summary = import_registry_file(DEMO_REGISTRY)
     import_programs_file(DEMO_PROGRAMS)
     import_networks_file(DEMO_NETWORKS)
+    import_workforce_file(DEMO_WORKFORCE)
     sync_roles()
     director = _user("director", first_name="Dana", last_name="Whitfield")
     director.is_staff = director.is_superuser = True

@@ -75,6 +75,7 @@ ROLES: tuple[Role, ...] = (
             "indicators.set_targets",
             "indicators.record_milestones",
             "indicators.write_stories",  # scoped by a network seat; lets it give that role
+            "workforce.view_workforce",
             *ADMIN_MODEL_PERMISSIONS,
             "auth.view_group",
             "governance.view_apitoken",
@@ -97,6 +98,7 @@ ROLES: tuple[Role, ...] = (
             "programs.view_programs",
             READ_NETWORKS,
             "indicators.record_milestones",
+            "workforce.view_workforce",
             "governance.view_auditevent",
             *model_permissions("governance", ["consent"], ["add", "change", "view"]),
             "governance.view_destructioncertificate",
@@ -122,15 +124,24 @@ ROLES: tuple[Role, ...] = (
         "action_network_member",
         "Action-network member",
         "Works on a shared outcome: the partnership pages, the indicators and every program's "
-        "page, in aggregate; writes the charter, plan, PDSA log, barriers and turn-the-curve "
-        "stories of the networks where they hold a seat.",
+        "page, in aggregate; the sector partnerships; writes the charter, plan, PDSA log, "
+        "barriers and turn-the-curve stories of the networks where they hold a seat.",
         (
             READ_REGISTRY,
             "programs.view_programs",
+            "workforce.view_workforce",
             READ_NETWORKS,
             "improvement.work_in_networks",
             "indicators.write_stories",
         ),
+    ),
+    Role(
+        "employer",
+        "Employer",
+        "An employer in a sector partnership: its own hiring pipeline (enrolled to retained), "
+        "in aggregate and protected, and the partnership pages.",
+        (READ_REGISTRY, "workforce.view_own_pipeline"),
+        partner_scoped=True,
     ),
     Role(
         "funder",
