@@ -263,8 +263,10 @@ def test_the_page_shows_the_same_outcomes_and_the_refusal(world):
 def test_the_openapi_schema_lists_every_endpoint_and_both_sign_ins():
     schema = Client().get(f"{API}/openapi.json").json()
     assert sorted(schema["paths"]) == [
-        "/api/v1/indicators", "/api/v1/indicators/check", "/api/v1/indicators/{slug}/results",
-        "/api/v1/participants", "/api/v1/submissions", "/api/v1/submissions/{submission_id}",
+        "/api/v1/indicators", "/api/v1/indicators/check", "/api/v1/indicators/{slug}/baselines",
+        "/api/v1/indicators/{slug}/milestones", "/api/v1/indicators/{slug}/results",
+        "/api/v1/indicators/{slug}/stories", "/api/v1/indicators/{slug}/targets",
+        "/api/v1/indicators/{slug}/targets/preview", "/api/v1/participants", "/api/v1/submissions", "/api/v1/submissions/{submission_id}",
         "/api/v1/submissions/{submission_id}/report",
     ]  # fmt: skip
     schemes = schema["components"]["securitySchemes"]

@@ -116,7 +116,7 @@ def test_batch_fields_are_the_columns_holding_a_value():
 def test_ui_wage_contract_fields_are_the_identity_and_wage_columns():
     identity = {
         "local_id", "first_name", "middle_name", "last_name", "name_suffix", "birth_date", "sex",
-        "ssn", "student_id", "street_address", "city", "zip", "dob_quality", "ssn_quality",
+        "ssn", "student_id", "street_address", "city", "zip", "dob_quality", "ssn_quality", "race_ethnicity",
     }  # fmt: skip
     wages = {"local_id", "employer_id", "year", "quarter", "wages"}
     assert contract_fields("ui_wages") == identity | wages
