@@ -96,6 +96,7 @@ def _read_edfi(
             "race": _race(e),
             "english_learner": _code(e, "LimitedEnglishProficiency") == "Limited",
             "disability": e.find(NS + "Disability") is not None,
+            "sex": (_code(e, "Sex") or "missing").lower(),
         })  # fmt: skip
     for e in _elements(archive, "EducationOrgCalendar.xml", "CalendarDate"):
         if _code(e, "CalendarEvent") == "Instructional day":
@@ -151,7 +152,7 @@ def district_econ(students: pd.DataFrame) -> pd.Series:
 
 
 def district_demographics(students: pd.DataFrame) -> pd.DataFrame:
-    """Each student's demographics (econ, homeless, race, english_learner, disability) as the
+    """Each student's demographics (econ, homeless, race, english_learner, disability, sex) as the
     latest file that describes them says, indexed by student."""
     latest = students.sort_values("order", kind="stable").groupby("student").tail(1)
     return latest.set_index("student")
