@@ -46,7 +46,7 @@ Cells = dict[tuple[int, str, str], tuple[int, int]]
 
 def test_every_library_file_loads_checks_and_compiles_for_both_engines():
     library = standard_library()
-    assert len(library) == 20
+    assert len(library) == 21
     assert len({i.slug for i in library}) == len(library)
     for indicator in library:
         for dialect in ("duckdb", "spark"):
@@ -288,6 +288,33 @@ def test_chronic_absence_matches_the_raw_edfi_files(city, district):
         success=rows["days_absent"] >= 0.1 * rows["days_enrolled"],
     )  # fmt: skip
     assert_same(city[1], "chronic_absence", rows, ["school_id", *DEMOGRAPHICS, RACE_INCOME])
+
+
+@pytest.mark.city
+def test_suspensions_match_the_raw_edfi_discipline_files(city, district):
+    spans = district["enrolments"]
+    actions = district["actions"]
+    suspended = actions[
+        actions["action"].isin(["In School Suspension", "Out of School Suspension"])
+    ]
+    keys = set(zip(suspended["student"], suspended["school_year"], strict=True))
+    pairs = zip(spans["student"], spans["school_year"], strict=True)
+    rows = with_econ(spans, district).assign(
+        period=spans["school_year"], person=spans["student"], success=[k in keys for k in pairs]
+    )
+    expected = assert_same(city[1], "suspension_rate", rows, [*DEMOGRAPHICS, RACE_INCOME])
+    # Removals from class happen and are not suspensions; the planted disparities show.
+    assert (actions["action"] == "Removal from Classroom").any()
+    rate = {
+        (d, g): n / size
+        for d, g in [("economically_disadvantaged", "true"), ("economically_disadvantaged", "false"),
+                     ("race_ethnicity", "Black or African American"), ("race_ethnicity", "White")]
+        for n, size in [tally_sum(expected, d, g)]
+    }  # fmt: skip
+    assert (
+        rate[("economically_disadvantaged", "true")] > rate[("economically_disadvantaged", "false")]
+    )
+    assert rate[("race_ethnicity", "Black or African American")] > rate[("race_ethnicity", "White")]
 
 
 @pytest.mark.city
@@ -610,6 +637,7 @@ def credential_window(year: int, f: dict) -> bool:
 
 EXPECTED_COMPLETE = {
     "chronic_absence": lambda y, f: school_year_over(y, f["enrolments"]),
+    "suspension_rate": lambda y, f: school_year_over(y, f["enrolments"]),
     "grade3_reading": lambda y, f: school_year_over(y, f["assessments"]),
     "grade8_math": lambda y, f: school_year_over(y, f["assessments"]),
     "kindergarten_readiness": lambda y, f: school_year_over(y, f["assessments"]),
