@@ -59,12 +59,13 @@ def _student(element: ET.Element) -> str:
 def edfi(root: Path) -> dict[str, pd.DataFrame]:
     """The district's enrolments, instructional days, absences, assessments and demographics."""
     frames: dict[str, list[dict[str, object]]] = {
-        k: [] for k in ("enrolments", "days", "absences", "assessments", "students")
+        k: [] for k in ("enrolments", "days", "absences", "assessments", "students", "actions")
     }
     for order, path in enumerate(_zips(root, DISTRICT, "edfi")):
         with zipfile.ZipFile(path) as archive:
             _read_edfi(archive, order, frames)
             _read_assessments(archive, frames)
+            _read_discipline(archive, frames)
     result = {name: pd.DataFrame(rows) for name, rows in frames.items()}
     for name, column in (("enrolments", "entry"), ("enrolments", "exit"), ("days", "date")):
         result[name][column] = pd.to_datetime(result[name][column])
@@ -97,6 +98,7 @@ def _read_edfi(
             "race": _race(e),
             "english_learner": _code(e, "LimitedEnglishProficiency") == "Limited",
             "disability": e.find(NS + "Disability") is not None,
+            "sex": (_code(e, "Sex") or "missing").lower(),
         })  # fmt: skip
     for e in _elements(archive, "EducationOrgCalendar.xml", "CalendarDate"):
         if _code(e, "CalendarEvent") == "Instructional day":
@@ -147,13 +149,32 @@ def _read_assessments(archive: zipfile.ZipFile, frames: dict[str, list[dict[str,
         })  # fmt: skip
 
 
+def _read_discipline(archive: zipfile.ZipFile, frames: dict[str, list[dict[str, object]]]) -> None:
+    """Discipline actions: the student, the Discipline code and the incident's school year."""
+    if "StudentDiscipline.xml" not in archive.namelist():
+        return
+    dates = {
+        _text(e, "IncidentIdentifier"): pd.Timestamp(_text(e, "IncidentDate"))
+        for e in _elements(archive, "StudentDiscipline.xml", "DisciplineIncident")
+    }
+    identity = "StudentDisciplineIncidentBehaviorAssociationReference/" \
+        "StudentDisciplineIncidentBehaviorAssociationIdentity/DisciplineIncidentReference/" \
+        "DisciplineIncidentIdentity/IncidentIdentifier"  # fmt: skip
+    for e in _elements(archive, "StudentDiscipline.xml", "DisciplineAction"):
+        day = dates[_text(e, identity)]
+        frames["actions"].append({
+            "student": _student(e), "action": _code(e, "Discipline"),
+            "school_year": day.year + (day.month >= 7),
+        })  # fmt: skip
+
+
 def district_econ(students: pd.DataFrame) -> pd.Series:
     """Each student's economic disadvantage as the latest file that describes them says."""
     return district_demographics(students)["econ"]
 
 
 def district_demographics(students: pd.DataFrame) -> pd.DataFrame:
-    """Each student's demographics (econ, homeless, race, english_learner, disability) as the
+    """Each student's demographics (econ, homeless, race, english_learner, disability, sex) as the
     latest file that describes them says, indexed by student."""
     latest = students.sort_values("order", kind="stable").groupby("student").tail(1)
     return latest.set_index("student")

@@ -46,7 +46,7 @@ Cells = dict[tuple[int, str, str], tuple[int, int]]
 
 def test_every_library_file_loads_checks_and_compiles_for_both_engines():
     library = standard_library()
-    assert len(library) == 19
+    assert len(library) == 21
     assert len({i.slug for i in library}) == len(library)
     for indicator in library:
         for dialect in ("duckdb", "spark"):
@@ -260,7 +260,10 @@ def attendance_rows(district: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return frame.rename(columns={"days": "days_absent"})
 
 
-DEMOGRAPHICS = ["race_ethnicity", "economically_disadvantaged", "english_learner", "disability"]
+DEMOGRAPHICS = [
+    "race_ethnicity", "economically_disadvantaged", "english_learner", "disability", "sex",
+]  # fmt: skip
+RACE_INCOME = "race_ethnicity × economically_disadvantaged"  # the crossed dimension
 
 
 def with_econ(frame: pd.DataFrame, district: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -268,10 +271,12 @@ def with_econ(frame: pd.DataFrame, district: dict[str, pd.DataFrame]) -> pd.Data
     latest = raw.district_demographics(district["students"])
     columns = {"economically_disadvantaged": "econ", "race_ethnicity": "race",
                "english_learner": "english_learner", "disability": "disability",
-               "homeless": "homeless"}  # fmt: skip
-    return frame.assign(**{
+               "homeless": "homeless", "sex": "sex"}  # fmt: skip
+    frame = frame.assign(**{
         name: frame["student"].map(latest[column]) for name, column in columns.items()
     })  # fmt: skip
+    pairs = zip(frame["race_ethnicity"], frame["economically_disadvantaged"], strict=True)
+    return frame.assign(**{RACE_INCOME: [f"{group_text(r)} × {group_text(e)}" for r, e in pairs]})
 
 
 @pytest.mark.city
@@ -282,7 +287,34 @@ def test_chronic_absence_matches_the_raw_edfi_files(city, district):
         period=rows["school_year"], person=rows["student"], school_id=rows["school"],
         success=rows["days_absent"] >= 0.1 * rows["days_enrolled"],
     )  # fmt: skip
-    assert_same(city[1], "chronic_absence", rows, ["school_id", *DEMOGRAPHICS])
+    assert_same(city[1], "chronic_absence", rows, ["school_id", *DEMOGRAPHICS, RACE_INCOME])
+
+
+@pytest.mark.city
+def test_suspensions_match_the_raw_edfi_discipline_files(city, district):
+    spans = district["enrolments"]
+    actions = district["actions"]
+    suspended = actions[
+        actions["action"].isin(["In School Suspension", "Out of School Suspension"])
+    ]
+    keys = set(zip(suspended["student"], suspended["school_year"], strict=True))
+    pairs = zip(spans["student"], spans["school_year"], strict=True)
+    rows = with_econ(spans, district).assign(
+        period=spans["school_year"], person=spans["student"], success=[k in keys for k in pairs]
+    )
+    expected = assert_same(city[1], "suspension_rate", rows, [*DEMOGRAPHICS, RACE_INCOME])
+    # Removals from class happen and are not suspensions; the planted disparities show.
+    assert (actions["action"] == "Removal from Classroom").any()
+    rate = {
+        (d, g): n / size
+        for d, g in [("economically_disadvantaged", "true"), ("economically_disadvantaged", "false"),
+                     ("race_ethnicity", "Black or African American"), ("race_ethnicity", "White")]
+        for n, size in [tally_sum(expected, d, g)]
+    }  # fmt: skip
+    assert (
+        rate[("economically_disadvantaged", "true")] > rate[("economically_disadvantaged", "false")]
+    )
+    assert rate[("race_ethnicity", "Black or African American")] > rate[("race_ethnicity", "White")]
 
 
 @pytest.mark.city
@@ -296,7 +328,8 @@ def test_proficiency_matches_the_raw_edfi_files(city, district, slug, grade, sub
     rows = with_econ(rows, district).assign(
         period=rows["school_year"], person=rows["student"], success=rows["proficient"]
     )
-    assert_same(city[1], slug, rows, DEMOGRAPHICS)
+    crossed = [RACE_INCOME] if slug == "grade3_reading" else []
+    assert_same(city[1], slug, rows, [*DEMOGRAPHICS, *crossed])
 
 
 @pytest.mark.city
@@ -314,6 +347,20 @@ def test_kindergarten_readiness_matches_the_raw_edfi_assessment_files(city, dist
     assert ready["true"][0] / ready["true"][1] < ready["false"][0] / ready["false"][1]
 
 
+@pytest.mark.city
+def test_race_by_income_cells_add_up_to_the_race_rows_on_the_city(city, district):
+    result = warehouse_result(city[1], "grade3_reading", ["race_ethnicity", RACE_INCOME])
+    crossed = result[result["dimension"] == RACE_INCOME]
+    race = crossed["group_value"].str.split(" × ").str[0]
+    summed = crossed.groupby([crossed["period"], race])[["numerator", "denominator"]].sum()
+    margins = result[result["dimension"] == "race_ethnicity"]
+    margins = margins.set_index(["period", "group_value"])[["numerator", "denominator"]]
+    assert summed.sort_index().to_dict() == margins.sort_index().to_dict()
+    # Not vacuous: several races, each split into low-income and not, in several years.
+    assert crossed["group_value"].str.endswith(" × true").sum() >= 6
+    assert crossed["group_value"].str.endswith(" × false").sum() >= 6
+
+
 def tally_sum(cells_: Cells, dimension: str, group: str) -> tuple[int, int]:
     """Numerator and denominator of one group summed over periods."""
     pairs = [v for k, v in cells_.items() if k[1] == dimension and k[2] == group]
@@ -329,7 +376,8 @@ def test_graduation_rate_matches_the_raw_cohort_files(city, district):
         period=rows["cohort_year"], person=rows["student"],
         success=(rows["status"] == "regular diploma") & (rows["diploma_date"] <= deadline),
     )  # fmt: skip
-    expected = assert_same(city[1], "graduation_rate_4yr", rows, [*DEMOGRAPHICS, "homeless"])
+    dimensions = [*DEMOGRAPHICS, "homeless", RACE_INCOME]
+    expected = assert_same(city[1], "graduation_rate_4yr", rows, dimensions)
     assert {k[0] for k in expected if k[1] == "overall"} == {2024, 2025, 2026}
     # Dropouts and undocumented leavers stay in the cohort; documented transfers leave it.
     assert set(cohorts["status"]) == {"regular diploma", "dropout", "transferred out", "unknown"}
@@ -371,7 +419,7 @@ def test_postsecondary_completion_matches_district_and_college_files(city, distr
     deadline = [e + windows[level] for e, level in zip(rows["exit"], rows["level"], strict=True)]
     rows = rows.assign(success=rows["award_date"].notna() & (rows["award_date"] <= deadline))
     expected = assert_same(city[1], "postsecondary_completion", rows,
-                           ["level", "race_ethnicity", "economically_disadvantaged"])  # fmt: skip
+                           ["level", "race_ethnicity", "economically_disadvantaged", "sex"])  # fmt: skip
     assert any(k[1] == "level" and k[2] == "certificate" for k in expected)
 
 
@@ -395,7 +443,24 @@ def test_young_adult_employment_matches_district_and_wage_files(city, district, 
     rows = rows.merge(wage_records(city[0], people), "left", "person")
     after = rows["quarter_index"] - quarter_index(rows["exit"])
     rows = rows.assign(success=(rows["value"] > 0) & (after == 4))
-    assert_same(city[1], slug, rows, ["exit_type", "race_ethnicity", "economically_disadvantaged"])
+    dimensions = ["exit_type", "race_ethnicity", "economically_disadvantaged", "sex"]
+    assert_same(city[1], slug, rows, dimensions)
+
+
+@pytest.mark.city
+def test_living_wage_employment_matches_district_and_wage_files(city, district, people):
+    rows = leavers(district, people, {"Graduated", "Dropout"})
+    rows = rows.merge(wage_records(city[0], people), "left", "person")
+    after = rows["quarter_index"] - quarter_index(rows["exit"])
+    # The library's default living wage, $17.50 an hour: 13 weeks × 40 hours = $9,100.
+    rows = rows.assign(success=(rows["value"] >= 9100) & (after == 4))
+    dimensions = ["exit_type", "race_ethnicity", "economically_disadvantaged", "sex"]
+    living = assert_same(city[1], "young_adult_living_wage_employment", rows, dimensions)
+    employed = tally(rows.assign(success=(rows["value"] > 0) & (after == 4)), [])[0]
+    overall = [k for k in living if k[1] == "overall"]
+    # Fewer earn a living wage than earn anything, in some year strictly fewer.
+    assert all(living[k][0] <= employed[k][0] for k in overall)
+    assert any(living[k][0] < employed[k][0] for k in overall)
 
 
 def housing_records(root: Path, people) -> pd.DataFrame:
@@ -572,6 +637,7 @@ def credential_window(year: int, f: dict) -> bool:
 
 EXPECTED_COMPLETE = {
     "chronic_absence": lambda y, f: school_year_over(y, f["enrolments"]),
+    "suspension_rate": lambda y, f: school_year_over(y, f["enrolments"]),
     "grade3_reading": lambda y, f: school_year_over(y, f["assessments"]),
     "grade8_math": lambda y, f: school_year_over(y, f["assessments"]),
     "kindergarten_readiness": lambda y, f: school_year_over(y, f["assessments"]),
@@ -586,6 +652,7 @@ EXPECTED_COMPLETE = {
     "postsecondary_completion": lambda y, f: y + 6 <= f["fall"] + 1,
     "young_adult_employment": after_exit(4, program_year=False),
     "young_adult_median_earnings": after_exit(4, program_year=False),
+    "young_adult_living_wage_employment": after_exit(4, program_year=False),
     "employment_q2_after_exit": after_exit(2, program_year=True),
     "median_earnings_q2_after_exit": after_exit(2, program_year=True),
     "employment_q4_after_exit": after_exit(4, program_year=True),

@@ -107,7 +107,7 @@ def reads_housing_independently() -> set[str]:
 def test_every_library_indicator_has_a_partner_and_its_agreement(city):
     plan = {row.slug: row for row in services.measurement_plan()}
     library = {yaml.safe_load(p.read_text())["slug"] for p in LIBRARY.glob("*.yaml")}
-    assert set(plan) == library and len(library) == 19
+    assert set(plan) == library and len(library) == 21
     for row in plan.values():
         assert row.feeds and not row.gaps, (row.slug, row.gaps)
         for f in row.feeds:

@@ -87,6 +87,12 @@ def _upsert(summary: ImportSummary, model: type[M], slug: str, **values: Any) ->
     return obj
 
 
+def _hourly(partnership: m.Partnership | None) -> float | None:
+    if partnership is None or partnership.living_wage_hourly is None:
+        return None
+    return float(partnership.living_wage_hourly)
+
+
 def _apply_partnership(info: rf.PartnershipInfo) -> None:
     partnership = m.Partnership.objects.first() or m.Partnership()
     partnership.name, partnership.place, partnership.description = (
@@ -94,6 +100,7 @@ def _apply_partnership(info: rf.PartnershipInfo) -> None:
         info.place,
         info.description,
     )
+    partnership.living_wage_hourly = info.living_wage_hourly
     partnership.save()
 
 
@@ -282,6 +289,7 @@ def export_registry() -> rf.RegistryFile:
             name=partnership.name if partnership else "Unnamed partnership",
             place=partnership.place if partnership else "",
             description=partnership.description if partnership else "",
+            living_wage_hourly=_hourly(partnership),
         ),
         sector_goals=[
             rf.SectorGoal(slug=g.slug, sector=g.sector, statement=g.statement)

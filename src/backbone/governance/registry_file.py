@@ -117,6 +117,8 @@ class PartnershipInfo(Entry):
     name: str = Field(min_length=1, max_length=200)
     place: str = ""
     description: str = ""
+    # Dollars per hour; the living-wage indicators compare quarterly wages with 13 weeks of it.
+    living_wage_hourly: float | None = Field(default=None, gt=0, lt=10000)
 
 
 class SectorGoal(Entry):

@@ -29,6 +29,7 @@ from sqlglot import exp
 
 from backbone.disclosure.units import Unit
 from backbone.indicators.completeness import CompleteWhen, awaited_problems
+from backbone.indicators.crossed import CROSS, cross_name
 from backbone.indicators.expressions import (
     DIALECTS,
     CheckedExpression,
@@ -41,6 +42,8 @@ from backbone.indicators.expressions import (
     table_problem,
 )
 
+# A dimension: one column, or a list of columns crossed into one group per combination.
+Dimension = str | tuple[str, ...]
 PeriodRule = Literal["value", "school_year", "program_year", "calendar_year", "quarter"]
 JoinKey = Literal["record_id", "person_key"]
 
@@ -125,7 +128,7 @@ class IndicatorDefinition(BaseModel):
     numerator: str
     cohort: str | None = None
     period: Period
-    dimensions: tuple[str, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
     unit: Unit = "percent"
     value: str | None = None
     per: int = Field(default=1000, gt=0)  # rates are per this many persons
@@ -161,7 +164,7 @@ class CheckedDefinition:
     numerator: CheckedExpression
     cohort: CheckedExpression | None
     period: CheckedExpression
-    dimensions: tuple[CheckedExpression, ...]
+    dimensions: tuple[tuple[CheckedExpression, ...], ...]  # a crossed one has several columns
     value: CheckedExpression | None
     join_conditions: tuple[CheckedExpression | None, ...] = ()
 
@@ -187,7 +190,10 @@ def check_definition(definition: IndicatorDefinition) -> CheckedDefinition:
         checked["numerator"],
         checked.get("cohort"),
         checked["period.column"],
-        tuple(checked[f"dimensions[{i}]"] for i in range(len(definition.dimensions))),
+        tuple(
+            tuple(checked[field] for field, _ in dimension_fields(i, d))
+            for i, d in enumerate(definition.dimensions)
+        ),
         checked.get("value"),
         tuple(checked.get(f"joins[{i}].condition") for i in range(len(definition.joins))),
     )
@@ -259,7 +265,11 @@ def _expressions(definition: IndicatorDefinition) -> list[tuple[str, str, Kind]]
     ]
     if definition.cohort is not None:
         parts.append(("cohort", definition.cohort, "condition"))
-    parts += [(f"dimensions[{i}]", d, "value") for i, d in enumerate(definition.dimensions)]
+    parts += [
+        (field, column, "value")
+        for i, d in enumerate(definition.dimensions)
+        for field, column in dimension_fields(i, d)
+    ]
     if definition.value is not None:
         parts.append(("value", definition.value, "value"))
     parts += [
@@ -288,7 +298,12 @@ def _shape_problems(
     if period is not None and isinstance(period.tree, exp.Column):
         kind = analytic_columns(definition.sources[period.tree.table])[period.tree.name]
         problems += _period_problems(definition.period.rule, period.tree, kind)
-    named = {d.rsplit(".", 1)[-1] for d in definition.dimensions}
+    named = set(dimension_names(definition))
+    problems += [
+        Problem("a crossed dimension needs at least two columns", field=f"dimensions[{i}]")
+        for i, d in enumerate(definition.dimensions)
+        if not isinstance(d, str) and len(d) < 2
+    ]
     problems += [
         Problem(f"{name!r} is not one of the dimensions", field=f"reference_groups.{name}")
         for name in definition.reference_groups
@@ -303,6 +318,32 @@ def _shape_problems(
             )
         ]
     return problems
+
+
+def dimension_fields(index: int, dimension: Dimension) -> list[tuple[str, str]]:
+    """(field, column) of each column of a dimension: ``dimensions[1]`` for a single column,
+    ``dimensions[1][0]``, ``dimensions[1][1]`` … for a crossed one.
+
+    >>> dimension_fields(1, ("a.race", "a.sex"))
+    [('dimensions[1][0]', 'a.race'), ('dimensions[1][1]', 'a.sex')]
+    """
+    if isinstance(dimension, str):
+        return [(f"dimensions[{index}]", dimension)]
+    return [(f"dimensions[{index}][{j}]", column) for j, column in enumerate(dimension)]
+
+
+def dimension_names(definition: IndicatorDefinition) -> list[str]:
+    """What results call each dimension: its column, or a crossed one's columns joined by ×.
+
+    >>> d = IndicatorDefinition(slug="x", name="x", table="t", denominator="", numerator="",
+    ...     period=Period(column="t.y"), dimensions=("t.sex", ("t.race", "t.sex")))
+    >>> dimension_names(d)
+    ['sex', 'race × sex']
+    """
+    return [
+        cross_name(column.rsplit(".", 1)[-1] for _, column in dimension_fields(i, d))
+        for i, d in enumerate(definition.dimensions)
+    ]
 
 
 def _period_problems(rule: PeriodRule, column: exp.Column, kind: str) -> list[Problem]:
@@ -330,7 +371,7 @@ def rows_sql(checked: CheckedDefinition) -> str:
     columns = [
         f"{period_sql(checked)} AS period",
         f"{_person_sql(definition)} AS person",
-        *(f"CAST({d.sql()} AS VARCHAR) AS dimension_{i}" for i, d in enumerate(checked.dimensions)),
+        *(f"{_dimension_sql(d)} AS dimension_{i}" for i, d in enumerate(checked.dimensions)),
         f"CASE WHEN {checked.numerator.sql()} THEN 1 ELSE 0 END AS in_numerator",
     ]
     if checked.value is not None:
@@ -339,6 +380,14 @@ def rows_sql(checked: CheckedDefinition) -> str:
         f"SELECT {', '.join(columns)} FROM {sources_sql(checked)} "
         f"WHERE {condition} AND {period_sql(checked)} IS NOT NULL"
     )
+
+
+def _dimension_sql(columns: tuple[CheckedExpression, ...]) -> str:
+    """A dimension's group as text; a crossed one's codes joined, ``missing`` where absent."""
+    if len(columns) == 1:
+        return f"CAST({columns[0].sql()} AS VARCHAR)"
+    codes = [f"COALESCE(CAST({c.sql()} AS VARCHAR), '{MISSING}')" for c in columns]
+    return f" || '{CROSS}' || ".join(codes)
 
 
 def period_sql(checked: CheckedDefinition) -> str:
@@ -430,7 +479,7 @@ def group_sql(checked: CheckedDefinition, dimension: int | None) -> str:
     if dimension is None:  # no constant in GROUP BY: Spark may read literals as ordinals
         name, group, keys, person_group = f"'{OVERALL}'", "'all'", "period", ""
     else:
-        name = f"'{checked.dimensions[dimension].tree.name}'"
+        name = f"'{cross_name(c.tree.name for c in checked.dimensions[dimension])}'"
         group, keys = "group_value", "period, group_value"
         person_group = f", COALESCE(dimension_{dimension}, '{MISSING}')"
     group_column = f"{person_group} AS group_value" if person_group else ""

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from backbone.disclosure.units import UNITS
 from backbone.indicators.completeness import YearKind
+from backbone.indicators.crossed import CROSS
 from backbone.indicators.definitions import (
     DefinitionError,
     IndicatorDefinition,
@@ -79,6 +80,21 @@ def message(problem: Problem) -> str:
 
 def parse_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def parse_dimension(line: str) -> str | list[str]:
+    """One dimension line: a column, or columns joined by ``×`` for a crossed dimension.
+
+    >>> parse_dimension("d.race_ethnicity × d.sex"), parse_dimension("d.sex")
+    (['d.race_ethnicity', 'd.sex'], 'd.sex')
+    """
+    columns = [c.strip() for c in line.split("×")]
+    return columns if len(columns) > 1 else columns[0]
+
+
+def dimension_line(dimension: str | list[str] | tuple[str, ...]) -> str:
+    """A dimension as the form writes it: a crossed one's columns joined by ``×``."""
+    return dimension if isinstance(dimension, str) else CROSS.join(dimension)
 
 
 def parse_join(line: str) -> dict[str, str]:
@@ -322,7 +338,7 @@ def definition_data(fields: Mapping[str, Any]) -> dict[str, Any]:
         "numerator": text["numerator"],
         "cohort": text["cohort"] or None,
         "period": {"column": text["period_column"], "rule": fields["period_rule"]},
-        "dimensions": parse_lines(text["dimensions"]),
+        "dimensions": [parse_dimension(line) for line in parse_lines(text["dimensions"])],
         "unit": fields["unit"],
         "per": fields["per"],
         "value": text["value"] or None,
@@ -357,7 +373,7 @@ def initial_of(indicator: Indicator) -> dict[str, Any]:
         "cohort": definition.get("cohort") or "",
         "period_column": definition["period"]["column"],
         "period_rule": definition["period"].get("rule", "value"),
-        "dimensions": "\n".join(definition.get("dimensions", [])),
+        "dimensions": "\n".join(dimension_line(d) for d in definition.get("dimensions", [])),
         "unit": definition.get("unit", "percent"),
         "per": definition.get("per", 1000),
         "value": definition.get("value") or "",

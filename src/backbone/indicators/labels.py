@@ -20,7 +20,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from backbone.indicators.crossed import CROSS, split
+
 MISSING = "missing"
+BETWEEN = " · "  # between the parts of a crossed group's label
 ALL = "all"
 SPECIAL = {MISSING: "Not recorded", ALL: "Everyone"}
 
@@ -116,7 +119,11 @@ def dimension_label(dimension: str) -> str:
 
     >>> dimension_label("person_demographics.race_ethnicity"), dimension_label("employer_id")
     ('race and ethnicity', 'employer id')
+    >>> dimension_label("race_ethnicity × sex")
+    'race and ethnicity × sex'
     """
+    if CROSS in dimension:
+        return CROSS.join(dimension_label(part) for part in dimension.split(CROSS))
     column = column_of(dimension)
     return DIMENSIONS.get(column, column.replace("_", " "))
 
@@ -164,12 +171,18 @@ class Labels:
     'Not an English learner'
     >>> labels.group("housing.project_type", "13"), labels.group("x.homeless", "missing")
     ('PH – Rapid Re-Housing', 'Not recorded')
+    >>> labels.group("race_ethnicity × economically_disadvantaged", "Asian × true")
+    'Asian · Economically disadvantaged'
     """
 
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def group(self, dimension: str, code: str) -> str:
         """The words for group ``code`` of ``dimension``."""
+        if CROSS in dimension:
+            parts = split(dimension, code)
+            if len(parts) > 1:
+                return BETWEEN.join(self.group(d, c) for d, c in parts)
         if code in SPECIAL:
             return SPECIAL[code]
         column = column_of(dimension)

@@ -13,6 +13,11 @@ what a reader of a scorecard needs to know about it:
 - ``data_sources``: the partners' data the indicator reads, in words;
 - ``citation``: where the formula comes from.
 
+A file may use a partnership setting as ``${name}`` (``${living_wage_hourly}``): loading puts
+the partnership's figure in its place (``partnership.yaml``), else the library's default in
+``DEFAULT_SETTINGS``, so the stored definition states the number it was computed with and a new
+figure gives a new version.
+
 ``standard_library()`` loads and checks every file (``check_definition``), so a broken file
 fails loudly rather than at the first scorecard. Formulas and sources are in
 ``docs/indicators.md`` ("Standard library").
@@ -23,6 +28,8 @@ fails loudly rather than at the first scorecard. Formulas and sources are in
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +43,27 @@ Level = Literal["population_indicator", "performance_measure"]
 RbaCategory = Literal["how_much", "how_well", "better_off"]
 PeriodType = Literal["school_year", "program_year", "calendar_year", "cohort_year"]
 
+# Which shared outcome (by slug, as in the demo's partnership.yaml) each standard indicator
+# measures; a partnership whose outcomes are named otherwise links them in the admin.
+LIBRARY_OUTCOMES = {
+    "kindergarten_readiness": "kindergarten-readiness",
+    "grade3_reading": "grade-3-reading",
+    "grade8_math": "grade-8-math",
+    "graduation_rate_4yr": "high-school-graduation",
+    "postsecondary_enrollment": "postsecondary-enrollment",
+    "postsecondary_completion": "postsecondary-completion",
+    "young_adult_employment": "young-adult-living-wage-employment",
+    "young_adult_median_earnings": "young-adult-living-wage-employment",
+    "young_adult_living_wage_employment": "young-adult-living-wage-employment",
+    "chronic_absence_housing": "housing-education-stability",
+    "school_moves_housing": "housing-education-stability",
+    "exits_to_permanent_housing": "housing-education-stability",
+}
+LIBRARY_LEVELS = {"population_indicator": "population", "performance_measure": "performance"}
+
+# The demo city's living wage, per hour; a partnership sets its own in partnership.yaml.
+DEFAULT_SETTINGS: dict[str, float] = {"living_wage_hourly": 17.50}
+SETTING = re.compile(r"\$\{([a-z_]+)\}")
 LIBRARY_PACKAGE = "backbone.indicators"
 LIBRARY_FOLDER = "library"
 
@@ -70,12 +98,31 @@ class StandardIndicator(BaseModel):
         return {**self.definition.model_dump(mode="json", exclude_defaults=True), **metadata}
 
 
-def load_indicator(path: Path) -> StandardIndicator:
-    """One library file, validated and checked; errors name the file."""
+def with_settings(text: str, settings: Mapping[str, float] | None = None) -> str:
+    """``text`` with each ``${name}`` replaced by the setting's figure (``settings`` first,
+    then ``DEFAULT_SETTINGS``); an unknown name raises ``KeyError``.
+
+    >>> with_settings("wages >= 13 * 40 * ${living_wage_hourly}", {"living_wage_hourly": 21.5})
+    'wages >= 13 * 40 * 21.50'
+    """
+    known = {**DEFAULT_SETTINGS, **(settings or {})}
+
+    def figure(match: re.Match[str]) -> str:
+        if match.group(1) not in known:
+            raise KeyError(f"no setting {match.group(1)!r}; known: {', '.join(sorted(known))}")
+        return f"{known[match.group(1)]:.2f}"
+
+    return SETTING.sub(figure, text)
+
+
+def load_indicator(path: Path, settings: Mapping[str, float] | None = None) -> StandardIndicator:
+    """One library file with ``settings`` filled in, validated and checked; errors name the
+    file."""
     try:
-        indicator = StandardIndicator.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+        text = with_settings(path.read_text(encoding="utf-8"), settings)
+        indicator = StandardIndicator.from_dict(yaml.safe_load(text))
         check_definition(indicator.definition)
-    except ValueError as error:  # pydantic's ValidationError and DefinitionError both are
+    except (ValueError, KeyError) as error:  # ValidationError and DefinitionError are ValueErrors
         raise ValueError(f"{path.name}: {error}") from error
     if indicator.slug != path.stem:
         raise ValueError(f"{path.name}: slug {indicator.slug!r} differs from the file name")
@@ -87,9 +134,10 @@ def library_files() -> list[Path]:
     return sorted(Path(str(item)) for item in folder.iterdir() if item.name.endswith(".yaml"))
 
 
-def standard_library() -> list[StandardIndicator]:
-    """Every standard indicator, sorted by slug, each checked with ``check_definition``."""
-    return [load_indicator(path) for path in library_files()]
+def standard_library(settings: Mapping[str, float] | None = None) -> list[StandardIndicator]:
+    """Every standard indicator, sorted by slug, each checked with ``check_definition``;
+    ``settings`` are the partnership's figures (``Partnership.settings()``)."""
+    return [load_indicator(path, settings) for path in library_files()]
 
 
 def standard_indicator(slug: str) -> StandardIndicator:

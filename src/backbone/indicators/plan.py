@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from backbone.indicators.definitions import IndicatorDefinition
+from backbone.indicators.definitions import IndicatorDefinition, dimension_names
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def plan_row(planned: Planned, feeds: Iterable[Feed]) -> PlanRow:
         name=definition.name,
         tables=definition.tables,
         feeds=used,
-        dimensions=definition.dimensions,
+        dimensions=tuple(dimension_names(definition)),
         owner=planned.owner,
         gaps=tuple(gaps),
     )

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from backbone.disclosure import CannotProtect, Cell, Partition, Policy, protect
+from backbone.indicators.crossed import margin_partitions
 from backbone.indicators.presentation import not_available
 
 OVERALL, ALL = "overall", "all"
@@ -117,7 +118,8 @@ def key(period: str, dimension: str, group: str) -> str:
 def cells_and_partitions(rows: Sequence[Computed], unit: str) -> tuple[list[Cell], list[Partition]]:
     """The disclosure cell of every result and, per period, a partition of the total by every
     dimension whose groups add up to it (numerators and sizes alike), as the scorecard declares
-    them. A median's cell size is its numerator: the people it is the median of.
+    them, and of each margin row by its crossed cells (``crossed.margin_partitions``). A
+    median's cell size is its numerator: the people it is the median of.
 
     >>> rows = [Computed("2024", "overall", "all", 5, 12, None),
     ...         Computed("2024", "sex", "F", 2, 4, None), Computed("2024", "sex", "M", 3, 8, None)]
@@ -136,6 +138,10 @@ def cells_and_partitions(rows: Sequence[Computed], unit: str) -> tuple[list[Cell
         total = totals.get(period)
         if total is not None and _adds_up(total, [cells[p] for p in parts]):
             partitions.append(Partition(total.key, tuple(sorted(parts))))
+    for margin, crossed in margin_partitions((r.period, r.dimension, r.group) for r in rows):
+        parts = [key(*place) for place in crossed]
+        if _adds_up(cells[key(*margin)], [cells[p] for p in parts]):
+            partitions.append(Partition(key(*margin), tuple(parts)))
     return list(cells.values()), partitions
 
 

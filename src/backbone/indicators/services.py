@@ -445,34 +445,17 @@ def _bodies_by_outcome(bodies: list[GovernanceBody]) -> dict[int, list[Governanc
 
 # --- the standard library ------------------------------------------------------------------
 
-# Which shared outcome (by slug, as in the demo's partnership.yaml) each standard indicator
-# measures; a partnership whose outcomes are named otherwise links them in the admin.
-LIBRARY_OUTCOMES = {
-    "kindergarten_readiness": "kindergarten-readiness",
-    "grade3_reading": "grade-3-reading",
-    "grade8_math": "grade-8-math",
-    "graduation_rate_4yr": "high-school-graduation",
-    "postsecondary_enrollment": "postsecondary-enrollment",
-    "postsecondary_completion": "postsecondary-completion",
-    "young_adult_employment": "young-adult-living-wage-employment",
-    "young_adult_median_earnings": "young-adult-living-wage-employment",
-    "chronic_absence_housing": "housing-education-stability",
-    "school_moves_housing": "housing-education-stability",
-    "exits_to_permanent_housing": "housing-education-stability",
-}
-LIBRARY_LEVELS = {"population_indicator": "population", "performance_measure": "performance"}
-
 
 def install_standard_library() -> list[Indicator]:
     """Create or update an indicator for every standard-library definition (versions go up
     only for definitions that changed), linked to the shared outcome it measures if the
-    registry has it."""
-    from backbone.indicators.library import standard_library
-    from backbone.partnership.models import SharedOutcome
+    registry has it; ``${…}`` settings are the partnership's (its living wage)."""
+    from backbone.indicators.library import LIBRARY_LEVELS, LIBRARY_OUTCOMES, standard_library
+    from backbone.partnership.models import Partnership, SharedOutcome
 
     outcomes = {o.slug: o for o in SharedOutcome.objects.all()}
     installed = []
-    for entry in standard_library():
+    for entry in standard_library(Partnership.settings()):
         installed.append(
             save_indicator(
                 entry.definition,

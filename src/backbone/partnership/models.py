@@ -22,6 +22,11 @@ class Partnership(models.Model):
     name = models.CharField(max_length=200)
     place = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
+    living_wage_hourly = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text="The local living wage per hour, as the partnership has agreed it; indicators "
+        "read it as their living_wage_hourly setting.",
+    )  # fmt: skip
 
     class Meta:
         permissions = [
@@ -31,6 +36,14 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def settings(cls) -> dict[str, float]:
+        """The partnership's figures indicator definitions may use (``${name}`` in the library)."""
+        partnership = cls.objects.first()
+        if partnership is None or partnership.living_wage_hourly is None:
+            return {}
+        return {"living_wage_hourly": float(partnership.living_wage_hourly)}
 
 
 class SectorGoal(models.Model):

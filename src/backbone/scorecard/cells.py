@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from backbone.disclosure import Cell, Partition
+from backbone.indicators.crossed import margin_partitions
 from backbone.indicators.protection import Computed
 
 OVERALL, ALL = "overall", "all"
@@ -65,6 +66,8 @@ def plan(rows: Sequence[Computed], unit: str, prefix: str = "") -> Plan:
 
     A dimension is ``additive`` when it adds up in every period it has groups in; it is still
     declared as a partition in each period where it adds up, since a reader can subtract there.
+    A crossed dimension's cells are also declared as partitions of each margin row they add up
+    to (the Black × yes and Black × no cells of the Black row).
     """
     cells = {cell_key(r.period, r.dimension, r.group): to_cell(r, unit, prefix) for r in rows}
     totals = {r.period: cells[cell_key(r.period, OVERALL, ALL)] for r in rows if _is_total(r)}
@@ -82,7 +85,17 @@ def plan(rows: Sequence[Computed], unit: str, prefix: str = "") -> Plan:
             declared.append(
                 Declared(period, (OVERALL, ALL), tuple((dimension, g) for g in members))
             )
+    for (period, dimension, group), crossed in margin_partitions(_places(rows)):
+        total_key = cell_key(period, dimension, group)
+        part_keys = [cell_key(*place) for place in crossed]
+        if _adds_up(cells[total_key], [cells[p] for p in part_keys]):
+            partitions.append(Partition(total_key, tuple(part_keys)))
+            declared.append(Declared(period, (dimension, group), tuple(p[1:] for p in crossed)))
     return Plan(cells, partitions, declared, additive)
+
+
+def _places(rows: Iterable[Computed]) -> list[tuple[str, str, str]]:
+    return [(r.period, r.dimension, r.group) for r in rows]
 
 
 def summary(cells: Iterable[tuple[str, bool]]) -> dict[str, int]:

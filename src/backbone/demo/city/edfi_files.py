@@ -6,7 +6,8 @@ element names, nesting and ``uri://ed-fi.org/...Descriptor#Code`` values, writte
 EducationOrgCalendar (Sessions, one Calendar per school, its instructional CalendarDates),
 Student, StudentEnrollment (StudentSchoolAssociation and StudentEducationOrganizationAssociation),
 StudentSchoolAttendance (exception events only), AssessmentMetadata and StudentAssessment
-(state tests with cut scores on the scale score) and StudentProgram.
+(state tests with cut scores on the scale score), StudentProgram and StudentDiscipline
+(``discipline``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from backbone.demo.city import params as p
 from backbone.demo.city.calendar import SchoolYear, school_year
+from backbone.demo.city.discipline import discipline_elements, incidents
 from backbone.demo.city.files import Sink, zip_info
 from backbone.demo.city.world import Person, School, StudentYear, World
 
@@ -362,6 +364,9 @@ def write_edfi(world: World, sink: Sink) -> None:
             "AssessmentMetadata-StateAssessment.xml": metadata,
             "StudentAssessment-StateAssessment.xml": assessment_file(rows, year),
             "StudentProgram.xml": program_file(rows),
+            "StudentDiscipline.xml": _document(
+                "StudentDiscipline", discipline_elements(incidents(rows, year, world.seed))
+            ),
         }
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             for name, content in members.items():

@@ -121,6 +121,12 @@ TUTORING_SCORE_GAIN = 12.0  # scale-score points on the grade-3 tests in the tut
 HOMELESS_EXTRA_ABSENCES = 6.0  # more expected absent days in a year with a shelter stay
 TRAINING_QUARTERLY_GAIN = 1500.0  # dollars per employed quarter after training exit
 TRAINING_EMPLOYMENT_GAIN = 0.08  # added probability of employment per quarter after exit
+# Discipline: the chance a student is suspended in a school year, by school level, and the
+# planted disparities (multipliers) a suspension indicator should show.
+SUSPENSION_CHANCE = {"elementary": 0.02, "secondary": 0.07}  # grades K-5, 6-12
+SUSPENSION_ECON_MULTIPLIER = 2.0
+SUSPENSION_BLACK_MULTIPLIER = 2.5
+OTHER_DISCIPLINE_CHANCE = 0.05  # an incident handled without suspension (classroom removal)
 
 # --- wages and training -------------------------------------------------------------------
 WORKER_MIN_AGE = 16

@@ -101,6 +101,12 @@ def effects() -> dict[str, object]:
             "employment_probability_gain_after_exit": p.TRAINING_EMPLOYMENT_GAIN,
             "applies": "every participant, every quarter after the exit quarter",
         },
+        "suspension": {
+            "yearly_chance": p.SUSPENSION_CHANCE,
+            "econ_multiplier": p.SUSPENSION_ECON_MULTIPLIER,
+            "black_multiplier": p.SUSPENSION_BLACK_MULTIPLIER,
+            "removal_from_class_chance": p.OTHER_DISCIPLINE_CHANCE,
+        },
         "noise_rates": p.NOISE_RATES,
         "district_identifies_homeless": p.DISTRICT_IDENTIFIES_HOMELESS,
     }  # fmt: skip
