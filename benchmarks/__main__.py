@@ -9,6 +9,7 @@ from benchmarks import (
     edfi_load,
     encoded_linkage,
     home_page,
+    indicator_page,
     indicators_library,
     linkage_city,
     linkage_febrl4,
@@ -32,6 +33,7 @@ BENCHMARKS = {
     "load_scorecard": load_scorecard.main,
     "sign_in_crowd": sign_in_crowd.main,
     "home_page": home_page.main,
+    "indicator_page": indicator_page.main,
 }
 
 
