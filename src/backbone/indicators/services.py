@@ -21,6 +21,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from backbone.disclosure import MARKERS, Policy, safe_csv
+from backbone.disclosure.units import change_unit
 from backbone.governance.coverage import FieldCheck, NotCovered
 from backbone.governance.services import disclosing_terms, record
 from backbone.identity.models import LinkageRun
@@ -415,7 +416,9 @@ def home_grid(user: Any) -> list[dict[str, Any]]:
             latest.value, previous, higher_is_better=indicator.higher_is_better
         )
         yours = working_on.get(indicator.outcome_id or 0, [])
-        rows.append({"indicator": indicator, "latest": latest, "movement": moved, "yours": yours})
+        unit = change_unit(indicator.unit)  # "+2.0 percentage points", never "+2.0%"
+        rows.append({"indicator": indicator, "latest": latest, "movement": moved, "yours": yours,
+                     "change_unit": unit})  # fmt: skip
     return sorted(rows, key=lambda row: not row["yours"])  # stable: by name within each
 
 

@@ -152,6 +152,7 @@ HOME_ATTENTION = (
         (services.SUBMIT, services.VIEW_ALL),
         "intake:calendar",
         services.late_file_count,
+        singular="file late",
     ),
     Attention(
         "problem_uploads",
@@ -159,5 +160,6 @@ HOME_ATTENTION = (
         (services.SUBMIT, services.VIEW_ALL),
         "intake:submission_list",
         lambda user, today: services.recent_problems(user, today).count(),
+        singular=f"upload rejected or refused in the last {services.PROBLEM_DAYS} days",
     ),
 )
