@@ -24,8 +24,9 @@ from backbone.disclosure import MARKERS, Policy, safe_csv
 from backbone.disclosure.units import change_unit
 from backbone.governance.coverage import FieldCheck, NotCovered
 from backbone.governance.services import disclosing_terms, record
+from backbone.identity.consent import ConsentGate
 from backbone.identity.models import LinkageRun
-from backbone.identity.services import consent_gate
+from backbone.identity.services import consent_gate, consented_identity
 from backbone.indicators import charts, engines, headline, plan, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition, joins_partners
 from backbone.indicators.labels import Labels
@@ -80,13 +81,13 @@ def compute(
         unknown = set(slugs) - {i.slug for i in indicators}
         if unknown:
             raise ValueError(f"no active indicator {', '.join(sorted(unknown))}")
-    definitions = [definition_of(i) for i in indicators]
-    crosswalk = _crosswalk() if any(joins_partners(d) for d in definitions) else PUBLISHED
+    definitions, gate = [definition_of(i) for i in indicators], consent_gate()
+    crosswalk = _crosswalk(gate) if any(joins_partners(d) for d in definitions) else PUBLISHED
     if crosswalk == MISSING:
         raise LinkageMissing(waiting_for_linkage(indicators))
     computed = engines.compute(
         warehouse(), definitions, engine, _report(indicators, progress), spark,
-        own_records=crosswalk == OWN_RECORDS, gate=consent_gate(),
+        own_records=crosswalk == OWN_RECORDS, gate=gate,
     )  # fmt: skip
     return _store(engine, indicators, definitions, computed)
 
@@ -116,15 +117,14 @@ def waiting_for_linkage(indicators: Iterable[Indicator]) -> list[Indicator]:
     return joined if joined and _crosswalk() == MISSING else []
 
 
-def _crosswalk() -> str:
+def _crosswalk(gate: ConsentGate | None = None) -> str:
     store = warehouse()
     if "crosswalk" in store.derived():
         return PUBLISHED
-    [(partners,)] = store.query(
-        "SELECT count(DISTINCT source_partner) FROM identity_record",
-        tier="identity",
-        label="partners holding identity records",
-    )
+    with store.engine("identity") as engine:  # a partner whose records are all held back: absent
+        table = consented_identity(engine, gate)
+        sql = f"SELECT count(DISTINCT source_partner) FROM {table}"
+        [(partners,)] = engine.run(sql, label="partners holding consented identity records")
     return OWN_RECORDS if partners <= 1 else MISSING
 
 
