@@ -10,6 +10,7 @@ from benchmarks import (
     encoded_linkage,
     evidence_matching,
     home_page,
+    indicator_page,
     indicators_library,
     linkage_city,
     linkage_febrl4,
@@ -36,6 +37,7 @@ BENCHMARKS = {
     "sign_in_crowd": sign_in_crowd.main,
     "home_page": home_page.main,
     "workforce_actuals": workforce_actuals.main,
+    "indicator_page": indicator_page.main,
 }
 
 

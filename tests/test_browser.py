@@ -173,3 +173,42 @@ def test_indicator_editor_checks_as_you_type_and_previews(browser, demo_url):
     )
     expect(page.get_by_text("definition version 1").first).to_be_visible()
     page.close()
+
+
+# What a phone shows: how wide the page is, and the size on screen of every chart's text.
+PHONE_FACTS = """() => {
+  const sizes = [];
+  for (const svg of document.querySelectorAll("svg")) {
+    const drawn = parseFloat(svg.getAttribute("width"));
+    if (!drawn) continue;
+    const scale = svg.getBoundingClientRect().width / drawn;
+    for (const text of svg.querySelectorAll("text")) {
+      if (text.textContent.trim()) sizes.push(parseFloat(getComputedStyle(text).fontSize) * scale);
+    }
+  }
+  return {width: document.documentElement.scrollWidth, texts: sizes.length,
+          smallest: sizes.length ? Math.min(...sizes) : null};
+}"""
+PHONE_PAGES = [
+    "/", "/submissions/", "/indicators/", "/indicators/new/", "/indicators/chronic_absence/edit/",
+    "/indicators/chronic_absence/", "/indicators/graduation_rate_4yr/", "/scorecard/",
+    "/scorecard/indicators/chronic_absence/", "/agreements/", "/help/indicators/",
+]  # fmt: skip
+
+
+def test_pages_fit_a_phone_and_chart_text_stays_readable(browser, demo_url):
+    """At 390 px: no page scrolls sideways (wide tables and charts scroll inside their own box)
+    and no chart's text is drawn smaller than 11 px."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    sign_in(page, demo_url)
+    found, texts = {}, 0
+    for path in PHONE_PAGES:
+        assert page.goto(f"{demo_url}{path}").status == 200, path
+        facts = page.evaluate(PHONE_FACTS)
+        texts += facts["texts"]
+        found[path] = (facts["width"], facts["smallest"])
+    page.close()
+    too_wide = {path: width for path, (width, _) in found.items() if width > 390}
+    too_small = {path: size for path, (_, size) in found.items() if size is not None and size < 11}
+    assert too_wide == {} and too_small == {}
+    assert texts > 100  # the indicator pages' charts were measured, not missed

@@ -49,6 +49,10 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET",  "/",                                       (302, 200, 200, 200, 200, 200, 200, 200, 200)),
     ("GET",  "/partners/tutoring/",                     (302, 200, 200, 200, 200, 200, 200, 200, 200)),
     ("GET",  "/bodies/leadership-table/",               (302, 200, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/agreements/",                            (302, 200, 200, 200, 200, 200, 200, 200, 200)),
+    # The user guides: the project's public documentation.
+    ("GET",  "/help/",                                  (200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET",  "/help/indicators/",                       (200, 200, 200, 200, 200, 200, 200, 200, 200)),
     ("GET",  "/agreements/wage-dsa/",                   (302, 200, 200, 200, 200, 200, 200, 200, 200)),
     ("GET",  "/agreements/college-dsa/document/",       (302, 200, 200, 200, 200, 200, 200, 200, 200)),
     # Submissions: a partner's own (submit_data), or every partner's (view_all_submissions).

@@ -48,7 +48,7 @@ def test_grid_shows_latest_value_change_and_direction(
     row = grid_row(reader(client, "view_exact_results").get("/").content.decode(), "at_1040")
     assert f'href="/indicators/{indicator.slug}/"' in row
     assert "35" in row and "2024" in row
-    assert f'+1.67 <span class="meta">{direction}</span>' in row
+    assert f'+1.67 percentage points <span class="meta">{direction}</span>' in row
 
 
 def test_grid_is_empty_before_any_compute(client, loaded):  # noqa: F811

@@ -111,3 +111,39 @@ def test_replacing_a_loaded_period_is_asked_and_shows_old_and_new_counts(clerk, 
     page = clerk.get(second.get_absolute_url()).content.decode()
     assert "Loaded 1 row, 1 identity record." in page
     assert "It replaced" in page and f"submission {first.pk}</a> (3 rows" in page
+
+
+class CountedUpload(SimpleUploadedFile):
+    """A real in-memory upload that counts how often its bytes are read through."""
+
+    reads = 0
+
+    def chunks(self, chunk_size=None):
+        type(self).reads += 1
+        return super().chunks(chunk_size)
+
+
+def test_the_same_bytes_for_a_loaded_period_are_read_once_and_replace_nothing(clerk, tutoring):
+    from backbone.intake import tasks, uploads
+    from backbone.intake.forms import UploadForm
+
+    assert post(clerk, tutoring, "2025-26", ROSTER).status_code == 302
+    [first] = load_queued_uploads()
+    # Sent again for the same period, the box unticked: not a replacement, so not asked.
+    again = post(clerk, tutoring, "2025-26", ROSTER)
+    assert again.status_code == 302 and again["Location"].endswith("?duplicate=1")
+    assert Submission.objects.count() == 1
+
+    user = User.objects.get(username="clerk")
+    upload = CountedUpload("roster.csv", ROSTER.encode())
+    form = UploadForm(
+        {"partner": tutoring.pk, "contract": "program_participation", "period": "2025-26"},
+        {"file": upload}, partners=Partner.objects.all(), sendables=uploads.sendable(user),
+    )  # fmt: skip
+    assert form.is_valid(), form.errors
+    assert form.unconfirmed == first  # a loaded period: unknown yet whether these are its bytes
+    outcome = tasks.queue_upload(
+        upload, tutoring, "program_participation", "2025-26", user, form.unconfirmed
+    )
+    assert outcome is not None and outcome.duplicate and outcome.submission == first
+    assert CountedUpload.reads == 1

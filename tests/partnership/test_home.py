@@ -130,10 +130,32 @@ def test_each_count_links_to_its_page(planted):
     page = signed_in("director", "administrator", "data_steward").get("/").content.decode()
     for url in [
         reverse("intake:calendar"), reverse("intake:submission_list"),
-        reverse("identity:review_queue"), reverse("admin:governance_agreement_changelist"),
-        reverse("admin:governance_destructioncertificate_changelist"),
+        reverse("identity:review_queue"), reverse("governance:agreement_list"),
     ]:  # fmt: skip
         assert f'<a href="{url}"><strong>' in page
+
+
+def test_a_count_of_one_is_singular_and_other_counts_plural(planted):
+    page = signed_in("director", "administrator", "data_steward").get("/").content.decode()
+    # Planted: one agreement ending in 30 days, one destruction deadline, five pairs.
+    assert "<strong>1</strong> agreement ending within 90 days</a>" in page
+    assert "<strong>1</strong> destruction deadline within 90 days or past" in page
+    assert "<strong>5</strong> match pairs waiting for review</a>" in page
+
+
+def test_a_steward_without_staff_status_opens_the_agreements_the_home_page_links(planted):
+    steward = signed_in("steward", "data_steward")
+    assert not User.objects.get(username="steward").is_staff
+    page = steward.get(reverse("governance:agreement_list"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    housing = Agreement.objects.get(destruction_deadline=TODAY + dt.timedelta(days=10))
+    assert f'data-deadline="{housing.slug}"><a href="{housing.get_absolute_url()}">' in body
+    assert steward.get(housing.get_absolute_url()).status_code == 200
+    # The agreement ending in 30 days, linked from the home page's notice too.
+    ending = Agreement.objects.get(end=TODAY + dt.timedelta(days=30))
+    home = signed_in("director", "administrator").get("/").content.decode()
+    assert f'<a href="{ending.get_absolute_url()}"><strong>{ending.title}</strong></a> ends' in home
 
 
 def test_clerk_sees_only_their_own_partners_items(planted):

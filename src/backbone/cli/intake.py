@@ -24,7 +24,8 @@ def ingest(
     """Archive each file, validate it against its contract and load it into the warehouse.
 
     A file is loaded whole or not at all; when it is rejected, every problem is listed with file,
-    row and field, and the exit status is 1. Sending a loaded file again changes nothing.
+    row and field, and the exit status is 1. Sending a loaded file again changes nothing. An
+    Ed-Fi export's XML files given together are one submission (as their folder or zip is).
     Example: [bold]backbone ingest --partner state-ui --contract ui_wages wages-2024Q4.csv[/bold]
     """
     setup_django(workspace)
@@ -37,9 +38,29 @@ def ingest(
             f"No partner with slug {partner!r}: see `backbone partnership export`.", soft_wrap=True
         )
         raise typer.Exit(code=2)
-    rejected = [path for path in paths if not ingest_one(path, found, contract, period)]
+    from backbone.intake import bundles
+
+    try:
+        groups = bundles.submissions(paths, contract)
+    except bundles.MixedBundle as error:
+        errors.print(str(error), soft_wrap=True, markup=False)
+        raise typer.Exit(code=2) from None
+    rejected = [group for group in groups if not ingest_group(group, found, contract, period)]
     if rejected:
         raise typer.Exit(code=1)
+
+
+def ingest_group(paths: list[Path], partner: Any, contract: str, period: str) -> bool:
+    """One path, or files that make one submission (an Ed-Fi export's XML files)."""
+    if len(paths) == 1:
+        return ingest_one(paths[0], partner, contract, period)
+    from backbone.intake import bundles
+    from backbone.warehouse.services import workspace
+
+    name = f"{contract}-{len(paths)}-files"
+    console.print(f"{name}: {', '.join(p.name for p in paths)} as one submission (one zip).")
+    with bundles.together(paths, workspace().incoming, name) as folder:
+        return ingest_one(folder, partner, contract, period)
 
 
 def ingest_one(path: Path, partner: Any, contract: str, period: str) -> bool:

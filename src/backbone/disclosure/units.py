@@ -27,3 +27,14 @@ def axis_title(unit: str, prefix: str = "") -> str:
     """
     name = NAMES.get(unit, "Value")  # type: ignore[call-overload]
     return f"{name} ({prefix.strip()})" if prefix.strip() and unit == "median" else name
+
+
+def change_unit(unit: str) -> str:
+    """What a change between two values of ``unit`` is counted in: a percent moves by
+    percentage points (40% to 42% is +2 percentage points, not +2%), a rate by points; a count
+    or a median moves by its own number.
+
+    >>> change_unit("percent"), change_unit("rate"), change_unit("count")
+    ('percentage points', 'points', '')
+    """
+    return {"percent": "percentage points", "rate": "points"}.get(unit, "")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("governance/tokens/", views.api_tokens, name="api_tokens"),
     path("governance/tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
     path("governance/participants/", views.participant_outcomes, name="participant_outcomes"),
+    path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/<slug:slug>/", views.agreement_detail, name="agreement_detail"),
     path("agreements/<slug:slug>/document/", views.agreement_document, name="agreement_document"),
 ]

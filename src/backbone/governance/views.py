@@ -153,6 +153,19 @@ def participant_outcomes(request: HttpRequest) -> HttpResponse:
 
 
 @registry_page
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    """Every agreement, after those ending soon and those whose data must be destroyed soon:
+    the home page's attention items open here, which needs no admin (staff) account."""
+    today = timezone.localdate()
+    context = {
+        "expiring": services.expiring_agreements(),
+        "deadlines": services.destruction_deadlines_due(today).order_by("destruction_deadline"),
+        "agreements": Agreement.objects.prefetch_related("parties__partner"),
+    }
+    return render(request, "governance/agreement_list.html", context)
+
+
+@registry_page
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = get_object_or_404(Agreement.objects.select_related("discloser"), slug=slug)
     context = {
@@ -201,14 +214,16 @@ HOME_ATTENTION = (
         "expiring_agreements",
         "agreements ending within 90 days",
         ("governance.view_agreement",),
-        "admin:governance_agreement_changelist",
+        "governance:agreement_list",
         lambda _, today: services.expiring_count(today),
+        singular="agreement ending within 90 days",
     ),
     Attention(
         "destruction_deadlines",
         "destruction deadlines within 90 days or past, not yet certified",
         ("governance.view_destructioncertificate",),
-        "admin:governance_destructioncertificate_changelist",
+        "governance:agreement_list",
         lambda _, today: services.destruction_deadlines_due(today).count(),
+        singular="destruction deadline within 90 days or past, not yet certified",
     ),
 )

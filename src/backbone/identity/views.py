@@ -149,5 +149,6 @@ HOME_ATTENTION = (
         (REVIEW,),
         "identity:review_queue",
         lambda user, today: ReviewPair.objects.filter(decision=ReviewPair.Decision.PENDING).count(),
+        singular="match pair waiting for review",
     ),
 )

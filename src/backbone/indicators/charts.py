@@ -6,7 +6,9 @@ function takes :class:`~backbone.indicators.presentation.Point` rows, whose valu
 is withheld: a withheld value is a break in the line (with its marker under the axis on the
 trend and the sparkline), never a zero. Colours keep 3:1 contrast on white (WCAG 2.1 AA,
 non-text contrast) and series differ by more than hue. ``svg`` renders a chart; ``drawing``
-builds and renders one only when the same chart of the same values was not drawn before.
+builds and renders one only when the same chart of the same values was not drawn before, in this
+process or, given a ``store`` folder (one per compute run, in the workspace), in any process
+since that run: a server restarted or a second worker reads the drawing instead of rendering it.
 
 A chart may have nothing to plot: every value of a small group withheld or coded (``<=5%``).
 Vega sizes an empty legend, and a chart holding nothing but one, as ``Number.MAX_VALUE``: the
@@ -18,11 +20,15 @@ alone, and ``svg`` refuses (``ChartError``) a drawing whose size is not a sane n
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import re
+import shutil
 import textwrap
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 
 import altair as alt
 import vl_convert
@@ -69,29 +75,71 @@ _drawings_lock = threading.Lock()
 
 
 def drawing(
-    build: Callable[..., alt.TopLevelMixin], *args: object, frame: bool = True, **kwargs: object
+    build: Callable[..., alt.TopLevelMixin],
+    *args: object,
+    frame: bool = True,
+    store: Path | None = None,
+    **kwargs: object,
 ) -> str:
     """``svg(build(*args, **kwargs), frame=frame)``, kept for the next page that asks for the
     same chart of the same values. Building a chart costs more than drawing it (Altair validates
     every part against the Vega-Lite schema: ~50 ms a chart), so the key is the builder and its
-    arguments, not the spec. The values are the key, so nothing needs clearing when a release or a
-    compute run changes them; the least recently used drawings go past ``DRAWINGS_KEPT``.
+    arguments, not the spec. The values are the key, so nothing needs clearing when a release, a
+    compute run or a target changes them; the least recently used drawings go past
+    ``DRAWINGS_KEPT``. With ``store`` (the compute run's folder), the drawing is also kept there
+    as a file named by its key, for other processes; ``prune`` removes the folders of runs no
+    page reads any more.
 
     >>> first = drawing(sparkline, [Point("2024", 0.5, "50%"), Point("2025", 0.6, "60%")])
     >>> drawing(sparkline, [Point("2024", 0.5, "50%"), Point("2025", 0.6, "60%")]) is first
     True
     """
-    key = repr((build.__module__, build.__qualname__, args, sorted(kwargs.items()), frame))
+    chart = repr((build.__module__, build.__qualname__, args, sorted(kwargs.items()), frame))
+    key = f"{store}:{chart}"  # a new run's folder starts empty, even for the same values
     with _drawings_lock:
         if key in _drawings:
             _drawings.move_to_end(key)
             return _drawings[key]
-    drawn = svg(build(*args, **kwargs), frame=frame)
+    kept = store / f"{hashlib.sha256(chart.encode()).hexdigest()[:32]}.svg" if store else None
+    if kept is not None and kept.exists():
+        drawn = kept.read_text(encoding="utf-8")
+    else:
+        drawn = svg(build(*args, **kwargs), frame=frame)
+        if kept is not None:
+            _keep(kept, drawn)
     with _drawings_lock:
         _drawings[key] = drawn
         while len(_drawings) > DRAWINGS_KEPT:
             _drawings.popitem(last=False)
     return drawn
+
+
+def _keep(path: Path, drawn: str) -> None:
+    # Written aside and renamed: a reader in another process never sees half a drawing.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_text(drawn, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def run_folder(root: Path, run: int) -> Path:
+    """The folder under ``root`` keeping the drawings of compute run ``run``'s results.
+
+    >>> run_folder(Path("/ws/charts"), 12).as_posix()
+    '/ws/charts/run-12'
+    """
+    return root / f"run-{run}"
+
+
+def prune(root: Path, keep: Iterable[int]) -> list[Path]:
+    """Remove the run folders under ``root`` other than those of the runs in ``keep`` (the runs
+    some indicator's latest results come from); the removed folders."""
+    wanted = {run_folder(root, run) for run in keep}
+    found = sorted(root.glob("run-*")) if root.is_dir() else []
+    gone = [folder for folder in found if folder not in wanted]
+    for folder in gone:
+        shutil.rmtree(folder, ignore_errors=True)
+    return gone
 
 
 def checked(drawing: str) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -20,22 +21,26 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from backbone.disclosure import MARKERS, Policy, safe_csv
+from backbone.disclosure.units import change_unit
 from backbone.governance.coverage import FieldCheck, NotCovered
 from backbone.governance.services import disclosing_terms, record
+from backbone.identity.consent import ConsentGate
 from backbone.identity.models import LinkageRun
-from backbone.identity.services import consent_gate
+from backbone.identity.services import consent_gate, consented_identity
 from backbone.indicators import charts, engines, headline, plan, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition, joins_partners
 from backbone.indicators.labels import Labels
 from backbone.indicators.models import ComputeRun, Indicator, Result
 from backbone.indicators.protection import Shown
+from backbone.indicators.results_csv import CSV_COLUMNS, csv_row  # noqa: F401  (pages, CLI)
 from backbone.intake.models import ReportingSchedule, Submission
 from backbone.intake.services import code_names
 from backbone.partnership.models import GovernanceBody, Membership, Partner
 from backbone.warehouse.contracts import contract
-from backbone.warehouse.services import warehouse
+from backbone.warehouse.services import warehouse, workspace
 
 Progress = Callable[[Indicator], None]
+CHARTS = "charts"  # the workspace folder keeping each compute run's drawings (charts.drawing)
 
 
 def definition_of(indicator: Indicator) -> IndicatorDefinition:
@@ -76,13 +81,13 @@ def compute(
         unknown = set(slugs) - {i.slug for i in indicators}
         if unknown:
             raise ValueError(f"no active indicator {', '.join(sorted(unknown))}")
-    definitions = [definition_of(i) for i in indicators]
-    crosswalk = _crosswalk() if any(joins_partners(d) for d in definitions) else PUBLISHED
+    definitions, gate = [definition_of(i) for i in indicators], consent_gate()
+    crosswalk = _crosswalk(gate) if any(joins_partners(d) for d in definitions) else PUBLISHED
     if crosswalk == MISSING:
         raise LinkageMissing(waiting_for_linkage(indicators))
     computed = engines.compute(
         warehouse(), definitions, engine, _report(indicators, progress), spark,
-        own_records=crosswalk == OWN_RECORDS, gate=consent_gate(),
+        own_records=crosswalk == OWN_RECORDS, gate=gate,
     )  # fmt: skip
     return _store(engine, indicators, definitions, computed)
 
@@ -112,15 +117,14 @@ def waiting_for_linkage(indicators: Iterable[Indicator]) -> list[Indicator]:
     return joined if joined and _crosswalk() == MISSING else []
 
 
-def _crosswalk() -> str:
+def _crosswalk(gate: ConsentGate | None = None) -> str:
     store = warehouse()
     if "crosswalk" in store.derived():
         return PUBLISHED
-    [(partners,)] = store.query(
-        "SELECT count(DISTINCT source_partner) FROM identity_record",
-        tier="identity",
-        label="partners holding identity records",
-    )
+    with store.engine("identity") as engine:  # a partner whose records are all held back: absent
+        table = consented_identity(engine, gate)
+        sql = f"SELECT count(DISTINCT source_partner) FROM {table}"
+        [(partners,)] = engine.run(sql, label="partners holding consented identity records")
     return OWN_RECORDS if partners <= 1 else MISSING
 
 
@@ -154,6 +158,8 @@ def _store(
     Result.objects.bulk_create(results, batch_size=2000)
     run.results, run.finished_at = len(results), timezone.now()
     run.save()
+    latest = Result.objects.values("indicator").annotate(run=Max("run_id")).values_list("run")
+    charts.prune(workspace().path(CHARTS), {r for (r,) in latest})  # drawings no page reads
     return run
 
 
@@ -200,6 +206,7 @@ class Gated:
     exact: bool
     threshold: int | None = None
     definition_version: int | None = None
+    run: int = 0  # the compute run the results come from (0: none)
 
 
 def may_see_exact(user: Any) -> bool:
@@ -217,15 +224,14 @@ def gated_results(indicator: Indicator, user: Any, via: str, *, audit: bool = Tr
     ``policy_for(indicator)``, with markers."""
     results = list(latest_results(indicator))
     rows = tuple(_computed(r) for r in results)
-    version = results[0].definition_version if results else None
+    version, run = (results[0].definition_version, results[0].run_id) if results else (None, 0)
     if may_see_exact(user):
         if audit:
             _record_exact(user, [indicator.slug], via, len(rows))
-        return Gated(protection.exact(rows, indicator.unit), True, None, version)
+        return Gated(protection.exact(rows, indicator.unit), True, None, version, run)
     policy = policy_for(indicator)
-    run = results[0].run_id if results else 0
     shown = _protected(indicator.pk, run, indicator.unit, policy, rows)
-    return Gated(list(shown), False, policy.min_n, version)
+    return Gated(list(shown), False, policy.min_n, version, run)
 
 
 def _computed(result: Result) -> protection.Computed:
@@ -290,7 +296,7 @@ def indicator_page(indicator: Indicator, user: Any) -> dict[str, Any]:
     available; the headline is the latest complete period."""
     gated = gated_results(indicator, user, "indicator page")
     values = _values(indicator, gated)
-    named = labels()
+    named, store = labels(), _charts(gated.run)
     page = presentation.build(values, subject_of(indicator, exact=gated.exact), label=named.group)
     headline = presentation.headline(values)
     context: dict[str, Any] = {
@@ -300,14 +306,14 @@ def indicator_page(indicator: Indicator, user: Any) -> dict[str, Any]:
         "headline": headline.row if headline else None,
         "pending": page.pending,
         "data_as_of": data_as_of(latest_results(indicator)),
-        "dimensions": [_dimension(indicator, d, named) for d in page.dimensions],
+        "dimensions": [_dimension(indicator, d, named, store) for d in page.dimensions],
         "stories": indicator.stories.prefetch_related("partners"),
         "milestones": indicator.milestones.all(),
         "targets": indicator.targets.all(),
         "legend": [] if gated.exact else list(MARKERS.items()),
     }
     if page.trend.points:
-        context["trend_svg"] = _trend_svg(indicator, page.trend)
+        context["trend_svg"] = _trend_svg(indicator, page.trend, gated.run)
     return context
 
 
@@ -319,24 +325,6 @@ def data_as_of(results: Iterable[Result]) -> str:
             return f"{result.data_through:%Y-%m-%d}"
         return f"{result.run.started_at:%Y-%m-%d}"
     return ""
-
-
-CSV_COLUMNS = (
-    "period", "dimension", "group", "group_label", "numerator", "denominator", "value", "display",
-    "marker", "rule", "complete", "data_through",
-)  # fmt: skip
-
-
-def csv_row(shown: Shown, named: Labels) -> list[Any]:
-    """One result as a row of the staff CSV (``CSV_COLUMNS``): the group's code and its label;
-    withheld figures and those of an incomplete period are empty."""
-    figures = ("" if f is None else f for f in (shown.numerator, shown.denominator, shown.value))
-    through = f"{shown.data_through:%Y-%m-%d}" if shown.data_through else ""
-    return [
-        shown.period, shown.dimension, shown.group, named.group(shown.dimension, shown.group),
-        *figures, shown.display, shown.marker,
-        shown.rule, str(shown.complete).lower(), through,
-    ]  # fmt: skip
 
 
 def _values(indicator: Indicator, gated: Gated) -> list[presentation.Value]:
@@ -358,21 +346,30 @@ def _values(indicator: Indicator, gated: Gated) -> list[presentation.Value]:
     ]  # fmt: skip
 
 
-def _trend_svg(indicator: Indicator, trend: presentation.Trend) -> str:
+def _charts(run: int) -> Path:
+    return charts.run_folder(workspace().path(CHARTS), run)
+
+
+def _trend_svg(indicator: Indicator, trend: presentation.Trend, run: int) -> str:
+    points, unit = trend.points, indicator.unit
     return charts.drawing(
-        charts.trend_chart, trend.points, indicator.unit, trend.targets, trend.forecast
+        charts.trend_chart, points, unit, trend.targets, trend.forecast, store=_charts(run)
     )
 
 
 def _dimension(
-    indicator: Indicator, dimension: presentation.Dimension, named: Labels
+    indicator: Indicator, dimension: presentation.Dimension, named: Labels, store: Path
 ) -> dict[str, Any]:
     """One dimension's groups as small multiples, its equity table and its gaps over time."""
     shown = any(p.value is not None for p in dimension.gaps)
     reference = named.group(dimension.name, dimension.reference) if dimension.reference else ""
-    gap_svg = charts.drawing(charts.gap_chart, dimension.gaps, reference) if shown else ""
+    gap = charts.drawing(charts.gap_chart, dimension.gaps, reference, store=store) if shown else ""
     drawn = any(p.value is not None for p in dimension.points)
-    groups = charts.drawing(charts.groups_chart, dimension.points, indicator.unit) if drawn else ""
+    groups = (
+        charts.drawing(charts.groups_chart, dimension.points, indicator.unit, store=store)
+        if drawn
+        else ""
+    )
     return {
         "name": dimension.name,
         "label": named.dimension(dimension.name),
@@ -380,7 +377,7 @@ def _dimension(
         "reference": reference,
         "equity": dimension.equity,
         "groups_svg": groups,
-        "gap_svg": gap_svg,
+        "gap_svg": gap,
     }
 
 
@@ -419,7 +416,9 @@ def home_grid(user: Any) -> list[dict[str, Any]]:
             latest.value, previous, higher_is_better=indicator.higher_is_better
         )
         yours = working_on.get(indicator.outcome_id or 0, [])
-        rows.append({"indicator": indicator, "latest": latest, "movement": moved, "yours": yours})
+        unit = change_unit(indicator.unit)  # "+2.0 percentage points", never "+2.0%"
+        rows.append({"indicator": indicator, "latest": latest, "movement": moved, "yours": yours,
+                     "change_unit": unit})  # fmt: skip
     return sorted(rows, key=lambda row: not row["yours"])  # stable: by name within each
 
 
@@ -485,7 +484,7 @@ def outcome_page(outcome: Any, user: Any) -> dict[str, Any]:
         indicators.append(
             {"indicator": indicator, "latest": headline.row if headline else None,
              "data_as_of": data_as_of(latest_results(indicator)),
-             "trend_svg": _trend_svg(indicator, trend) if trend.points else "",
+             "trend_svg": _trend_svg(indicator, trend, gated.run) if trend.points else "",
              "story": stories[0] if stories else None}
         )  # fmt: skip
     return {

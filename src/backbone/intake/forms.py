@@ -1,7 +1,4 @@
-import hashlib
-
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
 from backbone.intake.models import ReportingSchedule, Submission
@@ -64,28 +61,25 @@ class UploadForm(forms.Form):
                 "period", f"Choose one of the schedule's periods: {', '.join(labels[:6])}."
             )
         self.replacing = replaced(partner, str(contract), str(period or ""))  # type: ignore[arg-type]
-        if self.replacing is not None and _same_bytes(data.get("file"), self.replacing):
-            self.replacing = None  # sent again: the upload says it is loaded already
-        if self.replacing is not None and not data.get("replace"):
-            old = self.replacing
-            self.add_error(
-                "replace",
-                f"Period {period} already holds submission {old.pk} ({old.original_name}, loaded "
-                f"{old.finished_at or old.received_at:%Y-%m-%d}: {old.total_rows:,} rows, "
-                f"{old.identity_records:,} identity records). Tick this box to replace it.",
-            )
         return data
 
+    @property
+    def unconfirmed(self) -> Submission | None:
+        """The loaded submission this upload would replace without the box ticked. Whether the
+        upload is that submission's own bytes again (then nothing is replaced) is known only
+        once it is archived: ``tasks.queue_upload`` hashes it as it copies, reading it once."""
+        return None if self.cleaned_data.get("replace") else self.replacing
 
-def _same_bytes(upload: object, submission: Submission) -> bool:
-    """Whether the uploaded file is the submission's own bytes (SHA-256, as archived)."""
-    if not isinstance(upload, UploadedFile):
-        return False
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest() == submission.sha256
+    def ask_to_replace(self) -> None:
+        """Ask, under the box, before the period's loaded data is replaced."""
+        old, period = self.replacing, self.cleaned_data.get("period")
+        assert old is not None
+        self.add_error(
+            "replace",
+            f"Period {period} already holds submission {old.pk} ({old.original_name}, loaded "
+            f"{old.finished_at or old.received_at:%Y-%m-%d}: {old.total_rows:,} rows, "
+            f"{old.identity_records:,} identity records). Tick this box to replace it.",
+        )
 
 
 def _schedule_periods(chosen: Sendable, plan: ReportingSchedule) -> forms.ChoiceField:

@@ -43,11 +43,18 @@ logger = logging.getLogger(__name__)
 
 
 def queue_upload(
-    uploaded: UploadedFile, partner: Partner, contract: str, period: str, user: User | AnonymousUser
-) -> Outcome:
-    """Archive a file uploaded through the web page and queue it for the worker
-    (``backbone worker``), so no request waits for a load. Bytes already loaded are a no-op, as
-    with ``ingest``; the worker checks again under the load lock."""
+    uploaded: UploadedFile,
+    partner: Partner,
+    contract: str,
+    period: str,
+    user: User | AnonymousUser,
+    unconfirmed: Submission | None = None,
+) -> Outcome | None:
+    """Archive a file uploaded through the web page (reading it once, hashing as it copies) and
+    queue it for the worker (``backbone worker``), so no request waits for a load. Bytes already
+    loaded are a no-op, as with ``ingest``; the worker checks again under the load lock. Other
+    bytes for a period whose loaded data the user has not agreed to replace (``unconfirmed``)
+    are kept in the archive but not queued: None, and the page asks first."""
     get_contract(contract)
     name = Path(uploaded.name or "upload").name
     incoming = workspace().incoming / f"{os.getpid()}-{timezone.now():%Y%m%d%H%M%S%f}"
@@ -64,6 +71,8 @@ def queue_upload(
     existing = loaded_duplicate(partner, contract, digest)
     if existing:
         return Outcome(existing, duplicate=True)
+    if unconfirmed is not None:
+        return None
     queued = Submission.Status.QUEUED
     submission = received(partner, contract, period, digest, size, archived, user, queued)
     load_submission.enqueue(submission.pk)

@@ -61,14 +61,22 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         outcome = tasks.queue_upload(
-            data["file"], data["partner"], data["contract"], data["period"], request.user
-        )
-        url = outcome.submission.get_absolute_url() + ("?duplicate=1" if outcome.duplicate else "")
-        if request.headers.get("x-requested-with") == "XMLHttpRequest":
-            return JsonResponse({"url": url, "status": outcome.submission.status})
-        return redirect(url)
+            data["file"], data["partner"], data["contract"], data["period"], request.user,
+            form.unconfirmed,
+        )  # fmt: skip
+        if outcome is None:
+            form.ask_to_replace()
+        else:
+            return _queued(request, outcome)
     context = {"form": form, "sendables": sendables, "chosen": chosen}
     return render(request, "intake/upload.html", context, status=400 if form.errors else 200)
+
+
+def _queued(request: HttpRequest, outcome: services.Outcome) -> HttpResponse:
+    url = outcome.submission.get_absolute_url() + ("?duplicate=1" if outcome.duplicate else "")
+    if request.headers.get("x-requested-with") == "XMLHttpRequest":
+        return JsonResponse({"url": url, "status": outcome.submission.status})
+    return redirect(url)
 
 
 def _chosen(request: HttpRequest, sendables: list[uploads.Sendable]) -> uploads.Sendable | None:
@@ -152,6 +160,7 @@ HOME_ATTENTION = (
         (services.SUBMIT, services.VIEW_ALL),
         "intake:calendar",
         services.late_file_count,
+        singular="file late",
     ),
     Attention(
         "problem_uploads",
@@ -159,5 +168,6 @@ HOME_ATTENTION = (
         (services.SUBMIT, services.VIEW_ALL),
         "intake:submission_list",
         lambda user, today: services.recent_problems(user, today).count(),
+        singular=f"upload rejected or refused in the last {services.PROBLEM_DAYS} days",
     ),
 )

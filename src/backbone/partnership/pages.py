@@ -67,12 +67,12 @@ def parts_of(
 class Attention:
     """One kind of thing waiting on the home page: ``count(user, today)`` how many, ``url`` the
     name of the page that lists them, shown only to users holding one of ``permissions`` (those
-    of that page).
+    of that page); ``label`` follows a count other than one, ``singular`` a count of one.
 
     >>> late = Attention("late", "files late", ("intake.submit_data",), "intake:calendar",
-    ...                  lambda user, today: 3)
-    >>> late.count(None, None)
-    3
+    ...                  lambda user, today: 3, singular="file late")
+    >>> late.count(None, None), late.label_for(1), late.label_for(0)
+    (3, 'file late', 'files late')
     """
 
     code: str
@@ -80,6 +80,10 @@ class Attention:
     permissions: tuple[str, ...]
     url: str
     count: Callable[[Any, Any], int] = field(compare=False)
+    singular: str = ""
+
+    def label_for(self, count: int) -> str:
+        return self.singular if count == 1 and self.singular else self.label
 
 
 ATTENTION: list[Attention] = []
@@ -104,8 +108,9 @@ class Waiting:
 def attention_for(user: Any, today: Any) -> list[Waiting]:
     """The items ``user`` may open, each with its count (zeros included: "none waiting" is news
     too), in the order the apps added them."""
-    return [
-        Waiting(item.code, item.label, item.url, item.count(user, today))
+    counted = [
+        (item, item.count(user, today))
         for item in ATTENTION
         if any(user.has_perm(name) for name in item.permissions)
     ]
+    return [Waiting(item.code, item.label_for(n), item.url, n) for item, n in counted]

@@ -1,5 +1,6 @@
 """Registry pages: the partnership home, a page per partner and per governance body. Apps above
-the registry add their parts to the home and partner pages (``pages``)."""
+the registry add their parts to the home and partner pages (``pages``). The help pages show the
+user guides (``handbook``)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from backbone.partnership import handbook, pages, services
 from backbone.partnership import models as m
-from backbone.partnership import pages, services
 
 VIEW_REGISTRY = "partnership.view_registry"
 
@@ -70,3 +71,16 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sub_bodies": body.sub_bodies.all(),
     }
     return render(request, "partnership/body_detail.html", context)
+
+
+def help_index(request: HttpRequest) -> HttpResponse:
+    """The user guides, open to anyone: they are the project's public documentation."""
+    return render(request, "partnership/help_index.html", {"guides": handbook.guides()})
+
+
+def help_page(request: HttpRequest, name: str) -> HttpResponse:
+    try:
+        title, body = handbook.guide(name)
+    except handbook.NoSuchGuide:
+        raise Http404(f"No guide called {name}.") from None
+    return render(request, "partnership/help_page.html", {"title": title, "body": body})
