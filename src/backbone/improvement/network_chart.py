@@ -63,7 +63,8 @@ def series_spec(
     if api is not None and all(value is not None for _, value in shown):
         runcharts, chart_spec = api
         chart = runcharts.run_chart([v for _, v in shown], [label for label, _ in shown])
-        spec: dict[str, Any] = chart_spec.chart_spec(chart, title, annotations)
+        marks = [(a.label, a.text) for a in annotations]
+        spec: dict[str, Any] = chart_spec.chart_spec(chart, title, marks)
         return spec
     return plain_spec(shown, title, annotations)
 
