@@ -45,7 +45,9 @@ def test_a_visitor_reads_the_scorecard_without_signing_in(page, city_url):
         page.get_by_role("table", name="Grade 3 reading proficiency, everyone, per period")
     ).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "scorecard-indicator.png")
-    page.get_by_role("heading", name="By race and ethnicity").scroll_into_view_if_needed()
+    page.get_by_role(
+        "heading", name="By race and ethnicity", exact=True
+    ).scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOTS / "scorecard-groups.png")
 
 

@@ -117,11 +117,17 @@ class Target(models.Model):
         return f"{self.indicator}: {self.get_method_display()} by {self.goal_year}"
 
     def path_table(self) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
-        """The stored path as a table: the years, then each group (overall first) and its
-        target per year."""
+        """The stored path as a table: the years, then each group in words (everyone first) and
+        its target per year."""
+        from backbone.indicators.labels import group_label
+
         years = sorted({year for series in self.path.values() for year in series}, key=int)
         groups = sorted(self.path, key=lambda g: (g != "overall", g))
-        return years, [(g, [self.path[g].get(y) for y in years]) for g in groups]
+        return years, [
+            ("Everyone" if g == "overall" else group_label(self.dimension, g),
+             [self.path[g].get(y) for y in years])
+            for g in groups
+        ]  # fmt: skip
 
 
 class Milestone(models.Model):

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from backbone.disclosure import safe_csv
-from backbone.indicators import services
+from backbone.indicators import services, target_services
 from backbone.indicators.api import EDIT
 from backbone.indicators.forms import IndicatorForm
 from backbone.indicators.models import Indicator
@@ -42,6 +42,10 @@ def outcome_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     indicator = get_object_or_404(Indicator, slug=slug)
     context = services.indicator_page(indicator, request.user)
+    # the story link only for someone with a seat on a network working on this indicator
+    context["can_write_story"] = request.user.has_perm(target_services.WRITE_STORIES) and bool(
+        target_services.story_networks(request.user, indicator)
+    )
     return render(request, "indicators/indicator_detail.html", context)
 
 

@@ -8,6 +8,8 @@ links between guides (``permissions.md#roles``) become links between help pages.
 >>> html = render("See [roles](permissions.md#roles) and [the API](api.md).")
 >>> 'href="../permissions/#roles"' in html, 'href="../api/"' in html
 (True, True)
+>>> render("[an example](examples/roster.csv)")  # in the source, not served
+'<p><a>an example</a></p>\\n'
 >>> render("![The editor](screenshots/editor.png)")
 '<p><em>(Screenshot: The editor.)</em></p>\\n'
 >>> render("<script>x</script>")
@@ -30,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 PLACES = (HERE.parent / "docs", HERE.parents[2] / "docs")
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 GUIDE_LINK = re.compile(r"^([a-z0-9][a-z0-9-]*)\.md(#[\w-]*)?$")
+REACHABLE = re.compile(r"^(#|/|[a-z][a-z0-9+.-]*:)", re.IGNORECASE)  # anchors, paths, schemes
 
 
 class NoSuchGuide(LookupError):
@@ -79,7 +82,11 @@ def _link_open(
     renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
     token = tokens[index]
-    target = GUIDE_LINK.match(str(token.attrGet("href") or ""))
+    href = str(token.attrGet("href") or "")
+    target = GUIDE_LINK.match(href)
     if target:
         token.attrSet("href", f"../{target.group(1)}/{target.group(2) or ''}")
+    elif not REACHABLE.match(href):
+        # a file beside the guides (``examples/``) is in the source, not served: text only
+        token.attrs.pop("href", None)
     return str(renderer.renderToken(tokens, index, options, env))
