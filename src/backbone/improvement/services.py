@@ -150,10 +150,7 @@ def _chart(charter: Charter, aim: IndicatorView, cycles: list[PdsaCycle]) -> str
     series = aim_series(list(aim.every), charter)
     if not series:
         return ""
-    marks = [
-        network_chart.Annotation(period_of(c.started, aim.indicator.period_type), _mark(c))
-        for c in cycles
-    ]
+    marks = [(period_of(c.started, aim.indicator.period_type), _mark(c)) for c in cycles]
     title = f"{aim.indicator.name}: {charter.group or 'all'}"
     spec = network_chart.series_spec(
         [r.period for r in series], [r.value for r in series], title, marks
