@@ -118,6 +118,31 @@ def test_laney_p_chart_limits_equal_numpy():
     assert chart.lower == pytest.approx((p_bar - 3 * sigma * sigma_z).tolist(), rel=1e-12)
 
 
+def test_a_frozen_p_chart_takes_its_centre_and_limits_from_the_baseline_only():
+    events, n = [6, 4, 5, 1, 2], [100, 100, 100, 50, 50]
+    p_bar = 15 / 300  # the first three points
+    upper = [p_bar + 3 * np.sqrt(p_bar * (1 - p_bar) / k) for k in n]
+    chart = p_chart(events, n, labels(5), baseline=3)
+    assert chart.centre == p_bar
+    assert chart.upper == pytest.approx(upper, rel=1e-12)
+    with pytest.raises(ValueError, match="the baseline is 1 to 5 points, not 6"):
+        p_chart(events, n, labels(5), baseline=6)
+
+
+def test_a_frozen_laney_p_chart_takes_sigma_z_from_the_baseline_only():
+    rng = np.random.default_rng(5)
+    n = rng.integers(10_000, 20_000, 30)
+    rate = np.r_[rng.normal(0.08, 0.004, 20), rng.normal(0.06, 0.004, 10)]
+    events = rng.binomial(n, rate)
+    p_bar = events[:20].sum() / n[:20].sum()
+    sigma = np.sqrt(p_bar * (1 - p_bar) / n)
+    z = (events[:20] / n[:20] - p_bar) / sigma[:20]
+    sigma_z = np.abs(np.diff(z)).mean() / 1.128
+    chart = laney_p_chart(events.tolist(), n.tolist(), labels(30), baseline=20)
+    assert chart.centre == pytest.approx(p_bar, rel=1e-12)
+    assert chart.lower == pytest.approx((p_bar - 3 * sigma * sigma_z).tolist(), rel=1e-12)
+
+
 def test_laney_u_chart_limits_equal_numpy():
     counts = np.array([30, 45, 38, 52, 41, 36, 60, 33])
     days = np.array([1000, 1200, 900, 1500, 1100, 950, 1300, 1000])

@@ -1,27 +1,30 @@
-"""The chart on a network's page: its aim indicator's series for the aim's group, with the PDSA
-changes marked where they started.
+"""The chart on a network's page: a series of periods with the PDSA changes marked where they
+started, drawn as a run chart (``runcharts``) or a p-chart (``spc``) through ``chart_spec``.
 
-The run and control charts (``runcharts``, ``spc``, ``chart_spec`` in this package) are drawn
-when they are there; until then (``charts_api`` gives ``None``) the page draws the plain series
-with its median, so the page works on its own. Either way the result is a Vega-Lite spec that
-``svg`` draws on the server (no JavaScript, prints as it looks).
+A run chart needs every value: when the gate withholds one, the page draws the plain series
+with its median instead, gaps left as gaps. Either way the result is a Vega-Lite spec that
+``svg`` draws on the server (no JavaScript, prints as it looks). Annotations are
+(period label, text) pairs, as ``chart_spec`` takes them.
 
 >>> spec = series_spec(["2023", "2024", "2025"], [0.5, None, 0.6], "Reading", ())
 >>> [row["value"] for row in spec["layer"][0]["data"]["values"]]
 [0.5, None, 0.6]
+>>> spec = series_spec(["2023", "2024", "2025"], [0.5, 0.4, 0.6], "Reading", [("2024", "x")])
+>>> [layer["mark"]["type"] for layer in spec["layer"]]
+['line', 'point', 'rule', 'rule', 'text']
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import vl_convert
+
+from backbone.improvement.chart_spec import chart_spec
+from backbone.improvement.runcharts import run_chart
 
 WIDTH = 560
 INK = "#1d2330"
@@ -29,24 +32,7 @@ LINE = "#0b5a7a"
 MEDIAN = "#5b6475"
 CHANGE = "#8a1c1c"
 
-
-@dataclass(frozen=True)
-class Annotation:
-    """A change marked on the chart: at the period ``label``, described by ``text``."""
-
-    label: str
-    text: str
-
-
-def charts_api() -> tuple[ModuleType, ModuleType] | None:
-    """The run-chart and chart-spec modules of this package, or ``None`` before they exist."""
-    try:
-        return (
-            importlib.import_module("backbone.improvement.runcharts"),
-            importlib.import_module("backbone.improvement.chart_spec"),
-        )
-    except ModuleNotFoundError:
-        return None
+Annotation = tuple[str, str]  # (period label, text)
 
 
 def series_spec(
@@ -54,18 +40,17 @@ def series_spec(
     values: Sequence[float | None],
     title: str,
     annotations: Sequence[Annotation],
+    value_title: str = "Value",
+    time_title: str = "Period",
 ) -> dict[str, Any]:
     """A Vega-Lite spec of ``values`` over ``labels`` (periods in order), ``None`` where a value
-    is withheld, with ``annotations`` — a run chart with its rules when the charts module is
-    there, else the plain series and its median."""
-    api = charts_api()
-    shown = [(label, value) for label, value in zip(labels, values, strict=True)]
-    if api is not None and all(value is not None for _, value in shown):
-        runcharts, chart_spec = api
-        chart = runcharts.run_chart([v for _, v in shown], [label for label, _ in shown])
-        marks = [(a.label, a.text) for a in annotations]
-        spec: dict[str, Any] = chart_spec.chart_spec(chart, title, marks)
-        return spec
+    is withheld, with ``annotations``: a run chart with its rules when every value is shown,
+    else the plain series and its median."""
+    shown = list(zip(labels, values, strict=True))
+    if shown and all(value is not None for _, value in shown):
+        known = [float(v) for _, v in shown if v is not None]
+        chart = run_chart(known, [label for label, _ in shown])
+        return chart_spec(chart, title, annotations, value_title, time_title)
     return plain_spec(shown, title, annotations)
 
 
@@ -96,7 +81,7 @@ def plain_spec(
     median = median_of([value for _, value in points])
     if median is not None:
         layers.append(_median_layer(median))
-    marked = [{"label": a.label, "text": a.text} for a in annotations if a.label in order]
+    marked = [{"label": label, "text": text} for label, text in annotations if label in order]
     if marked:
         layers += _annotation_layers(marked, x)
     return {
@@ -128,5 +113,5 @@ def _annotation_layers(marked: list[dict[str, str]], x: dict[str, Any]) -> list[
 
 def svg(spec: dict[str, Any]) -> str:
     """``spec`` drawn as an SVG document (vl-convert bundles Vega: nothing is fetched)."""
-    configured = {**spec, "config": {"axis": {"labelColor": INK, "labelAngle": 0}}}
-    return str(vl_convert.vegalite_to_svg(json.dumps(configured)))
+    config = {"axis": {"labelColor": INK, "labelAngle": 0}, **spec.get("config", {})}
+    return str(vl_convert.vegalite_to_svg(json.dumps({**spec, "config": config})))

@@ -15,8 +15,10 @@ from typing import Any
 
 from django.db.models import Max, QuerySet
 
-from backbone.improvement import network_chart
+from backbone.disclosure import Cell, protect
+from backbone.improvement import monthly, network_chart
 from backbone.improvement.aims import period_of
+from backbone.improvement.chart_spec import chart_spec
 from backbone.improvement.models import (
     LEADERSHIP_KIND,
     NETWORK_KIND,
@@ -29,6 +31,8 @@ from backbone.indicators.models import Indicator
 from backbone.indicators.protection import Shown
 from backbone.indicators.services import bodies_of, gated_results
 from backbone.partnership.models import GovernanceBody
+from backbone.programs.services import policy
+from backbone.warehouse.services import warehouse
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +113,16 @@ def network_page(body: GovernanceBody, user: Any, today: dt.date) -> dict[str, A
         "may_write": may_write(user, body),
         "indicators": [],
         "chart_svg": "",
+        "measure_chart_svg": "",
     }
     if charter is not None:
         views = [_indicator_view("aim", charter.indicator, charter, user)]
-        measures = charter.measures.all()
+        measures = charter.measures.exclude(indicator=monthly.ABSENCE_SHARE)
         views += [_indicator_view(m.kind, m.indicator, charter, user) for m in measures]
         context["indicators"] = views
         context["chart_svg"] = _chart(charter, views[0], cycles)
+        if charter.measures.filter(indicator=monthly.ABSENCE_SHARE).exists():
+            context["measure_chart_svg"] = absence_chart_svg(cycles, user)
     return context
 
 
@@ -150,14 +157,41 @@ def _chart(charter: Charter, aim: IndicatorView, cycles: list[PdsaCycle]) -> str
     series = aim_series(list(aim.every), charter)
     if not series:
         return ""
-    marks = [
-        network_chart.Annotation(period_of(c.started, aim.indicator.period_type), _mark(c))
-        for c in cycles
-    ]
+    marks = [(period_of(c.started, aim.indicator.period_type), _mark(c)) for c in cycles]
     title = f"{aim.indicator.name}: {charter.group or 'all'}"
     spec = network_chart.series_spec(
         [r.period for r in series], [r.value for r in series], title, marks
     )
+    return network_chart.svg(spec)
+
+
+def absence_months(user: Any) -> list[monthly.Month]:
+    """The district's share of days absent per month, every month, or none when the gate
+    withholds one (a month of too few students) or no attendance is loaded."""
+    if not warehouse().files_of(monthly.TABLE):
+        return []
+    with warehouse().engine() as engine:
+        months, partners = monthly.absence_share(engine), monthly.partners(engine)
+    chosen = policy(partners, user)
+    if chosen is None:
+        return months
+    cells = [Cell(m.label, None, m.students, float(m.students), "count") for m in months]
+    shown = protect(cells, [], chosen)
+    return [] if any(shown[m.label].value is None for m in months) else months
+
+
+def absence_chart_svg(cycles: list[PdsaCycle], user: Any) -> str:
+    """The Laney p′ chart of the share of days absent, frozen on the months before the first
+    cycle that put a change into practice, every cycle marked where it started."""
+    months = absence_months(user)
+    if len(months) < 2:
+        return ""
+    started = [c.started for c in cycles if c.purpose == PdsaCycle.Purpose.IMPLEMENT]
+    change = f"{min(started):%Y-%m}" if started else None
+    chart = monthly.absence_chart(months, change)
+    marks = [(f"{c.started:%Y-%m}", _mark(c)) for c in cycles]
+    spec = chart_spec(chart, "Share of enrolled days absent, all students", marks,
+                      "Days absent / days enrolled", "Month")  # fmt: skip
     return network_chart.svg(spec)
 
 

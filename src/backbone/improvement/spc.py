@@ -98,9 +98,13 @@ def p_chart(
     denominators: Sequence[float],
     labels: Sequence[str],
     shift: int = 8,
+    baseline: int | None = None,
 ) -> ControlChart:
-    """The p chart: p̄ = Σ events / Σ n, limits p̄ ± 3·sqrt(p̄(1 − p̄)/nᵢ) clipped to [0, 1]."""
-    ys, centre, sigma = _proportions(numerators, denominators, labels)
+    """The p chart: p̄ = Σ events / Σ n, limits p̄ ± 3·sqrt(p̄(1 − p̄)/nᵢ) clipped to [0, 1].
+
+    With ``baseline``, p̄ comes from the first ``baseline`` points only and every point is
+    judged against it (the centre and limits frozen there, as qicharts2's ``freeze``)."""
+    ys, centre, sigma = _frozen(numerators, denominators, labels, baseline)
     return _chart("P", labels, ys, centre, sigma, shift, (0.0, 1.0))
 
 
@@ -109,11 +113,15 @@ def laney_p_chart(
     denominators: Sequence[float],
     labels: Sequence[str],
     shift: int = 8,
+    baseline: int | None = None,
 ) -> ControlChart:
     """Laney's p′ chart: the p chart's σᵢ times σ_z, the moving range of zᵢ = (pᵢ − p̄)/σᵢ
-    divided by 1.128 (Laney 2002), for denominators so large that p limits flag everything."""
-    ys, centre, sigma = _proportions(numerators, denominators, labels)
-    sigma = _laney(ys, centre, sigma)
+    divided by 1.128 (Laney 2002), for denominators so large that p limits flag everything.
+    With ``baseline``, p̄ and σ_z come from the first ``baseline`` points (see ``p_chart``)."""
+    ys, centre, sigma = _frozen(numerators, denominators, labels, baseline)
+    size = len(ys) if baseline is None else baseline
+    sigma_z = _laney(ys[:size], centre, sigma[:size])[0] / sigma[0]
+    sigma = [s * sigma_z for s in sigma]
     return _chart("P prime", labels, ys, centre, sigma, shift, (0.0, 1.0))
 
 
@@ -168,6 +176,22 @@ def _proportions(
     if any(c > n for c, n in zip(numerators, denominators, strict=True)):
         raise ValueError("a numerator is larger than its denominator")
     return ys, centre, [math.sqrt(centre * (1 - centre) / n) for n in sizes]
+
+
+def _frozen(
+    numerators: Sequence[float],
+    denominators: Sequence[float],
+    labels: Sequence[str],
+    baseline: int | None,
+) -> tuple[tuple[float, ...], float, list[float]]:
+    """The proportions, p̄ and σᵢ, p̄ from the first ``baseline`` points when it is given."""
+    ys, centre, sigma = _proportions(numerators, denominators, labels)
+    if baseline is None:
+        return ys, centre, sigma
+    if not 0 < baseline <= len(ys):
+        raise ValueError(f"the baseline is 1 to {len(ys)} points, not {baseline}")
+    centre = sum(numerators[:baseline]) / sum(denominators[:baseline])
+    return ys, centre, [math.sqrt(centre * (1 - centre) / n) for n in denominators]
 
 
 def _rates(

@@ -60,7 +60,10 @@ Planted effects (``effects.json``)
     ``TUTORING_SCORE_GAIN`` grade-3 scale-score points. A shelter stay overlapping the school
     year adds ``HOMELESS_EXTRA_ABSENCES`` expected absent days. Training adds
     ``TRAINING_QUARTERLY_GAIN`` dollars to each employed quarter after the exit quarter and
-    ``TRAINING_EMPLOYMENT_GAIN`` to the chance of working then. Selection into tutoring depends
+    ``TRAINING_EMPLOYMENT_GAIN`` to the chance of working then. From
+    ``ATTENDANCE_CHANGE_START`` (the housing-education network's adopted change) every absence
+    is kept with probability 1 - ``ATTENDANCE_CHANGE_REDUCTION``: the monthly share of days
+    absent steps down there, and nowhere before. Selection into tutoring depends
     only on observed covariates (neighbourhood school, grade, disadvantage, English learner),
     into training on disadvantage and age, so naive comparisons are biased (participants are
     more disadvantaged) and exact or propensity matching on those covariates recovers the truth.

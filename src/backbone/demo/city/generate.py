@@ -81,6 +81,7 @@ def _generate(
     outcomes.homelessness(city, rng)
     outcomes.programmes(city, rng)
     outcomes.attendance(city, rng)
+    outcomes.attendance_change(city, random.Random(f"{seed}-attendance-change"))
     outcomes.scores(city, rng)
     economy = econ.simulate_economy(city, rng)
     sink = Sink(out_dir)

@@ -209,6 +209,15 @@ def attendance(world: World, rng: random.Random) -> None:
             record.tardies = sorted(rng.sample(present, tardies))
 
 
+def attendance_change(world: World, rng: random.Random) -> None:
+    """The planted change: from ``ATTENDANCE_CHANGE_START`` each absence is kept with probability
+    1 - ``ATTENDANCE_CHANGE_REDUCTION`` (a stream of its own, so no other draw moves)."""
+    start, keep = p.ATTENDANCE_CHANGE_START, 1 - p.ATTENDANCE_CHANGE_REDUCTION
+    for child in world.children:
+        for record in child.years.values():
+            record.absences = [a for a in record.absences if a[0] < start or rng.random() < keep]
+
+
 def expected_absences(child: Person, record: StudentYear) -> float:
     """Expected absent days: base rate x disparities x engagement, plus shelter, minus tutoring."""
     m = p.ABSENCE_MULTIPLIERS

@@ -6,6 +6,8 @@ the truth folder (``effects.json``) and the tests all read the same values.
 
 from __future__ import annotations
 
+import datetime as dt
+
 CITY = "Riverton"
 STATE = "XX"
 LEA_ID = 255999  # the district's LocalEducationAgencyId (Ed-Fi)
@@ -119,6 +121,11 @@ SUMMER_RATE = 0.10
 TUTORING_ABSENCE_REDUCTION = 3.0  # fewer expected absent days in a tutored school year
 TUTORING_SCORE_GAIN = 12.0  # scale-score points on the grade-3 tests in the tutored year
 HOMELESS_EXTRA_ABSENCES = 6.0  # more expected absent days in a year with a shelter stay
+# The housing-education network's adopted change (demo/networks.yaml: a call home on the first
+# day of absence, district-wide): from this day on each absence is kept with probability
+# 1 - ATTENDANCE_CHANGE_REDUCTION, so the share of days absent drops by that share.
+ATTENDANCE_CHANGE_START = dt.date(2025, 1, 1)
+ATTENDANCE_CHANGE_REDUCTION = 0.25
 TRAINING_QUARTERLY_GAIN = 1500.0  # dollars per employed quarter after training exit
 TRAINING_EMPLOYMENT_GAIN = 0.08  # added probability of employment per quarter after exit
 # Discipline: the chance a student is suspended in a school year, by school level, and the

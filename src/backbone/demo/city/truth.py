@@ -95,6 +95,13 @@ def effects() -> dict[str, object]:
         },
         "homelessness": {"absence_days_added_in_year_with_shelter_stay":
                          p.HOMELESS_EXTRA_ABSENCES},
+        "attendance_change": {
+            "network": "housing-education-network",
+            "from": p.ATTENDANCE_CHANGE_START.isoformat(),
+            "absence_reduction": p.ATTENDANCE_CHANGE_REDUCTION,
+            "applies": "every student: each absence on or after 'from' is kept with "
+                       "probability 1 - absence_reduction; expected_absences is before it",
+        },
         "training": {
             "partner": "three-rivers-workforce-board",
             "quarterly_wage_gain_after_exit": p.TRAINING_QUARTERLY_GAIN,
