@@ -115,3 +115,13 @@ def ui_wages(root: Path) -> pd.DataFrame:
     return pd.DataFrame({"person": wages["ssn"], "year": wages["year"].astype(int),
                          "quarter": wages["quarter"].astype(int),
                          "wages": wages["wages"].astype(float)})  # fmt: skip
+
+
+def with_kindergarten_score(pool: pd.DataFrame, edfi: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The pool with ``kea``: the student's kindergarten entry assessment composite (taken in the
+    fall of kindergarten, before any tutoring in grades 1-5), NaN when the district has none."""
+    tests = edfi["assessments"]
+    kea = tests[tests["grade"] == "K"].sort_values("school_year")
+    kea = kea.drop_duplicates("student")[["student", "scale_score"]]
+    kea = kea.rename(columns={"student": "person", "scale_score": "kea"})
+    return pool.merge(kea, on="person", how="left")
