@@ -210,7 +210,7 @@ def main() -> None:
         cover = "" if pd.isna(row.coverage) or row.design == "naive" else f"{row.coverage:.0%}"
         table.add_row(row.parameters, row.effect, row.design, f"{row.truth:g}", f"{row.bias:.3g}",
                       f"{row.rmse:.3g}", f"{row.mean_se:.3g}", cover)  # fmt: skip
-    Console().print(table)
+    Console(width=160).print(table)
 
 
 if __name__ == "__main__":
