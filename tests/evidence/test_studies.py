@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -36,6 +37,29 @@ def test_a_declared_study_recovers_the_planted_effect() -> None:
     assert result.naive.difference < 0
 
 
+def test_a_doubly_robust_study_recovers_the_planted_effect() -> None:
+    study = studies.study_from_dict({**yaml.safe_load(DECLARATION), "design": "doubly_robust"})
+    pool, served = _frames()
+    result = studies.run_study(study, pool, served)
+    assert result.ci_low < EFFECT < result.ci_high
+    assert result.design.startswith("doubly robust")
+    assert result.n_treated + result.n_comparison == 3000  # nobody dropped
+
+
+def test_doubly_robust_change_recovers_the_planted_effect() -> None:
+    # "before" is the score without the program plus noise: the change is EFFECT for
+    # participants and pure noise for the others.
+    pool, served = _frames()
+    noise = np.random.default_rng(2).normal(0, 1, len(pool))
+    took_part = pool["person"].isin(served["person"])
+    pool = pool.assign(before=pool["score"] - EFFECT * took_part + noise)
+    declaration = {**yaml.safe_load(DECLARATION), "before": "before",
+                   "design": "doubly_robust_difference_in_differences"}  # fmt: skip
+    result = studies.run_study(studies.study_from_dict(declaration), pool, served)
+    assert result.ci_low < EFFECT < result.ci_high
+    assert result.ci_high - result.ci_low < 0.5  # the person's level has dropped out
+
+
 def test_another_program_in_the_same_roster_is_not_counted() -> None:
     pool, served = _frames()
     study = studies.study_from_dict({**yaml.safe_load(DECLARATION), "program": "Mentoring"})
@@ -63,6 +87,9 @@ def test_every_problem_is_listed_at_once() -> None:
 def test_difference_in_differences_needs_the_before_column() -> None:
     declaration = {**yaml.safe_load(DECLARATION), "design": "difference_in_differences"}
     with pytest.raises(studies.StudyError, match="before: difference_in_differences needs"):
+        studies.study_from_dict(declaration)
+    declaration["design"] = "doubly_robust_difference_in_differences"
+    with pytest.raises(studies.StudyError, match="before: doubly_robust_difference_in_diff"):
         studies.study_from_dict(declaration)
 
 

@@ -18,10 +18,11 @@ from typing import Any
 import pandas as pd
 
 from backbone.disclosure import Policy
-from backbone.evidence import designs, samples
+from backbone.evidence import designs, doubly_robust, samples
 from backbone.evidence.designs import Estimate
 
-DESIGNS = ("matched", "exact", "ipw", "difference_in_differences")
+DESIGNS = ("matched", "exact", "ipw", "doubly_robust", "difference_in_differences",
+           "doubly_robust_difference_in_differences")  # fmt: skip
 
 
 class StudyError(ValueError):
@@ -53,8 +54,8 @@ def study_from_dict(data: Mapping[str, Any]) -> Study:
     design = data.get("design", "matched")
     if design not in DESIGNS:
         problems.append(f"design: {design!r} is not one of {', '.join(DESIGNS)}")
-    if design == "difference_in_differences" and not data.get("before"):
-        problems.append("before: difference_in_differences needs the pre-period outcome column")
+    if design.endswith("difference_in_differences") and not data.get("before"):
+        problems.append(f"before: {design} needs the pre-period outcome column")
     if not 0 < float(data.get("caliper_sd", 0.2)) <= 1:
         problems.append("caliper_sd: must be above 0 and at most 1")
     if problems:
@@ -85,6 +86,13 @@ def run_study(study: Study, pool: pd.DataFrame, participation: pd.DataFrame) -> 
         return designs.exact_estimate(frame, study.outcome, covariates, person=study.person)
     if study.design == "ipw":
         return designs.ipw_estimate(frame, study.outcome, covariates, person=study.person)
+    if study.design == "doubly_robust":
+        return doubly_robust.aipw_estimate(frame, study.outcome, covariates, person=study.person)
+    if study.design == "doubly_robust_difference_in_differences":
+        assert study.before is not None  # checked by study_from_dict
+        return doubly_robust.aipw_difference_in_differences(
+            frame, study.before, study.outcome, covariates, person=study.person
+        )
     if study.design == "difference_in_differences":
         assert study.before is not None  # checked by study_from_dict
         return designs.difference_in_differences(
