@@ -54,7 +54,7 @@ def import_studies_file(path: Path, actor: Any = None) -> str:
     with transaction.atomic():
         for entry in entries:
             _save(entry)
-        record(actor, "import", AUDIT_OBJECT, path.name, "studies file", {"studies": len(entries)})
+        record(actor, "change", AUDIT_OBJECT, path.name, "studies file", {"studies": len(entries)})
     return f"{len(entries)} studies"
 
 
@@ -104,7 +104,7 @@ def run(slug: str, actor: Any = None, progress: Progress | None = None) -> Study
         progress(f"estimating ({declared.design}) on {len(flagged):,} units")
     estimate = studies.run_flagged(declared, flagged)
     saved = _store(study, estimate, actor)
-    record(actor, "run", AUDIT_OBJECT, slug, "quasi-experimental estimate", saved.summary())
+    record(actor, "create", AUDIT_OBJECT, slug, "quasi-experimental estimate", saved.summary())
     return saved
 
 
