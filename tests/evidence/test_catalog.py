@@ -51,4 +51,9 @@ def test_training_cohorts_need_their_programme_years():
 def test_the_demo_studies_file_is_valid():
     path = PROJECT_ROOT / "src" / "backbone" / "demo" / "studies.yaml"
     slugs = [e.study.slug for e in parse_studies(path.read_text())]
-    assert slugs == ["tutoring-grade3-reading", "tutoring-absences", "training-earnings"]
+    assert slugs == [
+        "tutoring-grade3-reading",
+        "tutoring-absences",
+        "training-earnings",
+        "training-employment",
+    ]

@@ -142,8 +142,10 @@ def wages_sql() -> str:
 def training_cohorts(engine: Engine, program: str, years: tuple[int, int]) -> pd.DataFrame:
     """Per programme year in ``years`` (first, last): people who entered ``program`` (``*``:
     any) that year
-    (``treated``) and everyone in the UI records never trained, with pre (the four quarters
-    before July) and post (the calendar year after next) earnings outcomes."""
+    (``treated``) and everyone in the UI records never trained, with early (the second year
+    before July), pre (the four quarters before July) and post (the calendar year after next)
+    earnings outcomes. The early window stands in for age, which UI records do not carry:
+    people whose earnings were climbing before keep climbing."""
     trained = engine.arrow(training_sql(), [], "evidence: training entries").to_pandas()
     wages = engine.arrow(wages_sql(), [], "evidence: UI wages").to_pandas()
     earnings = workforce.quarterly_earnings(wages)
@@ -157,8 +159,10 @@ def training_cohorts(engine: Engine, program: str, years: tuple[int, int]) -> pd
                                     "treated": [int(p in took) for p in people]}))  # fmt: skip
     cohorts = pd.concat(frames, ignore_index=True)
     july = cohorts["cohort"] * 4 + 2
-    cohorts = cohorts.assign(pre_first=july - 4, pre_last=july - 1,
+    cohorts = cohorts.assign(early_first=july - 8, early_last=july - 5,
+                             pre_first=july - 4, pre_last=july - 1,
                              post_first=(cohorts["cohort"] + 2) * 4,
                              post_last=(cohorts["cohort"] + 2) * 4 + 3)  # fmt: skip
-    sample = workforce.window_outcomes(earnings, cohorts, "pre_first", "pre_last", "pre")
+    sample = workforce.window_outcomes(earnings, cohorts, "early_first", "early_last", "early")
+    sample = workforce.window_outcomes(earnings, sample, "pre_first", "pre_last", "pre")
     return workforce.window_outcomes(earnings, sample, "post_first", "post_last", "post")
