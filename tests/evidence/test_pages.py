@@ -58,6 +58,17 @@ def _store(frame: pd.DataFrame) -> None:
     services._store(study, studies.run_flagged(declared, frame), "tester")
 
 
+def test_a_run_names_who_ran_it_as_the_audit_log_does(riverton):
+    from backbone.governance.actor import acting_as
+
+    frame = _planted(30)
+    study = Study.objects.get(slug=SLUG)
+    declared = studies.study_from_dict({**study.declaration, "covariates": ["school", "econ"]})
+    with acting_as("cli:dana"):
+        saved = services._store(study, studies.run_flagged(declared, frame), None)
+    assert saved.ran_by == "cli:dana"
+
+
 def test_a_reader_without_the_permission_gets_403(riverton):
     funder = _client("fran", "funder")
     assert funder.get("/evidence/").status_code == 403

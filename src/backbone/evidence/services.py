@@ -17,6 +17,7 @@ from backbone.disclosure import Policy
 from backbone.evidence import catalog, studies, warehouse_samples
 from backbone.evidence.designs import Estimate
 from backbone.evidence.models import Study, StudyRun
+from backbone.governance.actor import current_actor
 from backbone.governance.registry_file import Problem, RegistryFileError
 from backbone.governance.services import record
 from backbone.identity.consent import close_gate
@@ -141,9 +142,9 @@ def _balance_row(row: Any) -> dict[str, Any]:
 
 
 def _name(actor: Any) -> str:
-    if actor is None:
-        return "system"
-    return str(getattr(actor, "username", actor))
+    """Who ran it, as the audit log names them (``cli:<user>`` from a command)."""
+    found = current_actor() if actor is None else actor
+    return str(getattr(found, "username", found))
 
 
 def listing() -> list[dict[str, Any]]:
