@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -89,10 +88,10 @@ def test_the_warehouse_pool_is_the_raw_file_pool_up_to_linkage_errors(city):
 
 
 @pytest.mark.browser
-def test_a_study_page_in_a_browser(city: Workspace, tmp_path: Path) -> None:
+def test_a_study_page_in_a_browser(city: Workspace) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, sign_in
 
     with city.serving("serve") as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -110,5 +109,5 @@ def test_a_study_page_in_a_browser(city: Workspace, tmp_path: Path) -> None:
             )
         ).to_be_visible()
         expect(page.locator("figure.chart svg")).to_be_visible()
-        page.screenshot(path=tmp_path / "evidence-study.png", full_page=True)
+        page.screenshot(path=SCREENSHOTS / "evidence-study.png", full_page=True)
         browser.close()
