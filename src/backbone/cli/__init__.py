@@ -13,6 +13,7 @@ from __future__ import annotations
 import typer
 
 from backbone.cli import (
+    evidence,
     governance,
     identity,
     indicators,
@@ -51,6 +52,7 @@ app.add_typer(identity.link_app, name="link")
 app.add_typer(indicators.indicators_app, name="indicators")
 app.add_typer(plan.plan_app, name="plan")
 app.add_typer(programs.programs_app, name="programs")
+app.add_typer(evidence.evidence_app, name="evidence")
 app.add_typer(governance.audit_app, name="audit")
 app.add_typer(governance.agreements_app, name="agreements")
 app.add_typer(governance.roles_app, name="roles")

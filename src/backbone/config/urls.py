@@ -16,6 +16,7 @@ urlpatterns = [
     path("indicators/", include("backbone.indicators.urls")),
     path("programs/", include("backbone.programs.urls")),
     path("workforce/", include("backbone.workforce.urls")),
+    path("evidence/", include("backbone.evidence.urls")),
     path("indicators/", indicators_api.urls),  # POST check, openapi.json (after: ninja has a root)
     path("networks/", include("backbone.improvement.urls")),
     path("api/v1/", token_api.urls),  # the token API (docs/api.md)

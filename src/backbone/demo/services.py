@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from backbone.demo.city import CityManifest, generate_city, read_manifest
+from backbone.evidence.services import import_studies_file
 from backbone.governance.models import Agreement, Consent, PartnerUser
 from backbone.governance.registry import import_registry_file
 from backbone.governance.roles import role
@@ -32,6 +33,7 @@ DEMO_TARGETS = DEMO_DIR / "targets.yaml"
 # The ``network`` login sits on this network (as one of its members), so it may write stories.
 DEMO_NETWORK = "grade-3-reading-network"
 DEMO_WORKFORCE = DEMO_DIR / "workforce.yaml"
+DEMO_STUDIES = DEMO_DIR / "studies.yaml"
 DEMO_PASSWORD = "riverton-demo"
 
 
@@ -143,9 +145,28 @@ def link_and_compute(load: CityLoad, progress: DemoProgress | None = None) -> No
     from backbone.scorecard.publishing import annual_report_file
     from backbone.scorecard.services import current_release, release
 
+    run_studies(progress)
     made = current_release() or release(notes="demo build")  # the scorecard has numbers to show
     import_targets_file(DEMO_TARGETS, "cli:demo")  # baselines from the published values
     annual_report_file(made)  # made now, so that no reader waits for it
+
+
+def run_studies(progress: DemoProgress | None = None) -> list[str]:
+    """Run every demo study once, so the evidence pages have estimates; a study the city is
+    too small for (no participants, say) is skipped and named."""
+    from backbone.evidence import services as evidence
+    from backbone.evidence.models import Study
+    from backbone.evidence.studies import StudyError
+
+    skipped = []
+    for study in Study.objects.filter(runs__isnull=True):
+        if progress:
+            progress(f"running the study {study.slug}", 0, 1)
+        try:
+            evidence.run(study.slug, actor="cli:demo")
+        except (StudyError, ValueError) as error:
+            skipped.append(f"{study.slug}: {error}")
+    return skipped
 
 
 def ensure_city(students: int, progress: DemoProgress | None = None) -> CityManifest:
@@ -232,6 +253,7 @@ def build_registry() -> BuiltDemo:
     import_programs_file(DEMO_PROGRAMS)
     import_networks_file(DEMO_NETWORKS)
     import_workforce_file(DEMO_WORKFORCE)
+    import_studies_file(DEMO_STUDIES)
     sync_roles()
     director = _user("director", first_name="Dana", last_name="Whitfield")
     director.is_staff = director.is_superuser = True

@@ -23,6 +23,7 @@ from backbone.evidence.designs import Estimate
 
 DESIGNS = ("matched", "exact", "ipw", "doubly_robust", "difference_in_differences",
            "doubly_robust_difference_in_differences")  # fmt: skip
+UNITS = ("student_years", "training_cohorts")  # the pools evidence.warehouse_samples builds
 
 
 class StudyError(ValueError):
@@ -41,6 +42,10 @@ class Study:
     person: str | None = None  # cluster person-periods by this column
     caliper_sd: float = 0.2
     seed: int = 0
+    unit: str = "student_years"
+    where: tuple[tuple[str, Any], ...] = ()  # keep rows whose column equals the value
+    positive: tuple[str, ...] = ()  # keep rows where these columns are above 0
+    years: tuple[int, ...] = ()  # training_cohorts: first and last programme year
 
 
 _REQUIRED = ("slug", "program", "outcome", "covariates")
@@ -48,6 +53,20 @@ _REQUIRED = ("slug", "program", "outcome", "covariates")
 
 def study_from_dict(data: Mapping[str, Any]) -> Study:
     """A ``Study`` from its declaration; ``StudyError`` lists every problem at once."""
+    problems = study_problems(data)
+    if problems:
+        raise StudyError(f"study {data.get('slug', '?')}: " + "; ".join(problems))
+    lists = ("covariates", "pool", "where", "positive", "years")
+    fields = {k: v for k, v in data.items() if k not in lists}
+    return Study(
+        **fields, covariates=tuple(data["covariates"]), pool=tuple(data.get("pool", ())),
+        where=tuple(sorted(dict(data.get("where") or {}).items())),
+        positive=tuple(data.get("positive", ())), years=tuple(data.get("years", ())),
+    )  # fmt: skip
+
+
+def study_problems(data: Mapping[str, Any]) -> list[str]:
+    """Every problem of a declaration, each as ``"<field>: <what is wrong>"``."""
     problems = [f"{name}: required" for name in _REQUIRED if not data.get(name)]
     unknown = set(data) - set(Study.__dataclass_fields__)
     problems += [f"{name}: unknown field" for name in sorted(unknown)]
@@ -58,21 +77,49 @@ def study_from_dict(data: Mapping[str, Any]) -> Study:
         problems.append(f"before: {design} needs the pre-period outcome column")
     if not 0 < float(data.get("caliper_sd", 0.2)) <= 1:
         problems.append("caliper_sd: must be above 0 and at most 1")
-    if problems:
-        raise StudyError(f"study {data.get('slug', '?')}: " + "; ".join(problems))
-    fields = {k: v for k, v in data.items() if k not in ("covariates", "pool")}
-    return Study(**fields, covariates=tuple(data["covariates"]), pool=tuple(data.get("pool", ())))
+    return problems + _unit_problems(data)
+
+
+def _unit_problems(data: Mapping[str, Any]) -> list[str]:
+    unit = data.get("unit", "student_years")
+    if unit not in UNITS:
+        return [f"unit: {unit!r} is not one of {', '.join(UNITS)}"]
+    years = data.get("years", ())
+    if unit == "training_cohorts" and (len(years) != 2 or years[0] > years[1]):
+        return ["years: training_cohorts needs [first, last] programme years"]
+    if not isinstance(data.get("where") or {}, Mapping):
+        return ["where: must map a column to the value to keep"]
+    return []
 
 
 def study_to_dict(study: Study) -> dict[str, Any]:
     """The declaration again (lists for YAML), defaults included."""
     data = asdict(study)
-    return {**data, "covariates": list(study.covariates), "pool": list(study.pool)}
+    return {**data, "covariates": list(study.covariates), "pool": list(study.pool),
+            "where": dict(study.where), "positive": list(study.positive),
+            "years": list(study.years)}  # fmt: skip
+
+
+def analytic_frame(study: Study, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a flagged pool the study analyses: those meeting ``where`` and ``positive``,
+    with an outcome (and a pre-period outcome for difference-in-differences)."""
+    for column, value in study.where:
+        frame = frame[frame[column] == value]
+    for column in study.positive:
+        frame = frame[frame[column] > 0]
+    needed = [study.outcome, *([study.before] if study.before else [])]
+    return frame.dropna(subset=needed).reset_index(drop=True)
 
 
 def run_study(study: Study, pool: pd.DataFrame, participation: pd.DataFrame) -> Estimate:
     """Flag the pool by the study's program, apply its pool rule, run its design."""
-    frame = samples.participation_flags(pool, participation, study.program)
+    flagged = samples.participation_flags(pool, participation, study.program)
+    return run_flagged(study, flagged)
+
+
+def run_flagged(study: Study, flagged: pd.DataFrame) -> Estimate:
+    """Run ``study`` on a pool already flagged ``treated``: its filters, pool rule, design."""
+    frame = analytic_frame(study, flagged)
     if study.pool:
         frame = samples.served_pool(frame, list(study.pool))
     took_part = int(frame["treated"].sum())

@@ -1,0 +1,59 @@
+"""studies.yaml: every problem named with its line; a good file gives studies and their words."""
+
+from __future__ import annotations
+
+import pytest
+
+from backbone.evidence.catalog import parse_studies
+from backbone.governance.registry_file import RegistryFileError
+from tests.fixtures import PROJECT_ROOT
+
+GOOD = """\
+format: backbone.evidence/1
+studies:
+  - slug: tutoring-grade3-reading
+    title: Tutoring and grade-3 reading
+    program: Reading Buddies Tutoring
+    outcome: scale_score
+    where: {grade: 3}
+    pool: [school]
+    covariates: [school, econ]
+    caveats: [Few tutored third graders.]
+"""
+
+
+def test_a_good_file_gives_each_study_with_its_words():
+    [entry] = parse_studies(GOOD)
+    assert entry.study.where == (("grade", 3),) and entry.study.pool == ("school",)
+    assert entry.caveats == ("Few tutored third graders.",) and entry.published is False
+
+
+def test_every_problem_is_named_with_its_line():
+    bad = (GOOD.replace("design", "x").replace("    outcome: scale_score\n", "")
+           .replace("pool: [school]", "pool: [school]\n    design: rct")
+           .replace("title: Tutoring and grade-3 reading", "title: ''"))  # fmt: skip
+    with pytest.raises(RegistryFileError) as error:
+        parse_studies(bad)
+    described = [p.describe("studies.yaml") for p in error.value.problems]
+    assert "studies.yaml:3: studies[0].outcome: required" in described
+    assert "studies.yaml:4: studies[0].title: required" in described
+    assert any(
+        d.startswith("studies.yaml:8: studies[0].design: 'rct' is not one of") for d in described
+    )
+
+
+def test_training_cohorts_need_their_programme_years():
+    bad = GOOD.replace("    where: {grade: 3}\n", "    unit: training_cohorts\n    years: [2023]\n")
+    with pytest.raises(RegistryFileError, match=r"studies.yaml:8: studies\[0\].years: "):
+        parse_studies(bad)
+
+
+def test_the_demo_studies_file_is_valid():
+    path = PROJECT_ROOT / "src" / "backbone" / "demo" / "studies.yaml"
+    slugs = [e.study.slug for e in parse_studies(path.read_text())]
+    assert slugs == [
+        "tutoring-grade3-reading",
+        "tutoring-absences",
+        "training-earnings",
+        "training-employment",
+    ]

@@ -1,0 +1,105 @@
+"""The evidence pages: who may read them, what a stored run shows (the estimate beside the
+naive difference, each labelled), and a run with too few people withheld."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from backbone.demo.services import DEMO_PROGRAMS, DEMO_REGISTRY, DEMO_STUDIES
+from backbone.evidence import services, studies
+from backbone.evidence.models import Study
+from backbone.governance.models import AuditEvent
+from backbone.governance.registry import import_registry_file
+from backbone.governance.roles import role
+from backbone.governance.services import sync_roles
+from backbone.programs.registry import import_programs_file
+
+pytestmark = pytest.mark.django_db
+SLUG = "tutoring-grade3-reading"
+
+
+@pytest.fixture
+def riverton(workspace):
+    import_registry_file(DEMO_REGISTRY)
+    import_programs_file(DEMO_PROGRAMS)
+    services.import_studies_file(DEMO_STUDIES)
+    sync_roles()
+
+
+def _client(username: str, code: str) -> Client:
+    made = User.objects.create_user(username, password="a long test password")
+    made.groups.add(Group.objects.get(name=role(code).label))
+    client = Client()
+    client.force_login(made)
+    return client
+
+
+def _planted(n_per_school: int) -> pd.DataFrame:
+    """Two schools; in each, participants score exactly 12 points above the others."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for school in ("x", "y"):
+        for i in range(n_per_school):
+            treated = int(i % 2 == 0)
+            base = 400 + (20 if school == "y" else 0) + rng.normal(0, 5)
+            rows.append({"person": f"{school}{i}", "school": school, "econ": i % 4 < 2,
+                         "treated": treated, "scale_score": base + 12 * treated,
+                         "grade": 3})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _store(frame: pd.DataFrame) -> None:
+    study = Study.objects.get(slug=SLUG)
+    declared = studies.study_from_dict({**study.declaration, "covariates": ["school", "econ"]})
+    services._store(study, studies.run_flagged(declared, frame), "tester")
+
+
+def test_a_run_names_who_ran_it_as_the_audit_log_does(riverton):
+    from backbone.governance.actor import acting_as
+
+    frame = _planted(30)
+    study = Study.objects.get(slug=SLUG)
+    declared = studies.study_from_dict({**study.declaration, "covariates": ["school", "econ"]})
+    with acting_as("cli:dana"):
+        saved = services._store(study, studies.run_flagged(declared, frame), None)
+    assert saved.ran_by == "cli:dana"
+
+
+def test_a_reader_without_the_permission_gets_403(riverton):
+    funder = _client("fran", "funder")
+    assert funder.get("/evidence/").status_code == 403
+    assert funder.get(f"/evidence/{SLUG}/").status_code == 403
+
+
+def test_the_list_says_which_studies_have_not_run(riverton):
+    html = _client("rosa", "action_network_member").get("/evidence/").content.decode()
+    assert "Reading Buddies tutoring and grade-3 reading" in html
+    assert "not run yet" in html and "impact" not in html.lower()
+    assert 'href="/evidence/"' in html  # the nav link
+
+
+def test_the_study_page_shows_the_estimate_beside_the_naive_difference(riverton):
+    _store(_planted(60))
+    html = _client("rosa", "action_network_member").get(f"/evidence/{SLUG}/").content.decode()
+    assert "Quasi-experimental estimate" in html
+    assert "Naive difference (no adjustment for who takes part)" in html
+    assert "impact" not in html.lower()
+    run = Study.objects.get(slug=SLUG).latest_run()
+    assert 11 < run.effect < 13  # planted: +12 within each school
+    assert f"{run.effect:.2f}" in html and f"{run.naive_difference:.2f}" in html
+    assert "<svg" in html and "WWC verdict" in html
+    assert AuditEvent.objects.filter(object_type="evidence.study", action="read").exists()
+
+
+def test_a_run_on_too_few_people_is_withheld(riverton, settings):
+    settings.DISCLOSURE_MIN_N = 10
+    _store(_planted(8))  # 8 participants and 8 others in the pool: both under 10
+    run = Study.objects.get(slug=SLUG).latest_run()
+    assert run.withheld.startswith("withheld: participants in the analytic sample (8 < 10)")
+    html = _client("rosa", "action_network_member").get(f"/evidence/{SLUG}/").content.decode()
+    assert "withheld: participants" in html and f"{run.effect:.2f}" not in html
+    assert "Quasi-experimental estimate</th>" not in html
