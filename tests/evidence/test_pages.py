@@ -103,3 +103,7 @@ def test_a_run_on_too_few_people_is_withheld(riverton, settings):
     html = _client("rosa", "action_network_member").get(f"/evidence/{SLUG}/").content.decode()
     assert "withheld: participants" in html and f"{run.effect:.2f}" not in html
     assert "Quasi-experimental estimate</th>" not in html
+
+
+def test_every_design_a_study_may_declare_is_described_in_words():
+    assert set(studies.DESIGNS) <= set(services.DESIGN_WORDS)

@@ -187,6 +187,13 @@ DESIGN_WORDS = {
     "difference_in_differences": "each participant's change from before to after is compared "
     "with the change of the most similar non-participant over the same windows (matched "
     "difference-in-differences)",
+    "doubly_robust": "a regression on the non-participants predicts what each participant "
+    "would have scored without the program, and non-participants are weighted to the "
+    "participants' mix (doubly robust: right if either model is)",
+    "doubly_robust_difference_in_differences": "each participant's change from before to after "
+    "is compared with the change predicted for them from non-participants alike in the "
+    "baseline characteristics, weighted to the participants' mix (doubly robust "
+    "difference-in-differences)",
 }
 
 
