@@ -80,3 +80,76 @@ def test_an_estimate_over_few_people_is_withheld() -> None:
     assert (
         release.withheld is not None and "participants in the analytic sample" in release.withheld
     )
+
+
+def test_a_staggered_study_takes_each_units_adoption_from_its_first_participation() -> None:
+    from tests.evidence.test_staggered import TRUE_ATT, planted_panel
+
+    panel = planted_panel()
+    adopted = panel[panel["first"].notna() & (panel["period"] >= panel["first"])]
+    participation = adopted[["unit", "period"]].assign(program="Attendance Works")
+    study = studies.study_from_dict({"slug": "aw", "program": "Attendance Works", "outcome": "y",
+                                     "unit": "unit", "design": "staggered_did"})  # fmt: skip
+    result = studies.run_staggered_did(study, panel.drop(columns=["first"]), participation)
+    assert result.ci_low < TRUE_ATT < result.ci_high
+    assert result.n_treated_units == 90
+
+
+def test_a_pre_post_study_with_a_comparison_program_is_the_difference_in_gains() -> None:
+    from tests.evidence.test_assessments import ROWS
+
+    declaration = {"slug": "sel", "program": "A", "instrument": "DESSA", "design": "pre_post"}
+    growth = studies.run_pre_post(studies.study_from_dict(declaration), ROWS)
+    assert growth.growth.change == 6.0  # type: ignore[union-attr]
+    versus = studies.study_from_dict({**declaration, "comparison": "B"})
+    assert studies.run_pre_post(versus, ROWS).difference == pytest.approx(4.0)  # type: ignore[union-attr]
+
+
+def test_a_combination_study_reports_each_contrast() -> None:
+    from tests.evidence.test_combinations import PLANTED, planted
+
+    pool, took = planted()
+    study = studies.study_from_dict({
+        "slug": "both", "program": "Tutoring", "combined_with": ["Mentoring"],
+        "outcome": "score", "covariates": ["disadvantaged", "school"], "design": "combination",
+    })  # fmt: skip
+    results = studies.run_combination(study, pool, took)
+    for contrast in results:
+        truth = PLANTED[contrast.arm, contrast.against]
+        assert contrast.estimate.ci_low < truth < contrast.estimate.ci_high
+    again = studies.study_from_dict(yaml.safe_load(yaml.safe_dump(studies.study_to_dict(study))))
+    assert again == study
+
+
+@pytest.mark.parametrize(
+    ("declaration", "problems"),
+    [
+        ({"design": "pre_post"}, ["instrument: required"]),
+        ({"design": "staggered_did", "control": "later"},
+         ["unit: required", "control: must be one of never, not_yet"]),
+        ({"design": "combination", "method": "rct"},
+         ["combined_with: required", "method: must be one of exact, matched, ipw"]),
+    ],
+)  # fmt: skip
+def test_the_new_designs_list_what_they_miss(declaration, problems) -> None:
+    base = {"slug": "s", "program": "P", "outcome": "y", "covariates": ["x"]}
+    with pytest.raises(studies.StudyError) as caught:
+        studies.study_from_dict({**base, **declaration})
+    assert str(caught.value) == "study s: " + "; ".join(problems)
+
+
+def test_a_pre_post_study_needs_neither_outcome_nor_covariates() -> None:
+    study = studies.study_from_dict({"slug": "s", "program": "P", "instrument": "DESSA",
+                                     "design": "pre_post"})  # fmt: skip
+    assert (study.outcome, study.covariates) == ("", ())
+
+
+def test_each_runner_refuses_another_design() -> None:
+    pool, served = _frames()
+    staggered = studies.study_from_dict({"slug": "s", "program": "P", "outcome": "y",
+                                         "unit": "school", "design": "staggered_did"})  # fmt: skip
+    with pytest.raises(studies.StudyError, match="a staggered_did study runs with run_staggered"):
+        studies.run_study(staggered, pool, served)
+    matched = studies.study_from_dict(yaml.safe_load(DECLARATION))
+    with pytest.raises(studies.StudyError, match="its design is matched, not pre_post"):
+        studies.run_pre_post(matched, pool)

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from backbone.disclosure import Policy
-from backbone.evidence import designs, samples
+from backbone.evidence import assessments, combinations, designs, samples, staggered
 from backbone.evidence.designs import Estimate
 
-DESIGNS = ("matched", "exact", "ipw", "difference_in_differences")
+ESTIMATE_DESIGNS = ("matched", "exact", "ipw", "difference_in_differences")  # → run_study
+DESIGNS = (*ESTIMATE_DESIGNS, "staggered_did", "pre_post", "combination")
+CONTROLS = ("never", "not_yet")
 
 
 class StudyError(ValueError):
@@ -40,37 +42,66 @@ class Study:
     person: str | None = None  # cluster person-periods by this column
     caliper_sd: float = 0.2
     seed: int = 0
+    unit: str | None = None  # staggered_did: the unit that adopts (a school) and its column
+    control: str = "never"  # staggered_did: "never" or "not_yet" treated comparisons
+    instrument: str | None = None  # pre_post: the program_assessment instrument
+    comparison: str | None = None  # pre_post: another program that gave the same instrument
+    combined_with: tuple[str, ...] = ()  # combination: the other programs of the combination
+    method: str = "exact"  # combination: "exact", "matched" or "ipw" for each contrast
 
 
-_REQUIRED = ("slug", "program", "outcome", "covariates")
+_TUPLES = ("covariates", "pool", "combined_with")
 
 
-def study_from_dict(data: Mapping[str, Any]) -> Study:
-    """A ``Study`` from its declaration; ``StudyError`` lists every problem at once."""
-    problems = [f"{name}: required" for name in _REQUIRED if not data.get(name)]
-    unknown = set(data) - set(Study.__dataclass_fields__)
-    problems += [f"{name}: unknown field" for name in sorted(unknown)]
-    design = data.get("design", "matched")
+def _required(design: str) -> tuple[str, ...]:
+    if design == "pre_post":
+        return ("slug", "program", "instrument")
+    if design == "staggered_did":
+        return ("slug", "program", "outcome", "unit")
+    if design == "combination":
+        return ("slug", "program", "outcome", "covariates", "combined_with")
+    return ("slug", "program", "outcome", "covariates")
+
+
+def _design_problems(data: Mapping[str, Any], design: str) -> list[str]:
+    problems = []
     if design not in DESIGNS:
         problems.append(f"design: {design!r} is not one of {', '.join(DESIGNS)}")
     if design == "difference_in_differences" and not data.get("before"):
         problems.append("before: difference_in_differences needs the pre-period outcome column")
+    if data.get("control", "never") not in CONTROLS:
+        problems.append(f"control: must be one of {', '.join(CONTROLS)}")
+    if data.get("method", "exact") not in combinations.DESIGNS:
+        problems.append(f"method: must be one of {', '.join(combinations.DESIGNS)}")
     if not 0 < float(data.get("caliper_sd", 0.2)) <= 1:
         problems.append("caliper_sd: must be above 0 and at most 1")
+    return problems
+
+
+def study_from_dict(data: Mapping[str, Any]) -> Study:
+    """A ``Study`` from its declaration; ``StudyError`` lists every problem at once."""
+    design = data.get("design", "matched")
+    problems = [f"{name}: required" for name in _required(design) if not data.get(name)]
+    unknown = set(data) - set(Study.__dataclass_fields__)
+    problems += [f"{name}: unknown field" for name in sorted(unknown)]
+    problems += _design_problems(data, design)
     if problems:
         raise StudyError(f"study {data.get('slug', '?')}: " + "; ".join(problems))
-    fields = {k: v for k, v in data.items() if k not in ("covariates", "pool")}
-    return Study(**fields, covariates=tuple(data["covariates"]), pool=tuple(data.get("pool", ())))
+    fields: dict[str, Any] = {"outcome": "", **data}
+    fields.update({name: tuple(data.get(name, ())) for name in _TUPLES})
+    return Study(**fields)
 
 
 def study_to_dict(study: Study) -> dict[str, Any]:
     """The declaration again (lists for YAML), defaults included."""
-    data = asdict(study)
-    return {**data, "covariates": list(study.covariates), "pool": list(study.pool)}
+    return {**asdict(study), **{name: list(getattr(study, name)) for name in _TUPLES}}
 
 
 def run_study(study: Study, pool: pd.DataFrame, participation: pd.DataFrame) -> Estimate:
-    """Flag the pool by the study's program, apply its pool rule, run its design."""
+    """Flag the pool by the study's program, apply its pool rule, run its design (one of
+    ``ESTIMATE_DESIGNS``; the others have their own ``run_*``)."""
+    if study.design not in ESTIMATE_DESIGNS:
+        raise StudyError(f"study {study.slug}: a {study.design} study runs with run_{study.design}")
     frame = samples.participation_flags(pool, participation, study.program)
     if study.pool:
         frame = samples.served_pool(frame, list(study.pool))
@@ -95,6 +126,53 @@ def run_study(study: Study, pool: pd.DataFrame, participation: pd.DataFrame) -> 
         frame, study.outcome, covariates, caliper_sd=study.caliper_sd, seed=study.seed,
         person=study.person,
     )  # fmt: skip
+
+
+def run_staggered_did(
+    study: Study, panel: pd.DataFrame, participation: pd.DataFrame
+) -> staggered.StaggeredEstimate:
+    """Each unit's adoption period is the first period it appears in ``participation`` with the
+    study's program; ``panel`` has one row per unit and ``period`` with the outcome."""
+    _expect(study, "staggered_did")
+    unit = study.unit or "unit"
+    rows = participation[participation["program"] == study.program]
+    first = rows.groupby(unit)["period"].min().rename("first")
+    frame = panel.drop(columns=["first"], errors="ignore").merge(first, on=unit, how="left")
+    control = cast(staggered.Control, study.control)
+    return staggered.staggered_did(frame, study.outcome, unit=unit, control=control,
+                                   seed=study.seed)  # fmt: skip
+
+
+def run_pre_post(
+    study: Study, rows: pd.DataFrame
+) -> assessments.PrePost | assessments.GainComparison:
+    """Growth on the study's instrument, or, with ``comparison``, the difference in gains."""
+    _expect(study, "pre_post")
+    assert study.instrument is not None  # checked by study_from_dict
+    if study.comparison:
+        return assessments.difference_in_gains(rows, study.program, study.comparison,
+                                               study.instrument)  # fmt: skip
+    return assessments.pre_post(rows, study.program, study.instrument)
+
+
+def run_combination(
+    study: Study, pool: pd.DataFrame, participation: pd.DataFrame
+) -> list[combinations.Contrast]:
+    """The combination of ``program`` and ``combined_with`` against each part and neither."""
+    _expect(study, "combination")
+    programs = [study.program, *study.combined_with]
+    frame = combinations.program_sets(pool, participation, programs)
+    if study.pool:
+        frame = samples.served_pool(frame.assign(treated=frame["arm"] != "neither"),
+                                    list(study.pool)).drop(columns=["treated"])  # fmt: skip
+    return combinations.combination_contrasts(frame, study.outcome, list(study.covariates),
+                                              programs, design=study.method,
+                                              person=study.person)  # fmt: skip
+
+
+def _expect(study: Study, design: str) -> None:
+    if study.design != design:
+        raise StudyError(f"study {study.slug}: its design is {study.design}, not {design}")
 
 
 @dataclass(frozen=True)
