@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import pytest
 
 from backbone.evidence.assessments import difference_in_gains, pre_post
-
-NAN = float("nan")
-ROWS = pd.DataFrame(
-    {
-        "program": ["A"] * 4 + ["B"] * 3 + ["A"],
-        "instrument": ["DESSA"] * 7 + ["STAR Reading"],
-        # A: gains 6, 4, 8 (mean 6), one person never reassessed. B: gains 1, 2, 3 (mean 2).
-        "pre_score": [40.0, 50.0, 60.0, 45.0, 42.0, 52.0, 62.0, 700.0],
-        "post_score": [46.0, 54.0, 68.0, NAN, 43.0, 54.0, 65.0, 760.0],
-    }
-)
+from tests.evidence.planted import ASSESSMENT_ROWS as ROWS
 
 
 def test_growth_is_the_mean_change_among_the_reassessed_with_a_paired_t_interval():

@@ -3,7 +3,6 @@ than the sum (an interaction), with selection on disadvantage and school."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,41 +12,12 @@ from backbone.evidence.combinations import (
     default_contrasts,
     program_sets,
 )
-
-TUTORING, MENTORING, INTERACTION = 3.0, 2.0, 4.0
-PROGRAMS = ["Tutoring", "Mentoring"]
-BOTH = "Mentoring + Tutoring"
-# By hand: both against tutoring alone = mentoring + interaction; against mentoring alone =
-# tutoring + interaction; against neither = all three.
-PLANTED = {
-    (BOTH, "Mentoring"): TUTORING + INTERACTION,
-    (BOTH, "Tutoring"): MENTORING + INTERACTION,
-    (BOTH, "neither"): TUTORING + MENTORING + INTERACTION,
-}
-
-
-def planted(n: int = 8000, seed: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A pool of student-years and the participation rows they produced."""
-    rng = np.random.default_rng(seed)
-    disadvantaged = (rng.random(n) < 0.45).astype(int)
-    school = rng.choice(["s1", "s2", "s3", "s4"], n)
-    school_effect = pd.Series(school).map({"s1": 0.0, "s2": 2.0, "s3": -3.0, "s4": 1.0})
-    logistic = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
-    tutoring = rng.random(n) < logistic(-1.0 + 1.2 * disadvantaged + (school == "s3"))
-    mentoring = rng.random(n) < logistic(-1.0 + 0.9 * disadvantaged)
-    score = (50 - 6 * disadvantaged + school_effect.to_numpy() + TUTORING * tutoring
-             + MENTORING * mentoring + INTERACTION * (tutoring & mentoring)
-             + rng.normal(0, 5, n))  # fmt: skip
-    pool = pd.DataFrame({"person": [f"p{i}" for i in range(n)], "period": 2025,
-                         "disadvantaged": disadvantaged, "school": school, "score": score})  # fmt: skip
-    took = [(f"p{i}", 2025, name) for name, flags in (("Tutoring", tutoring),
-            ("Mentoring", mentoring)) for i in np.flatnonzero(flags)]  # fmt: skip
-    return pool, pd.DataFrame(took, columns=["person", "period", "program"])
+from tests.evidence.planted import BOTH, PLANTED, PROGRAMS, combination_sample
 
 
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
-    pool, took = planted()
+    pool, took = combination_sample()
     return program_sets(pool, took, PROGRAMS)
 
 

@@ -3,33 +3,12 @@ by cohort, so two-way fixed effects is biased, and the group-time estimator reco
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
 from backbone.evidence.staggered import group_time_effects, staggered_did
-
-PERIODS = range(2016, 2025)
-SLOPES = {2019: 3.0, 2021: 2.0, 2023: 1.0}  # effect = slope × (periods since adoption + 1)
-# The simple aggregation's truth by hand: cohorts of equal size, so every post-adoption cell
-# weighs the same. 2019: 3·(1+…+6) = 63 over 6 cells; 2021: 2·(1+…+4) = 20 over 4;
-# 2023: 1·(1+2) = 3 over 2. (63 + 20 + 3) / 12.
-TRUE_ATT = 86 / 12
-
-
-def planted_panel(units_per_group: int = 30, seed: int = 5) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    time_effect = {t: 0.8 * (t - 2016) + rng.normal(0, 1) for t in PERIODS}
-    rows = []
-    for group in [*SLOPES, None]:
-        for k in range(units_per_group):
-            level = rng.normal(50, 5)
-            for t in PERIODS:
-                planted = SLOPES[group] * (t - group + 1) if group and t >= group else 0.0
-                y = level + time_effect[t] + planted + rng.normal(0, 1)
-                rows.append((f"{group}-{k}", t, group, y, float(planted > 0)))
-    return pd.DataFrame(rows, columns=["unit", "period", "first", "y", "treated_now"])
+from tests.evidence.planted import TRUE_ATT, planted_panel
 
 
 @pytest.fixture(scope="module")

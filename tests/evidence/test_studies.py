@@ -8,7 +8,15 @@ import yaml
 
 from backbone.disclosure import Policy
 from backbone.evidence import studies
-from tests.evidence.planted import EFFECT, selected_sample
+from tests.evidence.planted import (
+    ASSESSMENT_ROWS,
+    EFFECT,
+    PLANTED,
+    TRUE_ATT,
+    combination_sample,
+    planted_panel,
+    selected_sample,
+)
 
 DECLARATION = """
 slug: planted-tutoring
@@ -83,8 +91,6 @@ def test_an_estimate_over_few_people_is_withheld() -> None:
 
 
 def test_a_staggered_study_takes_each_units_adoption_from_its_first_participation() -> None:
-    from tests.evidence.test_staggered import TRUE_ATT, planted_panel
-
     panel = planted_panel()
     adopted = panel[panel["first"].notna() & (panel["period"] >= panel["first"])]
     participation = adopted[["unit", "period"]].assign(program="Attendance Works")
@@ -96,19 +102,15 @@ def test_a_staggered_study_takes_each_units_adoption_from_its_first_participatio
 
 
 def test_a_pre_post_study_with_a_comparison_program_is_the_difference_in_gains() -> None:
-    from tests.evidence.test_assessments import ROWS
-
     declaration = {"slug": "sel", "program": "A", "instrument": "DESSA", "design": "pre_post"}
-    growth = studies.run_pre_post(studies.study_from_dict(declaration), ROWS)
+    growth = studies.run_pre_post(studies.study_from_dict(declaration), ASSESSMENT_ROWS)
     assert growth.growth.change == 6.0  # type: ignore[union-attr]
     versus = studies.study_from_dict({**declaration, "comparison": "B"})
-    assert studies.run_pre_post(versus, ROWS).difference == pytest.approx(4.0)  # type: ignore[union-attr]
+    assert studies.run_pre_post(versus, ASSESSMENT_ROWS).difference == pytest.approx(4.0)  # type: ignore[union-attr]
 
 
 def test_a_combination_study_reports_each_contrast() -> None:
-    from tests.evidence.test_combinations import PLANTED, planted
-
-    pool, took = planted()
+    pool, took = combination_sample()
     study = studies.study_from_dict({
         "slug": "both", "program": "Tutoring", "combined_with": ["Mentoring"],
         "outcome": "score", "covariates": ["disadvantaged", "school"], "design": "combination",
