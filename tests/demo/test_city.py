@@ -60,7 +60,7 @@ def test_every_manifest_file_exists_and_every_contract_is_present(city):
     assert all(city.path(entry).is_file() for entry in city.files)
     assert {e.contract for e in city.files} == {
         "edfi", "hmis", "ui_wages", "program_participation", "postsecondary", "training",
-        "employer_event", "graduation",
+        "employer_event", "graduation", "program_assessment",
     }  # fmt: skip
     assert len(city.select("three-rivers-workforce-board", "ui_wages")) == 24
     assert [e.period for e in city.select("riverton-public-schools")] == [

@@ -57,3 +57,12 @@ def test_the_demo_studies_file_is_valid():
         "training-earnings",
         "training-employment",
     ]
+
+
+def test_a_design_the_app_cannot_store_yet_is_refused_with_its_line():
+    staggered = GOOD.replace("    covariates: [school, econ]\n",
+                             "    covariates: [school, econ]\n    design: staggered_did\n"
+                             "    adopter: school\n")  # fmt: skip
+    with pytest.raises(RegistryFileError, match=r"studies.yaml:10: studies\[0\].design: "
+                       r"staggered_did is not run by the app yet"):  # fmt: skip
+        parse_studies(staggered)

@@ -9,7 +9,15 @@ import yaml
 
 from backbone.disclosure import Policy
 from backbone.evidence import studies
-from tests.evidence.planted import EFFECT, selected_sample
+from tests.evidence.planted import (
+    ASSESSMENT_ROWS,
+    EFFECT,
+    PLANTED,
+    TRUE_ATT,
+    combination_sample,
+    planted_panel,
+    selected_sample,
+)
 
 DECLARATION = """
 slug: planted-tutoring
@@ -107,3 +115,70 @@ def test_an_estimate_over_few_people_is_withheld() -> None:
     assert (
         release.withheld is not None and "participants in the analytic sample" in release.withheld
     )
+
+
+def test_a_staggered_study_takes_each_units_adoption_from_its_first_participation() -> None:
+    panel = planted_panel()
+    adopted = panel[panel["first"].notna() & (panel["period"] >= panel["first"])]
+    participation = adopted[["unit", "period"]].assign(program="Attendance Works")
+    study = studies.study_from_dict({"slug": "aw", "program": "Attendance Works", "outcome": "y",
+                                     "adopter": "unit", "design": "staggered_did"})  # fmt: skip
+    result = studies.run_staggered_did(study, panel.drop(columns=["first"]), participation)
+    assert result.ci_low < TRUE_ATT < result.ci_high
+    assert result.n_treated_units == 90
+
+
+def test_a_pre_post_study_with_a_comparison_program_is_the_difference_in_gains() -> None:
+    declaration = {"slug": "sel", "program": "A", "instrument": "DESSA", "design": "pre_post"}
+    growth = studies.run_pre_post(studies.study_from_dict(declaration), ASSESSMENT_ROWS)
+    assert growth.growth.change == 6.0  # type: ignore[union-attr]
+    versus = studies.study_from_dict({**declaration, "comparison": "B"})
+    assert studies.run_pre_post(versus, ASSESSMENT_ROWS).difference == pytest.approx(4.0)  # type: ignore[union-attr]
+
+
+def test_a_combination_study_reports_each_contrast() -> None:
+    pool, took = combination_sample()
+    study = studies.study_from_dict({
+        "slug": "both", "program": "Tutoring", "combined_with": ["Mentoring"],
+        "outcome": "score", "covariates": ["disadvantaged", "school"], "design": "combination",
+    })  # fmt: skip
+    results = studies.run_combination(study, pool, took)
+    for contrast in results:
+        truth = PLANTED[contrast.arm, contrast.against]
+        assert contrast.estimate.ci_low < truth < contrast.estimate.ci_high
+    again = studies.study_from_dict(yaml.safe_load(yaml.safe_dump(studies.study_to_dict(study))))
+    assert again == study
+
+
+@pytest.mark.parametrize(
+    ("declaration", "problems"),
+    [
+        ({"design": "pre_post"}, ["instrument: required"]),
+        ({"design": "staggered_did", "control": "later"},
+         ["adopter: required", "control: must be one of never, not_yet"]),
+        ({"design": "combination", "method": "rct"},
+         ["combined_with: required", "method: must be one of exact, matched, ipw"]),
+    ],
+)  # fmt: skip
+def test_the_new_designs_list_what_they_miss(declaration, problems) -> None:
+    base = {"slug": "s", "program": "P", "outcome": "y", "covariates": ["x"]}
+    with pytest.raises(studies.StudyError) as caught:
+        studies.study_from_dict({**base, **declaration})
+    assert str(caught.value) == "study s: " + "; ".join(problems)
+
+
+def test_a_pre_post_study_needs_neither_outcome_nor_covariates() -> None:
+    study = studies.study_from_dict({"slug": "s", "program": "P", "instrument": "DESSA",
+                                     "design": "pre_post"})  # fmt: skip
+    assert (study.outcome, study.covariates) == ("", ())
+
+
+def test_each_runner_refuses_another_design() -> None:
+    pool, served = _frames()
+    staggered = studies.study_from_dict({"slug": "s", "program": "P", "outcome": "y",
+                                         "adopter": "school", "design": "staggered_did"})  # fmt: skip
+    with pytest.raises(studies.StudyError, match="a staggered_did study runs with run_staggered"):
+        studies.run_study(staggered, pool, served)
+    matched = studies.study_from_dict(yaml.safe_load(DECLARATION))
+    with pytest.raises(studies.StudyError, match="its design is matched, not pre_post"):
+        studies.run_pre_post(matched, pool)

@@ -102,6 +102,7 @@ DEMO_SCHEDULES = [
     ("three-rivers-workforce-board", "training", "quarterly", 30),
     ("bright-futures-tutoring", "program_participation", "school_year", 30),
     ("riverton-mentoring-alliance", "program_participation", "school_year", 30),
+    ("riverton-mentoring-alliance", "program_assessment", "school_year", 30),
     ("eastside-youth-center", "program_participation", "school_year", 30),
     ("summer-bridge-riverton", "program_participation", "school_year", 30),
     ("riverton-community-college", "postsecondary", "school_year", 60),

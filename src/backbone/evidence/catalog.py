@@ -23,7 +23,13 @@ from typing import Any
 
 import yaml
 
-from backbone.evidence.studies import Study, study_from_dict, study_problems
+from backbone.evidence.studies import (
+    DESIGNS,
+    ESTIMATE_DESIGNS,
+    Study,
+    study_from_dict,
+    study_problems,
+)
 from backbone.governance.registry_file import Loc, Problem, RegistryFileError, field_path, line_of
 
 FORMAT = "backbone.evidence/1"
@@ -92,6 +98,13 @@ def _entry_problems(i: int, item: Mapping[str, Any], seen: set[str]) -> Iterator
     for problem in study_problems(computation):
         name, _, message = problem.partition(": ")
         yield ("studies", i, name), message
+    design = computation.get("design", "matched")
+    if design in DESIGNS and design not in ESTIMATE_DESIGNS:
+        # the app stores one Estimate per run; these designs run from Python (docs/evidence.md)
+        yield (
+            ("studies", i, "design"),
+            (f"{design} is not run by the app yet; use one of {', '.join(ESTIMATE_DESIGNS)}"),
+        )
 
 
 def _entry(item: Mapping[str, Any]) -> StudyEntry:

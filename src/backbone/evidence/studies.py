@@ -13,16 +13,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from backbone.disclosure import Policy
-from backbone.evidence import designs, doubly_robust, samples
+from backbone.evidence import (
+    assessments,
+    combinations,
+    designs,
+    doubly_robust,
+    samples,
+    staggered,
+)
 from backbone.evidence.designs import Estimate
 
-DESIGNS = ("matched", "exact", "ipw", "doubly_robust", "difference_in_differences",
-           "doubly_robust_difference_in_differences")  # fmt: skip
+ESTIMATE_DESIGNS = (
+    "matched",
+    "exact",
+    "ipw",
+    "doubly_robust",
+    "difference_in_differences",
+    "doubly_robust_difference_in_differences",
+)  # fmt: skip  → run_study
+DESIGNS = (*ESTIMATE_DESIGNS, "staggered_did", "pre_post", "combination")
+CONTROLS = ("never", "not_yet")
 UNITS = ("student_years", "training_cohorts")  # the pools evidence.warehouse_samples builds
 
 
@@ -46,9 +61,25 @@ class Study:
     where: tuple[tuple[str, Any], ...] = ()  # keep rows whose column equals the value
     positive: tuple[str, ...] = ()  # keep rows where these columns are above 0
     years: tuple[int, ...] = ()  # training_cohorts: first and last programme year
+    adopter: str | None = None  # staggered_did: the column of the unit that adopts (a school)
+    control: str = "never"  # staggered_did: "never" or "not_yet" treated comparisons
+    instrument: str | None = None  # pre_post: the program_assessment instrument
+    comparison: str | None = None  # pre_post: another program that gave the same instrument
+    combined_with: tuple[str, ...] = ()  # combination: the other programs of the combination
+    method: str = "exact"  # combination: "exact", "matched" or "ipw" for each contrast
 
 
-_REQUIRED = ("slug", "program", "outcome", "covariates")
+_TUPLES = ("covariates", "pool", "positive", "years", "combined_with")
+
+
+def _required(design: str) -> tuple[str, ...]:
+    if design == "pre_post":
+        return ("slug", "program", "instrument")
+    if design == "staggered_did":
+        return ("slug", "program", "outcome", "adopter")
+    if design == "combination":
+        return ("slug", "program", "outcome", "covariates", "combined_with")
+    return ("slug", "program", "outcome", "covariates")
 
 
 def study_from_dict(data: Mapping[str, Any]) -> Study:
@@ -56,28 +87,34 @@ def study_from_dict(data: Mapping[str, Any]) -> Study:
     problems = study_problems(data)
     if problems:
         raise StudyError(f"study {data.get('slug', '?')}: " + "; ".join(problems))
-    lists = ("covariates", "pool", "where", "positive", "years")
-    fields = {k: v for k, v in data.items() if k not in lists}
-    return Study(
-        **fields, covariates=tuple(data["covariates"]), pool=tuple(data.get("pool", ())),
-        where=tuple(sorted(dict(data.get("where") or {}).items())),
-        positive=tuple(data.get("positive", ())), years=tuple(data.get("years", ())),
-    )  # fmt: skip
+    fields: dict[str, Any] = {"outcome": "", **data}
+    fields.update({name: tuple(data.get(name, ())) for name in _TUPLES})
+    fields["where"] = tuple(sorted(dict(data.get("where") or {}).items()))
+    return Study(**fields)
 
 
 def study_problems(data: Mapping[str, Any]) -> list[str]:
     """Every problem of a declaration, each as ``"<field>: <what is wrong>"``."""
-    problems = [f"{name}: required" for name in _REQUIRED if not data.get(name)]
+    design = data.get("design", "matched")
+    problems = [f"{name}: required" for name in _required(design) if not data.get(name)]
     unknown = set(data) - set(Study.__dataclass_fields__)
     problems += [f"{name}: unknown field" for name in sorted(unknown)]
-    design = data.get("design", "matched")
+    return problems + _design_problems(data, design) + _unit_problems(data)
+
+
+def _design_problems(data: Mapping[str, Any], design: str) -> list[str]:
+    problems = []
     if design not in DESIGNS:
         problems.append(f"design: {design!r} is not one of {', '.join(DESIGNS)}")
     if design.endswith("difference_in_differences") and not data.get("before"):
         problems.append(f"before: {design} needs the pre-period outcome column")
+    if data.get("control", "never") not in CONTROLS:
+        problems.append(f"control: must be one of {', '.join(CONTROLS)}")
+    if data.get("method", "exact") not in combinations.DESIGNS:
+        problems.append(f"method: must be one of {', '.join(combinations.DESIGNS)}")
     if not 0 < float(data.get("caliper_sd", 0.2)) <= 1:
         problems.append("caliper_sd: must be above 0 and at most 1")
-    return problems + _unit_problems(data)
+    return problems
 
 
 def _unit_problems(data: Mapping[str, Any]) -> list[str]:
@@ -94,10 +131,8 @@ def _unit_problems(data: Mapping[str, Any]) -> list[str]:
 
 def study_to_dict(study: Study) -> dict[str, Any]:
     """The declaration again (lists for YAML), defaults included."""
-    data = asdict(study)
-    return {**data, "covariates": list(study.covariates), "pool": list(study.pool),
-            "where": dict(study.where), "positive": list(study.positive),
-            "years": list(study.years)}  # fmt: skip
+    lists = {name: list(getattr(study, name)) for name in _TUPLES}
+    return {**asdict(study), **lists, "where": dict(study.where)}
 
 
 def analytic_frame(study: Study, frame: pd.DataFrame) -> pd.DataFrame:
@@ -119,6 +154,8 @@ def run_study(study: Study, pool: pd.DataFrame, participation: pd.DataFrame) -> 
 
 def run_flagged(study: Study, flagged: pd.DataFrame) -> Estimate:
     """Run ``study`` on a pool already flagged ``treated``: its filters, pool rule, design."""
+    if study.design not in ESTIMATE_DESIGNS:
+        raise StudyError(f"study {study.slug}: a {study.design} study runs with run_{study.design}")
     frame = analytic_frame(study, flagged)
     if study.pool:
         frame = samples.served_pool(frame, list(study.pool))
@@ -150,6 +187,53 @@ def run_flagged(study: Study, flagged: pd.DataFrame) -> Estimate:
         frame, study.outcome, covariates, caliper_sd=study.caliper_sd, seed=study.seed,
         person=study.person,
     )  # fmt: skip
+
+
+def run_staggered_did(
+    study: Study, panel: pd.DataFrame, participation: pd.DataFrame
+) -> staggered.StaggeredEstimate:
+    """Each unit's adoption period is the first period it appears in ``participation`` with the
+    study's program; ``panel`` has one row per unit and ``period`` with the outcome."""
+    _expect(study, "staggered_did")
+    unit = study.adopter or "unit"
+    rows = participation[participation["program"] == study.program]
+    first = rows.groupby(unit)["period"].min().rename("first")
+    frame = panel.drop(columns=["first"], errors="ignore").merge(first, on=unit, how="left")
+    control = cast(staggered.Control, study.control)
+    return staggered.staggered_did(frame, study.outcome, unit=unit, control=control,
+                                   seed=study.seed)  # fmt: skip
+
+
+def run_pre_post(
+    study: Study, rows: pd.DataFrame
+) -> assessments.PrePost | assessments.GainComparison:
+    """Growth on the study's instrument, or, with ``comparison``, the difference in gains."""
+    _expect(study, "pre_post")
+    assert study.instrument is not None  # checked by study_from_dict
+    if study.comparison:
+        return assessments.difference_in_gains(rows, study.program, study.comparison,
+                                               study.instrument)  # fmt: skip
+    return assessments.pre_post(rows, study.program, study.instrument)
+
+
+def run_combination(
+    study: Study, pool: pd.DataFrame, participation: pd.DataFrame
+) -> list[combinations.Contrast]:
+    """The combination of ``program`` and ``combined_with`` against each part and neither."""
+    _expect(study, "combination")
+    programs = [study.program, *study.combined_with]
+    frame = combinations.program_sets(pool, participation, programs)
+    if study.pool:
+        frame = samples.served_pool(frame.assign(treated=frame["arm"] != "neither"),
+                                    list(study.pool)).drop(columns=["treated"])  # fmt: skip
+    return combinations.combination_contrasts(frame, study.outcome, list(study.covariates),
+                                              programs, design=study.method,
+                                              person=study.person)  # fmt: skip
+
+
+def _expect(study: Study, design: str) -> None:
+    if study.design != design:
+        raise StudyError(f"study {study.slug}: its design is {study.design}, not {design}")
 
 
 @dataclass(frozen=True)

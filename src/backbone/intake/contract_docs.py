@@ -64,12 +64,15 @@ def table_section(table: Table) -> str:
         required = "yes" if column.required else ""
         cells = [f"`{column.name}`", column.type, required, rules(column), column.description]
         lines.append("| " + " | ".join(cells) + " |")
+    if table.row_rules:
+        lines += ["", "Row rules: " + "; ".join(r.describe() for r in table.row_rules) + "."]
     return "\n".join(lines)
 
 
 EXAMPLES = {
     "ui_wages": "ui_wages.csv",
     "program_participation": "program_participation.csv",
+    "program_assessment": "program_assessment.csv",
     "person_demographics": "person_demographics.csv",
     "postsecondary": "postsecondary.csv",
     "training": "training.csv",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from backbone.warehouse.sql import identifier, literal
-from backbone.warehouse.tables import Column, Table
+from backbone.warehouse.tables import Column, RowRule, Table
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
@@ -90,6 +90,25 @@ def column_checks_sql(staged: str, column: Column, today: str) -> list[str]:
     return checks
 
 
+def row_rule_sql(staged: str, table: Table, rule: RowRule) -> str:
+    """The rows that break a rule across two columns, reported on the second column."""
+    first, second = table.column(rule.first), table.column(rule.second)
+    if rule.kind == "after":
+        condition = f"({typed_value_sql(second)}) <= ({typed_value_sql(first)})"
+        message = f"must be after {rule.first}"
+    else:
+        condition = f"({text(rule.first)} IS NULL) <> ({text(rule.second)} IS NULL)"
+        message = f"{rule.first} and {rule.second} must be given together"
+    return _check(staged, second, condition, rule.kind, message)
+
+
+def _checks(staged: str, table: Table, today: str) -> list[str]:
+    checks = [sql for column in table.columns for sql in column_checks_sql(staged, column, today)]
+    checks += [row_rule_sql(staged, table, rule) for rule in table.row_rules]
+    checks.append(duplicate_key_sql(staged, table))
+    return checks
+
+
 def duplicate_key_sql(staged: str, table: Table) -> str:
     """Every row after the first that repeats the table's key."""
     key = ", ".join(text(c) for c in table.key)
@@ -109,17 +128,14 @@ def duplicate_key_sql(staged: str, table: Table) -> str:
 
 def problems_sql(staged: str, table: Table, today: str, limit: int) -> str:
     """All problems of a staged table, in file and row order, at most ``limit``."""
-    checks = [sql for column in table.columns for sql in column_checks_sql(staged, column, today)]
-    checks.append(duplicate_key_sql(staged, table))
-    union = " UNION ALL ".join(f"({sql})" for sql in checks)
+    union = " UNION ALL ".join(f"({sql})" for sql in _checks(staged, table, today))
     order = "ORDER BY source_file, source_row, field"
     return f"SELECT {PROBLEM_COLUMNS} FROM ({union}) {order} LIMIT {limit}"
 
 
 def problem_count_sql(staged: str, table: Table, today: str) -> str:
-    checks = [sql for column in table.columns for sql in column_checks_sql(staged, column, today)]
-    checks.append(duplicate_key_sql(staged, table))
-    return "SELECT count(*) FROM (" + " UNION ALL ".join(f"({sql})" for sql in checks) + ")"
+    union = " UNION ALL ".join(f"({sql})" for sql in _checks(staged, table, today))
+    return f"SELECT count(*) FROM ({union})"
 
 
 def record_id_sql(column: str, key: str, partner: str) -> str:

@@ -84,6 +84,7 @@ CONTRACTS: dict[str, Contract] = {
         ),
         _generic("person_demographics", "People and their demographics"),
         _generic("program_participation", "Program participation (community organizations)"),
+        _generic("program_assessment", "Program pre/post assessments (community organizations)"),
         _generic("postsecondary", "Postsecondary enrollment and awards (college)"),
         _generic("training", "Training enrollment and credentials (workforce)"),
         _generic("employer_event", "Employer interviews, offers and hires"),

@@ -35,6 +35,7 @@ SEX = ("female", "male", "nonbinary", "unknown")
 GRADES = ("IT", "PK", "TK", "K", *[str(g) for g in range(1, 13)], "13", "PS", "UG", "AE")
 EMPLOYER_EVENTS = ("interview", "offer", "hire")
 POSTSECONDARY_LEVELS = ("certificate", "associate", "bachelor", "graduate", "non-credit")
+ASSESSMENT_DOMAINS = ("SEL", "academic")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class RowRule:
+    """A rule across two columns of one row: ``after`` (the second date, when given, is later
+    than the first) or ``together`` (both given or both blank)."""
+
+    kind: str
+    first: str
+    second: str
+
+    def describe(self) -> str:
+        if self.kind == "after":
+            return f"`{self.second}`, when given, is after `{self.first}`"
+        return f"`{self.first}` and `{self.second}` are given together or not at all"
+
+
+@dataclass(frozen=True)
 class Table:
     """A canonical table: its tier, columns and the columns that identify a row."""
 
@@ -61,6 +77,7 @@ class Table:
     description: str = ""
     person_column: str = "local_id"  # the partner's person id, hashed to record_id on load
     extra: dict[str, str] = field(default_factory=dict)
+    row_rules: tuple[RowRule, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -78,6 +95,11 @@ def _person(
 
 def _year(name: str, description: str = "") -> Column:
     return Column(name, "INTEGER", True, minimum=1990, maximum=2100, description=description)
+
+
+def _score(name: str, required: bool = False) -> Column:
+    description = "On the instrument's own scale (a T-score, a scaled score)."
+    return Column(name, "DOUBLE", required, minimum=0, maximum=10_000, description=description)
 
 
 TABLES: dict[str, Table] = {
@@ -241,6 +263,29 @@ TABLES: dict[str, Table] = {
             ),
             key=("local_id", "program", "start_date"),
             description="A person's participation in a partner's program or service.",
+        ),
+        Table(
+            "program_assessment",
+            ANALYTIC,
+            (
+                _person(),
+                Column("program", "VARCHAR", True, description="As in the participation roster."),
+                Column("instrument", "VARCHAR", True, description="e.g. DESSA, STAR Reading."),
+                Column("domain", "VARCHAR", True, codes=ASSESSMENT_DOMAINS),
+                Column(
+                    "pre_date", "DATE", True, description="The first (baseline) administration."
+                ),
+                _score("pre_score", True),
+                Column("post_date", "DATE", description="Blank when not yet or never reassessed."),
+                _score("post_score"),
+            ),
+            key=("local_id", "program", "instrument", "pre_date"),
+            description="A program's own pre/post assessment of a participant: one row per "
+            "person, program, instrument and baseline, the post-test in the same row.",
+            row_rules=(
+                RowRule("after", "pre_date", "post_date"),
+                RowRule("together", "post_date", "post_score"),
+            ),
         ),
         Table(
             "housing",

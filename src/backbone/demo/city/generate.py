@@ -9,8 +9,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backbone.demo.city import assessments, names, outcomes, partners, world
 from backbone.demo.city import economy as econ
-from backbone.demo.city import names, outcomes, partners, world
 from backbone.demo.city.edfi_files import CONTRACT, PARTNER
 from backbone.demo.city.files import ManifestEntry, Sink
 from backbone.demo.city.graduation import write_graduation_cohorts
@@ -85,10 +85,12 @@ def _generate(
     outcomes.scores(city, rng)
     economy = econ.simulate_economy(city, rng)
     sink = Sink(out_dir)
-    _write_partner_files(city, economy, sink, seed)
+    rosters = _write_partner_files(city, economy, sink, seed)
     # Written after every other file, from their own streams: the files above stay identical.
     readiness = write_kindergarten_readiness(city, sink, random.Random(f"{seed}-kindergarten"))
     cohorts = write_graduation_cohorts(city, sink, random.Random(f"{seed}-graduation"))
+    mentoring = rosters[assessments.PARTNER]
+    assessments.write_assessments(city, sink, mentoring, random.Random(f"{seed}-assessments"))
     write_truth(city, economy, sink, out_dir / "truth")
     write_district_truth(readiness, cohorts, out_dir / "truth")
     manifest = CityManifest(
@@ -111,17 +113,21 @@ def _generate(
     return manifest
 
 
-def _write_partner_files(city: world.World, economy: econ.Economy, sink: Sink, seed: int) -> None:
-    """Each writer gets its own random stream, so adding one never changes another's files."""
+def _write_partner_files(
+    city: world.World, economy: econ.Economy, sink: Sink, seed: int
+) -> dict[str, partners.Registry]:
+    """Each writer gets its own random stream, so adding one never changes another's files.
+    Returns the CBOs' registries (their ids and records of each person)."""
     from backbone.demo.city.edfi_files import write_edfi
 
     write_edfi(city, sink)
-    partners.write_cbo_rosters(city, sink, random.Random(f"{seed}-cbo"))
+    rosters = partners.write_cbo_rosters(city, sink, random.Random(f"{seed}-cbo"))
     write_hmis(city, sink, random.Random(f"{seed}-hmis"))
     partners.write_wages(economy, sink, random.Random(f"{seed}-wages"))
     partners.write_training(economy, sink, random.Random(f"{seed}-training"))
     partners.write_employer_events(economy, sink, random.Random(f"{seed}-employer"))
     partners.write_college(economy, sink, random.Random(f"{seed}-college"))
+    return rosters
 
 
 def _write_manifest(manifest: CityManifest) -> None:

@@ -111,6 +111,13 @@ TUTORING_ECON_MULTIPLIER = 2.6
 TUTORING_EL_MULTIPLIER = 1.6
 MENTORING_GRADES = (6, 7, 8, 9, 10)
 MENTORING_RATE = 0.07
+# The mentoring partner's own SEL rating (DESSA-style T-scores): the planted mean pre→post growth,
+# the spread of the pre-test and of each mentee's change, and the share with no post-test.
+MENTORING_SEL_GROWTH = 4.0
+MENTORING_SEL_PRE_MEAN = 46.0
+MENTORING_SEL_PRE_SD = 8.0
+MENTORING_SEL_CHANGE_SD = 5.0
+MENTORING_SEL_NO_POST = 0.12
 AFTER_SCHOOL_GRADES = (3, 4, 5, 6, 7, 8)
 AFTER_SCHOOL_NEIGHBOURHOODS = ("Eastside", "Mill District")
 AFTER_SCHOOL_RATE = 0.18

@@ -82,10 +82,12 @@ _CBO_IDS: dict[str, tuple[Callable[[int], str], float | None, str]] = {
 }  # fmt: skip
 
 
-def write_cbo_rosters(world: World, sink: Sink, rng: random.Random) -> None:
-    """One roster per CBO and school year (summer programmes: the summer ending that year)."""
+def write_cbo_rosters(world: World, sink: Sink, rng: random.Random) -> dict[str, Registry]:
+    """One roster per CBO and school year (summer programmes: the summer ending that year);
+    returns each CBO's ids and records, for the CBO's other files."""
+    registries = {}
     for partner, (make_id, missing, suffix) in _CBO_IDS.items():
-        registry = Registry(partner, make_id, rng, missing)
+        registry = registries[partner] = Registry(partner, make_id, rng, missing)
         for year in world.years:
             spells = [
                 (child, record.programs[partner])
@@ -94,6 +96,7 @@ def write_cbo_rosters(world: World, sink: Sink, rng: random.Random) -> None:
             ]
             if spells:
                 _roster(sink, registry, school_year(year).period, spells, suffix)
+    return registries
 
 
 def _roster(

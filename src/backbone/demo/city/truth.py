@@ -93,6 +93,15 @@ def effects() -> dict[str, object]:
                                 "econ_multiplier": p.TUTORING_ECON_MULTIPLIER,
                                 "english_learner_multiplier": p.TUTORING_EL_MULTIPLIER},
         },
+        "mentoring_sel": {
+            "partner": "riverton-mentoring-alliance",
+            "contract": "program_assessment",
+            "instrument": "DESSA",
+            "mean_pre_post_growth": p.MENTORING_SEL_GROWTH,
+            "applies": "every mentee with a post-test; T-scores rounded to whole points and "
+                       "kept within 28-72; no comparison group is assessed",
+            "no_post_test_share": p.MENTORING_SEL_NO_POST,
+        },
         "homelessness": {"absence_days_added_in_year_with_shelter_stay":
                          p.HOMELESS_EXTRA_ABSENCES},
         "attendance_change": {
