@@ -119,7 +119,9 @@ def _write_partner_files(city: world.World, economy: econ.Economy, sink: Sink, s
     partners.write_cbo_rosters(city, sink, random.Random(f"{seed}-cbo"))
     write_hmis(city, sink, random.Random(f"{seed}-hmis"))
     partners.write_wages(economy, sink, random.Random(f"{seed}-wages"))
-    partners.write_training(economy, sink, random.Random(f"{seed}-training"))
+    partners.write_training(
+        economy, sink, random.Random(f"{seed}-training"), random.Random(f"{seed}-wioa")
+    )
     partners.write_employer_events(economy, sink, random.Random(f"{seed}-employer"))
     partners.write_college(economy, sink, random.Random(f"{seed}-college"))
 
