@@ -326,3 +326,25 @@ def test_kindergarten_entry_assessment_loads_and_matches_the_truth(city, tmp_pat
         assert row["proficient"] == truth[key]["ready"]
     ready = [r["ready"] == "true" for r in truth.values()]
     assert 0.2 < sum(ready) / len(ready) < 0.6
+
+
+def age_band_by_hand(birth: str, entry: str) -> str:
+    born, day = dt.date.fromisoformat(birth), dt.date.fromisoformat(entry)
+    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    for limit, band in ((16, "under 16"), (19, "16-18"), (25, "19-24"), (45, "25-44"),
+                        (55, "45-54"), (60, "55-59")):  # fmt: skip
+        if age < limit:
+            return band
+    return "60 and over"
+
+
+def test_training_rows_carry_wioa_exclusions_training_types_and_groups(city):
+    """Some exits excluded, some on-the-job training; the age band is the age at entry (checked
+    against the truth's birth date where the board recorded one correctly)."""
+    rows = [r for e in city.files if e.contract == "training" for r in read_csv(city.path(e))]
+    assert 0 < sum(r["exit_reason"] != "" for r in rows) < len(rows) / 10
+    assert 0 < sum(r["training_type"] == "on-the-job" for r in rows) < len(rows) / 4
+    assert {r["low_income"] for r in rows} == {"true", "false"}
+    dated = [r for r in rows if r["birth_date"]]
+    agree = sum(age_band_by_hand(r["birth_date"], r["entry_date"]) == r["age_band"] for r in dated)
+    assert agree >= 0.9 * len(dated)  # birth dates carry the documented noise

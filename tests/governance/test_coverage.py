@@ -129,7 +129,7 @@ def test_ui_wage_contract_fields_are_the_identity_and_wage_columns():
         ("ui_wages", ["wages", "grade", "bogus"], ["ui_wages has no field(s) bogus, grade"]),
         ("wagez", [], ["unknown contract 'wagez'; expected one of: edfi, hmis, ui_wages, "
                         "person_demographics, program_participation, postsecondary, training, "
-                        "employer_event, graduation"]),
+                        "skill_gain, employer_event, graduation"]),
     ],
 )  # fmt: skip
 def test_element_problems(contract, fields, problems):

@@ -58,3 +58,23 @@ def test_commits_to_one_table_at_once_are_serialised_and_all_kept(tmp_path):
     assert store.submissions() == set(range(1, 13))
     # 1 + 2 + … + 12 rows; each submission's rows are worth its number: 1² + 2² + … + 12².
     assert store.query("SELECT count(*), sum(wages) FROM wages") == [(78, 650.0)]
+
+
+def stage_training(tmp_path: Path, submission_id: int, columns: dict[str, list]) -> dict:
+    path = tmp_path / "staging" / f"submission-{submission_id}" / "training.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), path)
+    return {"training": (path, len(next(iter(columns.values()))))}
+
+
+def test_a_file_loaded_before_a_column_was_added_reads_it_as_null(tmp_path):
+    """Training rows loaded before ``exit_reason`` joined the contract sit next to new ones: the
+    view reads columns by name, whichever file comes first (it used to take the first file's
+    columns and drop ``exit_reason`` from the later file)."""
+    store = Warehouse(tmp_path / "warehouse")
+    store.commit(1, stage_training(tmp_path, 1, {"record_id": ["old"], "program": ["Welding"]}))
+    new = {"record_id": ["new"], "program": ["Welding"], "exit_reason": ["deceased"]}
+    store.commit(2, stage_training(tmp_path, 2, new))
+    rows = store.query("SELECT record_id, exit_reason FROM training ORDER BY record_id")
+    assert rows == [("new", "deceased"), ("old", None)]
+    assert store.query("SELECT count(low_income) FROM training") == [(0,)]  # in no file yet

@@ -76,6 +76,7 @@ EXAMPLES = {
     "person_demographics": "person_demographics.csv",
     "postsecondary": "postsecondary.csv",
     "training": "training.csv",
+    "skill_gain": "skill_gain.csv",
     "employer_event": "employer_event.csv",
     "graduation": "graduation.csv",
 }

@@ -87,6 +87,7 @@ CONTRACTS: dict[str, Contract] = {
         _generic("program_assessment", "Program pre/post assessments (community organizations)"),
         _generic("postsecondary", "Postsecondary enrollment and awards (college)"),
         _generic("training", "Training enrollment and credentials (workforce)"),
+        _generic("skill_gain", "Measurable skill gains per program year (workforce)"),
         _generic("employer_event", "Employer interviews, offers and hires"),
         _generic("graduation", "Graduation cohort outcomes"),
     )

@@ -67,12 +67,18 @@ def empty_relation_sql(table: Table) -> str:
 
 
 def table_view_sql(table: Table, files: list[str]) -> str:
-    """``CREATE VIEW`` over the table's listed Parquet files (or an empty typed relation)."""
+    """``CREATE VIEW`` over the table's listed Parquet files (or an empty typed relation).
+
+    Files are read by column name, over the empty relation: a file loaded before a column was
+    added to the contract reads that column as NULL, instead of the view silently taking the
+    first file's columns.
+    """
+    empty = empty_relation_sql(table)
     if not files:
-        return f"CREATE OR REPLACE VIEW {identifier(table.name)} AS {empty_relation_sql(table)}"
+        return f"CREATE OR REPLACE VIEW {identifier(table.name)} AS {empty}"
     return (
-        f"CREATE OR REPLACE VIEW {identifier(table.name)} AS "
-        f"SELECT * FROM read_parquet([{literals(files)}])"
+        f"CREATE OR REPLACE VIEW {identifier(table.name)} AS {empty} UNION ALL BY NAME "
+        f"SELECT * FROM read_parquet([{literals(files)}], union_by_name = true)"
     )
 
 

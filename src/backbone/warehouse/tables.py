@@ -36,6 +36,35 @@ GRADES = ("IT", "PK", "TK", "K", *[str(g) for g in range(1, 13)], "13", "PS", "U
 EMPLOYER_EVENTS = ("interview", "offer", "hire")
 POSTSECONDARY_LEVELS = ("certificate", "associate", "bachelor", "graduate", "non-credit")
 ASSESSMENT_DOMAINS = ("SEL", "academic")
+# PIRL 923 "Other Reasons for Exit": the WIOA exclusions (TEGL 10-16 Change 2). backbone's own
+# words: the official numeric codes were not verified (standards.md §7).
+EXIT_REASONS = (
+    "institutionalized",
+    "health/medical",
+    "deceased",
+    "reserve forces called to active duty",
+    "foster care youth moved",
+    "ineligible or criminal offender",
+)
+# The kind of training (after PIRL 1303); OJT and customized training leave the credential measure.
+TRAINING_TYPES = (
+    "occupational skills",
+    "on-the-job",
+    "customized",
+    "apprenticeship",
+    "skill upgrading",
+    "adult education",
+    "other",
+)
+AGE_BANDS = ("under 16", "16-18", "19-24", "25-44", "45-54", "55-59", "60 and over")
+# The five kinds of measurable skill gain (TEGL 10-16 Change 2).
+SKILL_GAINS = (
+    "educational functioning level",
+    "secondary diploma",
+    "transcript",
+    "progress report",
+    "exam or benchmark",
+)
 
 
 @dataclass(frozen=True)
@@ -318,8 +347,40 @@ TABLES: dict[str, Table] = {
                 Column("completed", "BOOLEAN"),
                 Column("credential", "VARCHAR"),
                 Column("credential_date", "DATE"),
+                Column("training_type", "VARCHAR", codes=TRAINING_TYPES),
+                Column(
+                    "exit_reason",
+                    "VARCHAR",
+                    codes=EXIT_REASONS,
+                    description="PIRL 923; blank for an ordinary exit. Leaves WIOA measures.",
+                ),
+                Column("race_ethnicity", "VARCHAR", codes=RACE_ETHNICITY),
+                Column("low_income", "BOOLEAN", description="Low income at entry (WIOA)."),
+                Column("age_band", "VARCHAR", codes=AGE_BANDS, description="Age at entry."),
             ),
             key=("local_id", "program", "entry_date"),
+            description="Training enrolments, exits and credentials (PIRL-style rows).",
+        ),
+        Table(
+            "skill_gain",
+            ANALYTIC,
+            (
+                _person(),
+                Column("program", "VARCHAR", True),
+                _year("program_year", "WIOA program year, named for its July start."),
+                Column(
+                    "gain_type",
+                    "VARCHAR",
+                    codes=SKILL_GAINS,
+                    description="The first gain of the year; blank for none.",
+                ),
+                Column("gain_date", "DATE"),
+            ),
+            key=("local_id", "program", "program_year"),
+            description=(
+                "One row per participant in education or training in each program year, "
+                "with the year's measurable skill gain if any."
+            ),
         ),
         Table(
             "employer_event",

@@ -124,7 +124,9 @@ def _write_partner_files(
     rosters = partners.write_cbo_rosters(city, sink, random.Random(f"{seed}-cbo"))
     write_hmis(city, sink, random.Random(f"{seed}-hmis"))
     partners.write_wages(economy, sink, random.Random(f"{seed}-wages"))
-    partners.write_training(economy, sink, random.Random(f"{seed}-training"))
+    partners.write_training(
+        economy, sink, random.Random(f"{seed}-training"), random.Random(f"{seed}-wioa")
+    )
     partners.write_employer_events(economy, sink, random.Random(f"{seed}-employer"))
     partners.write_college(economy, sink, random.Random(f"{seed}-college"))
     return rosters

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from backbone.demo.city import params as p
 from backbone.demo.city.calendar import school_year
-from backbone.demo.city.economy import Economy
+from backbone.demo.city.economy import Economy, Training
 from backbone.demo.city.files import Cell, Sink, write_csv, write_xlsx
 from backbone.demo.city.names import noisy_identity, noisy_ssn
 from backbone.demo.city.world import Participation, Person, World
+from backbone.warehouse.tables import EXIT_REASONS
 
 PARTICIPATION = "program_participation"
 CANONICAL_ROSTER = ("local_id", "first_name", "last_name", "birth_date", "program",
@@ -163,7 +164,8 @@ def write_wages(economy: Economy, sink: Sink, rng: random.Random) -> None:
 
 TRAINING_HEADER = ("local_id", "first_name", "last_name", "birth_date", "ssn", "provider",
                    "program", "job_role", "entry_date", "exit_date", "completed", "credential",
-                   "credential_date")  # fmt: skip
+                   "credential_date", "training_type", "exit_reason", "race_ethnicity",
+                   "low_income", "age_band")  # fmt: skip
 EVENT_HEADER = ("local_id", "first_name", "last_name", "birth_date", "employer", "event",
                 "event_date", "job_role", "hourly_wage")  # fmt: skip
 COLLEGE = "riverton-community-college"
@@ -175,7 +177,9 @@ def _program_year(day: dt.date) -> str:
     return school_year(day.year + 1 if day.month >= 7 else day.year).period
 
 
-def write_training(economy: Economy, sink: Sink, rng: random.Random) -> None:
+def write_training(economy: Economy, sink: Sink, rng: random.Random, wioa: random.Random) -> None:
+    """The job centre's training rosters; ``wioa`` draws the WIOA columns (training type, exit
+    reason) on its own, so that adding them changed no other draw and no other file."""
     registry = Registry(WORKFORCE, lambda n: f"TR{n + 300000}", rng)
     by_period: dict[str, list[list[Cell]]] = {}
     people: dict[str, list[tuple[str, str, list[str]]]] = {}
@@ -188,6 +192,7 @@ def write_training(economy: Economy, sink: Sink, rng: random.Random) -> None:
             local, first, last, birth, ssn, "Three Rivers American Job Center", t.program,
             t.job_role, t.entry, t.exit, "true" if t.completed else "false",
             t.credential if t.completed else None, t.credential_date,
+            *_wioa_columns(t, wioa),
         ])  # fmt: skip
         people.setdefault(period, []).append(
             (local, t.person.pid, [*noise, *(["ssn_typo"] if changed else [])])
@@ -195,6 +200,22 @@ def write_training(economy: Economy, sink: Sink, rng: random.Random) -> None:
     for period in sorted(by_period):
         _write_linked(sink, WORKFORCE, "training", period, TRAINING_HEADER, by_period[period],
                       people[period])  # fmt: skip
+
+
+def _wioa_columns(t: Training, rng: random.Random) -> list[Cell]:
+    """Training type (about 1 in 10 on the job), PIRL 923 exit reason (about 1 exit in 40
+    excluded), and the participant's race, low income and age band at entry."""
+    kind = "on-the-job" if rng.random() < 0.1 else "occupational skills"
+    reason = rng.choice(EXIT_REASONS) if t.exit and rng.random() < 0.025 else None
+    low_income = "true" if t.person.household.econ else "false"
+    return [kind, reason, t.person.race, low_income, _age_band(t.person.birth, t.entry)]
+
+
+def _age_band(birth: dt.date, day: dt.date) -> str:
+    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    bands = ((16, "under 16"), (19, "16-18"), (25, "19-24"), (45, "25-44"), (55, "45-54"),
+             (60, "55-59"))  # fmt: skip
+    return next((band for limit, band in bands if age < limit), "60 and over")
 
 
 def write_employer_events(economy: Economy, sink: Sink, rng: random.Random) -> None:
