@@ -155,17 +155,45 @@ def small_pair_of_files(tmp_path: Path, count: int = 400) -> tuple[Path, Path]:
     return write_rows(tmp_path / "a.csv", a_rows), write_rows(tmp_path / "b.csv", b_rows)
 
 
-def test_same_ssn_links_even_when_names_and_birth_date_differ(tmp_path):
-    a_path, b_path = small_pair_of_files(tmp_path)
+ELSEWHERE = {"street_number": "999", "address_1": "nowhere lane", "postcode": "9999"}
+# Each case rewrites one true pair: the left record becomes Catherine Okonkwo, the right one
+# (same SSN, moved house) these names and birth date ("same": the left's; "slip": its last
+# digit changed).
+PLANTED = [
+    ("kate", "okonkow", "same"),  # nickname and a surname typo
+    ("kate", "quartermaine", "slip"),  # married: a new surname, a digit slipped in the date
+    ("zebulon", "quartermaine", "18990101"),  # another person: an SSN typo landed on his
+]
+
+
+def plant_shared_ssns(a_path: Path, b_path: Path) -> dict[str, tuple[str, str]]:
+    """Rewrite one true pair per ``PLANTED`` case; returns "given surname" → the pair's ids."""
     a_rows, b_rows = read_rows(a_path), read_rows(b_path)
-    target = a_rows[0]
-    changed = next(r for r in b_rows if r["soc_sec_id"] == target["soc_sec_id"])
-    changed.update(given_name="zebulon", surname="quartermaine", date_of_birth="18990101",
-                   street_number="999", address_1="nowhere lane", postcode="9999")  # fmt: skip
+    by_ssn = {r["soc_sec_id"]: r for r in b_rows}
+    planted = {}
+    for left, (given, surname, born) in zip(a_rows, PLANTED, strict=False):
+        right = by_ssn[left["soc_sec_id"]]
+        left.update(given_name="catherine", surname="okonkwo")
+        date = left["date_of_birth"]
+        slipped = date[:-1] + str((int(date[-1]) + 1) % 10)
+        born = {"same": date, "slip": slipped}.get(born, born)
+        right.update(given_name=given, surname=surname, date_of_birth=born, **ELSEWHERE)
+        planted[f"{given} {surname}"] = (left["rec_id"], right["rec_id"])
+    write_rows(a_path, a_rows)
     write_rows(b_path, b_rows)
+    return planted
+
+
+def test_a_shared_ssn_links_unless_names_and_birth_dates_clearly_disagree(tmp_path):
+    """The override links a nickname, a typo, a new surname with a birth date near enough; a
+    shared SSN on another name and a birth date decades away is a typo, and is not linked."""
+    a_path, b_path = small_pair_of_files(tmp_path)
+    planted = plant_shared_ssns(a_path, b_path)
     report = link_files([a_path, b_path], "rec_id", training=FAST)
-    linked = {(a, b): p for a, b, p in report.pairs}
-    assert linked[(target["rec_id"], changed["rec_id"])] == 1.0
+    linked = {(a, b): p for a, b, p in report.pairs if p >= DEFAULT_THRESHOLD}
+    assert linked[planted["kate okonkow"]] == 1.0
+    assert linked[planted["kate quartermaine"]] == 1.0
+    assert planted["zebulon quartermaine"] not in linked
 
 
 def test_without_the_ssn_those_records_do_not_link(tmp_path):
