@@ -301,3 +301,46 @@ def test_link_files_command_takes_its_memory_limit_from_the_environment(tmp_path
     explicit = [*command, "--memory-limit", "1MB", "--temp-directory", str(tmp_path)]
     result = subprocess.run(explicit, capture_output=True, text=True, timeout=300)
     assert result.returncode != 0 and "Out of Memory Error" in result.stdout + result.stderr
+
+
+def febrl_identity_workspace(root: Path) -> Path:
+    """A workspace whose identity tier holds FEBRL4's two files as two partners' records."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from backbone.warehouse import workspace as places
+    from backbone.warehouse.store import stored_columns
+    from backbone.warehouse.tables import TABLES
+
+    made = places.Workspace(places.ensure_workspace(root))
+    kinds = {"DATE": pa.date32(), "INTEGER": pa.int32(), "BIGINT": pa.int64()}
+    for number, (name, partner) in enumerate([("febrl4a.csv", "a"), ("febrl4b.csv", "b")], 1):
+        rows = read_rows(febrl_file(name))
+        values = {
+            "record_id": [r["rec_id"] for r in rows], "local_id": [r["rec_id"] for r in rows],
+            "first_name": [r["given_name"] for r in rows], "last_name": [r["surname"] for r in rows],
+            "ssn": [r["soc_sec_id"] for r in rows], "source_partner": [partner] * len(rows),
+            "submission_id": [number] * len(rows),
+        }  # fmt: skip
+        columns = {
+            column: pa.array(values.get(column, [None] * len(rows)), kinds.get(kind, pa.string()))
+            for column, kind in stored_columns(TABLES["identity_record"])
+        }
+        staged = root / f"{partner}.parquet"
+        pq.write_table(pa.table(columns), staged)
+        made.warehouse().commit(number, {"identity_record": (staged, len(rows))})
+    return made.root
+
+
+def test_link_command_keeps_the_workspace_linkage_to_the_memory_limit_given(tmp_path):
+    place = febrl_identity_workspace(tmp_path / "workspace")
+    spill = tmp_path / "spill"
+    command = [*BACKBONE, "link", "--workspace", str(place), "--memory-limit", "1MB"]
+    result = subprocess.run(
+        [*command, "--temp-directory", str(spill)], capture_output=True, text=True, timeout=300
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Linkage stopped:" in output, output[-2000:]
+    assert "Out of Memory Error" in output and "Traceback" not in output, output[-2000:]
+    # DuckDB names the limit it kept to: 1MB is 10**6 bytes, 976.5625 KiB
+    assert "/976.5 KiB used)" in output, output[-2000:]
