@@ -344,3 +344,37 @@ def test_link_command_keeps_the_workspace_linkage_to_the_memory_limit_given(tmp_
     assert "Out of Memory Error" in output and "Traceback" not in output, output[-2000:]
     # DuckDB names the limit it kept to: 1MB is 10**6 bytes, 976.5625 KiB
     assert "/976.5 KiB used)" in output, output[-2000:]
+
+
+# Catherine Okonkwo, born 1990-01-02, against: (first, last, birth date, clearly different?)
+AGAINST_CATHERINE = [
+    ("zebulon", "quartermaine", "1899-01-01", True),  # nothing agrees: another person
+    ("kate", "quartermaine", "1990-01-03", False),  # a birth date one digit off
+    ("zebulon", "quartermaine", "1991-01-01", False),  # under a year apart
+    ("catherine", "quartermaine", "1899-01-01", False),  # the same first name (married)
+    ("okonkwo", "catherine", "1899-01-01", False),  # names swapped
+    ("zebulon", "quartermaine", None, False),  # no birth date: nothing to disagree with
+]
+
+
+def test_clearly_different_takes_only_pairs_at_both_lowest_levels():
+    from backbone.identity.linkage.scoring import clearly_different_sql
+
+    settings = linkage_settings(["first_name", "last_name", "birth_date", "ssn"])
+    different = clearly_different_sql(settings.get_settings("duckdb").as_dict())
+    rows = ", ".join(
+        f"('{first}', '{last}', '{first} {last}', ['{first}'], "
+        + (f"DATE '{born}'" if born else "NULL::DATE") + ")"
+        for first, last, born, _ in AGAINST_CATHERINE
+    )  # fmt: skip
+    engine = DuckDBEngine()
+    found = engine.run(
+        f"SELECT first_name_r, {different} FROM (SELECT 'catherine' AS first_name_l, "
+        "'okonkwo' AS last_name_l, 'catherine okonkwo' AS full_name_l, "
+        "['catherine'] AS first_name_groups_l, DATE '1990-01-02' AS birth_date_l, r.* "
+        f"FROM (VALUES {rows}) AS r(first_name_r, last_name_r, full_name_r, "
+        "first_name_groups_r, birth_date_r))"
+    )
+    assert [bool(d) for _, d in found] == [case[3] for case in AGAINST_CATHERINE]
+    assert clearly_different_sql(linkage_settings(["first_name", "last_name", "ssn"])
+                                 .get_settings("duckdb").as_dict()) is None  # fmt: skip
