@@ -378,3 +378,12 @@ def test_clearly_different_takes_only_pairs_at_both_lowest_levels():
     assert [bool(d) for _, d in found] == [case[3] for case in AGAINST_CATHERINE]
     assert clearly_different_sql(linkage_settings(["first_name", "last_name", "ssn"])
                                  .get_settings("duckdb").as_dict()) is None  # fmt: skip
+    # Exact-only comparisons (tests/identity/test_spark.py's hand-made model): their lowest
+    # level holds every typo too, so nothing is clearly different and the override stands.
+    exact = {"comparisons": [
+        {"output_column_name": role, "comparison_levels": [
+            {"sql_condition": f"{role}_l IS NULL", "is_null_level": True},
+            {"sql_condition": f"{role}_l = {role}_r"}, {"sql_condition": "ELSE"},
+        ]} for role in ("first_name", "last_name", "birth_date")
+    ]}  # fmt: skip
+    assert clearly_different_sql(exact) is None

@@ -63,14 +63,19 @@ def clearly_different_sql(settings: dict[str, Any]) -> str | None:
     swapped or alone, and the birth dates are more than a year apart with no keying slip
     between them. A strong identifier shared by such a pair is more likely a typo landing on
     another person's number than one person, so it must not override Splink's score. A NULL
-    name or birth date is no disagreement. None when the model compares no names or no dates.
+    name or birth date is no disagreement. None when the model compares no names or no dates,
+    or compares one only exactly: its else level then holds every typo too, not a clear "no".
     """
     levels = {c["output_column_name"]: c["comparison_levels"] for c in settings["comparisons"]}
     names = ["name"] if "name" in levels else ["first_name", "last_name"]
-    wanted = [*names, "birth_date"]
-    if not all(w in levels for w in wanted):
+    wanted = [levels.get(w, []) for w in (*names, "birth_date")]
+    if not all(len(_agreeing(w)) >= 2 for w in wanted):
         return None
-    return " AND ".join(_at_else_level_sql(levels[w]) for w in wanted)
+    return " AND ".join(_at_else_level_sql(w) for w in wanted)
+
+
+def _agreeing(levels: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [x for x in levels if not x.get("is_null_level") and x["sql_condition"] != "ELSE"]
 
 
 def _at_else_level_sql(levels: Sequence[dict[str, Any]]) -> str:
