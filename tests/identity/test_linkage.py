@@ -155,17 +155,45 @@ def small_pair_of_files(tmp_path: Path, count: int = 400) -> tuple[Path, Path]:
     return write_rows(tmp_path / "a.csv", a_rows), write_rows(tmp_path / "b.csv", b_rows)
 
 
-def test_same_ssn_links_even_when_names_and_birth_date_differ(tmp_path):
-    a_path, b_path = small_pair_of_files(tmp_path)
+ELSEWHERE = {"street_number": "999", "address_1": "nowhere lane", "postcode": "9999"}
+# Each case rewrites one true pair: the left record becomes Catherine Okonkwo, the right one
+# (same SSN, moved house) these names and birth date ("same": the left's; "slip": its last
+# digit changed).
+PLANTED = [
+    ("kate", "okonkow", "same"),  # nickname and a surname typo
+    ("kate", "quartermaine", "slip"),  # married: a new surname, a digit slipped in the date
+    ("zebulon", "quartermaine", "18990101"),  # another person: an SSN typo landed on his
+]
+
+
+def plant_shared_ssns(a_path: Path, b_path: Path) -> dict[str, tuple[str, str]]:
+    """Rewrite one true pair per ``PLANTED`` case; returns "given surname" → the pair's ids."""
     a_rows, b_rows = read_rows(a_path), read_rows(b_path)
-    target = a_rows[0]
-    changed = next(r for r in b_rows if r["soc_sec_id"] == target["soc_sec_id"])
-    changed.update(given_name="zebulon", surname="quartermaine", date_of_birth="18990101",
-                   street_number="999", address_1="nowhere lane", postcode="9999")  # fmt: skip
+    by_ssn = {r["soc_sec_id"]: r for r in b_rows}
+    planted = {}
+    for left, (given, surname, born) in zip(a_rows, PLANTED, strict=False):
+        right = by_ssn[left["soc_sec_id"]]
+        left.update(given_name="catherine", surname="okonkwo")
+        date = left["date_of_birth"]
+        slipped = date[:-1] + str((int(date[-1]) + 1) % 10)
+        born = {"same": date, "slip": slipped}.get(born, born)
+        right.update(given_name=given, surname=surname, date_of_birth=born, **ELSEWHERE)
+        planted[f"{given} {surname}"] = (left["rec_id"], right["rec_id"])
+    write_rows(a_path, a_rows)
     write_rows(b_path, b_rows)
+    return planted
+
+
+def test_a_shared_ssn_links_unless_names_and_birth_dates_clearly_disagree(tmp_path):
+    """The override links a nickname, a typo, a new surname with a birth date near enough; a
+    shared SSN on another name and a birth date decades away is a typo, and is not linked."""
+    a_path, b_path = small_pair_of_files(tmp_path)
+    planted = plant_shared_ssns(a_path, b_path)
     report = link_files([a_path, b_path], "rec_id", training=FAST)
-    linked = {(a, b): p for a, b, p in report.pairs}
-    assert linked[(target["rec_id"], changed["rec_id"])] == 1.0
+    linked = {(a, b): p for a, b, p in report.pairs if p >= DEFAULT_THRESHOLD}
+    assert linked[planted["kate okonkow"]] == 1.0
+    assert linked[planted["kate quartermaine"]] == 1.0
+    assert planted["zebulon quartermaine"] not in linked
 
 
 def test_without_the_ssn_those_records_do_not_link(tmp_path):
@@ -273,3 +301,89 @@ def test_link_files_command_takes_its_memory_limit_from_the_environment(tmp_path
     explicit = [*command, "--memory-limit", "1MB", "--temp-directory", str(tmp_path)]
     result = subprocess.run(explicit, capture_output=True, text=True, timeout=300)
     assert result.returncode != 0 and "Out of Memory Error" in result.stdout + result.stderr
+
+
+def febrl_identity_workspace(root: Path) -> Path:
+    """A workspace whose identity tier holds FEBRL4's two files as two partners' records."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from backbone.warehouse import workspace as places
+    from backbone.warehouse.store import stored_columns
+    from backbone.warehouse.tables import TABLES
+
+    made = places.Workspace(places.ensure_workspace(root))
+    kinds = {"DATE": pa.date32(), "INTEGER": pa.int32(), "BIGINT": pa.int64()}
+    for number, (name, partner) in enumerate([("febrl4a.csv", "a"), ("febrl4b.csv", "b")], 1):
+        rows = read_rows(febrl_file(name))
+        values = {
+            "record_id": [r["rec_id"] for r in rows], "local_id": [r["rec_id"] for r in rows],
+            "first_name": [r["given_name"] for r in rows], "last_name": [r["surname"] for r in rows],
+            "ssn": [r["soc_sec_id"] for r in rows], "source_partner": [partner] * len(rows),
+            "submission_id": [number] * len(rows),
+        }  # fmt: skip
+        columns = {
+            column: pa.array(values.get(column, [None] * len(rows)), kinds.get(kind, pa.string()))
+            for column, kind in stored_columns(TABLES["identity_record"])
+        }
+        staged = root / f"{partner}.parquet"
+        pq.write_table(pa.table(columns), staged)
+        made.warehouse().commit(number, {"identity_record": (staged, len(rows))})
+    return made.root
+
+
+def test_link_command_keeps_the_workspace_linkage_to_the_memory_limit_given(tmp_path):
+    place = febrl_identity_workspace(tmp_path / "workspace")
+    spill = tmp_path / "spill"
+    command = [*BACKBONE, "link", "--workspace", str(place), "--memory-limit", "1MB"]
+    result = subprocess.run(
+        [*command, "--temp-directory", str(spill)], capture_output=True, text=True, timeout=300
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Linkage stopped:" in output, output[-2000:]
+    assert "Out of Memory Error" in output and "Traceback" not in output, output[-2000:]
+    # DuckDB names the limit it kept to: 1MB is 10**6 bytes, 976.5625 KiB
+    assert "/976.5 KiB used)" in output, output[-2000:]
+
+
+# Catherine Okonkwo, born 1990-01-02, against: (first, last, birth date, clearly different?)
+AGAINST_CATHERINE = [
+    ("zebulon", "quartermaine", "1899-01-01", True),  # nothing agrees: another person
+    ("kate", "quartermaine", "1990-01-03", False),  # a birth date one digit off
+    ("zebulon", "quartermaine", "1991-01-01", False),  # under a year apart
+    ("catherine", "quartermaine", "1899-01-01", False),  # the same first name (married)
+    ("okonkwo", "catherine", "1899-01-01", False),  # names swapped
+    ("zebulon", "quartermaine", None, False),  # no birth date: nothing to disagree with
+]
+
+
+def test_clearly_different_takes_only_pairs_at_both_lowest_levels():
+    from backbone.identity.linkage.scoring import clearly_different_sql
+
+    settings = linkage_settings(["first_name", "last_name", "birth_date", "ssn"])
+    different = clearly_different_sql(settings.get_settings("duckdb").as_dict())
+    rows = ", ".join(
+        f"('{first}', '{last}', '{first} {last}', ['{first}'], "
+        + (f"DATE '{born}'" if born else "NULL::DATE") + ")"
+        for first, last, born, _ in AGAINST_CATHERINE
+    )  # fmt: skip
+    engine = DuckDBEngine()
+    found = engine.run(
+        f"SELECT first_name_r, {different} FROM (SELECT 'catherine' AS first_name_l, "
+        "'okonkwo' AS last_name_l, 'catherine okonkwo' AS full_name_l, "
+        "['catherine'] AS first_name_groups_l, DATE '1990-01-02' AS birth_date_l, r.* "
+        f"FROM (VALUES {rows}) AS r(first_name_r, last_name_r, full_name_r, "
+        "first_name_groups_r, birth_date_r))"
+    )
+    assert [bool(d) for _, d in found] == [case[3] for case in AGAINST_CATHERINE]
+    assert clearly_different_sql(linkage_settings(["first_name", "last_name", "ssn"])
+                                 .get_settings("duckdb").as_dict()) is None  # fmt: skip
+    # Exact-only comparisons (tests/identity/test_spark.py's hand-made model): their lowest
+    # level holds every typo too, so nothing is clearly different and the override stands.
+    exact = {"comparisons": [
+        {"output_column_name": role, "comparison_levels": [
+            {"sql_condition": f"{role}_l IS NULL", "is_null_level": True},
+            {"sql_condition": f"{role}_l = {role}_r"}, {"sql_condition": "ELSE"},
+        ]} for role in ("first_name", "last_name", "birth_date")
+    ]}  # fmt: skip
+    assert clearly_different_sql(exact) is None

@@ -13,6 +13,7 @@ from backbone.governance.roles import role
 from backbone.governance.services import sync_roles
 from backbone.indicators import target_services
 from backbone.indicators.models import Indicator, Target, TurnTheCurve
+from backbone.indicators.services import subject_of
 from backbone.partnership.models import GovernanceBody, Membership, Partner, Person, SharedOutcome
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +175,33 @@ def test_a_story_or_target_saved_shows_on_the_cached_scorecard_at_once(client):
     assert "Library hours were cut." not in client.get(page).content.decode()  # now cached
     target_services.save_story(reading, network, {"story": "Library hours were cut."}, "x")
     assert "Library hours were cut." in client.get(page).content.decode()
+
+
+def test_another_dimensions_baselines_leave_this_ones_overall_alone(indicator):
+    # Race's baselines (the docs' example, 2025), then the economic ones a year later, each
+    # with the overall value of its own year: race's target still steps from its 40 %.
+    save = target_services.save_baselines
+    save(indicator, "2025", "race_ethnicity", {"overall": 40, "A": 60, "B": 20}, None)
+    save(
+        indicator, "2026", "economically_disadvantaged", {"overall": 45, "yes": 30, "no": 55}, None
+    )
+    assert target_services.baselines_of(indicator, "race_ethnicity") == (
+        2025, {"overall": 40, "A": 60, "B": 20},
+    )  # fmt: skip
+    assert target_services.baselines_of(indicator, "economically_disadvantaged") == (
+        2026, {"overall": 45, "yes": 30, "no": 55},
+    )  # fmt: skip
+    choice = target_services.TargetChoice("equitable", 2028, "race_ethnicity", 70.0)
+    path = target_services.target_path(indicator, choice)
+    assert {g: {str(y): v for y, v in s.items()} for g, s in path.items()} == EQUITABLE
+
+
+def test_the_overall_target_keeps_the_baseline_of_its_year(indicator):
+    save = target_services.save_baselines
+    save(indicator, "2025", "overall", {"overall": 40}, None)
+    target_services.save_target(
+        indicator, target_services.TargetChoice("steady", 2028, "overall", 70.0), None
+    )
+    save(indicator, "2026", "economically_disadvantaged", {"overall": 45, "yes": 30}, None)
+    goal = subject_of(indicator).goals["overall"]
+    assert (goal.baseline_period, goal.baseline) == ("2025", 40)

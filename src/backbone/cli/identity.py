@@ -24,6 +24,22 @@ from backbone.cli.common import (
 if TYPE_CHECKING:
     from backbone.warehouse.engines import Engine
 
+MemoryLimitOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="BACKBONE_DUCKDB_MEMORY_LIMIT",
+        help="DuckDB's memory limit, e.g. 8GB; past it, joins and sorts spill to disk "
+        "[default: 40% of the machine's memory].",
+    ),
+]
+TempDirectoryOption = Annotated[
+    Path | None,
+    typer.Option(
+        envvar="BACKBONE_DUCKDB_TEMP_DIRECTORY",
+        help="Where DuckDB spills [default: backbone-duckdb in the system's temp folder].",
+    ),
+]
+
 link_app = typer.Typer(help="Link people across partners' records.", invoke_without_command=True)
 
 
@@ -37,6 +53,8 @@ def link(
     engine: Annotated[
         LinkEngine, typer.Option(help="Where Splink runs: the same settings and model on either.")
     ] = LinkEngine.duckdb,
+    memory_limit: MemoryLimitOption = None,
+    temp_directory: TempDirectoryOption = None,
 ) -> None:
     """Link every identity record in the workspace into persons and publish the crosswalk.
 
@@ -49,6 +67,7 @@ def link(
     setup_django(workspace)
     migrate_database()
     from backbone.identity.services import NothingToLink, run_linkage
+    from backbone.warehouse.engines import WarehouseError
 
     try:
         with console.status("Linking…") as status:
@@ -56,10 +75,15 @@ def link(
                 retrain=retrain,
                 progress=lambda message: status.update(message),
                 engine=engine.value,
+                memory_limit=memory_limit,
+                temp_directory=str(temp_directory) if temp_directory else None,
             )
     except NothingToLink as nothing:
         (console if nothing.expected else errors).print(f"Nothing to link: {nothing}")
         raise typer.Exit(0 if nothing.expected else 1) from None
+    except WarehouseError as error:  # out of memory, above all: say so in one line
+        errors.print(f"Linkage stopped: {error}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     console.print(
         f"Linked {run.records:,} records into {run.persons:,} persons "
         f"({run.linked_across_sources:,} at more than one partner); "
@@ -83,21 +107,8 @@ def link_files_command(
     engine: Annotated[
         LinkEngine, typer.Option(help="Run Splink on DuckDB, or on a local Spark (needs Java).")
     ] = LinkEngine.duckdb,
-    memory_limit: Annotated[
-        str | None,
-        typer.Option(
-            envvar="BACKBONE_DUCKDB_MEMORY_LIMIT",
-            help="DuckDB's memory limit, e.g. 8GB; past it, joins and sorts spill to disk "
-            "[default: 40% of the machine's memory].",
-        ),
-    ] = None,
-    temp_directory: Annotated[
-        Path | None,
-        typer.Option(
-            envvar="BACKBONE_DUCKDB_TEMP_DIRECTORY",
-            help="Where DuckDB spills [default: backbone-duckdb in the system's temp folder].",
-        ),
-    ] = None,
+    memory_limit: MemoryLimitOption = None,
+    temp_directory: TempDirectoryOption = None,
 ) -> None:
     """Link two CSV files, or deduplicate one, with the same engine as the workspace.
 

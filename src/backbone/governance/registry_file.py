@@ -322,7 +322,7 @@ def parse_registry(
     if not isinstance(data, dict):
         raise RegistryFileError([Problem(1, "", "expected a mapping with a 'partnership' key")])
 
-    problems = list(_schema_problems(data, root))
+    problems = schema_problems(RegistryFile, data, root, show_input=True)
     problems += [
         Problem(line_of(root, loc), field_path(loc), message)
         for loc, message in reference_problems(data, base_dir)
@@ -332,18 +332,42 @@ def parse_registry(
     return RegistryFile.model_validate(data)
 
 
-def _schema_problems(data: dict[str, Any], root: yaml.Node | None) -> Iterator[Problem]:
+def schema_problems(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    root: yaml.Node | None,
+    *,
+    show_input: bool = False,
+) -> list[Problem]:
+    """Every way raw ``data`` fails ``model``, each named with its line in ``root`` and its field.
+
+    The YAML readers (registry, programs, workforce) share it so that a problem reads the same
+    in every file. With ``show_input``, a wrongly typed value is echoed after the message.
+
+    >>> class Cake(Entry):
+    ...     layers: int
+    >>> root = yaml.compose("layers: [2]\\nicing: yes\\n")
+    >>> for problem in schema_problems(Cake, {"layers": [2], "icing": True}, root, show_input=True):
+    ...     print(problem.describe("cake.yaml"))
+    cake.yaml:1: layers: Input should be a valid integer (got [2])
+    cake.yaml:2: icing: unknown field
+    """
     try:
-        RegistryFile.model_validate(data)
+        model.model_validate(data)
     except ValidationError as error:
-        for item in error.errors(include_url=False):
-            loc = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
-            message = str(item["msg"]).removeprefix("Value error, ")
-            if item["type"] not in {"value_error", "missing", "extra_forbidden"}:
-                message += f" (got {item['input']!r})"
-            if item["type"] == "extra_forbidden":
-                message = "unknown field"
-            yield Problem(line_of(root, loc), field_path(loc), message)
+        return [_problem(item, root, show_input) for item in error.errors(include_url=False)]
+    return []
+
+
+def _problem(item: Any, root: yaml.Node | None, show_input: bool) -> Problem:
+    # An Annotated validator adds a "function-after[...]" step to the location; it is no field.
+    loc = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if show_input and item["type"] not in {"value_error", "missing", "extra_forbidden"}:
+        message += f" (got {item['input']!r})"
+    if item["type"] == "extra_forbidden":
+        message = "unknown field"
+    return Problem(line_of(root, loc), field_path(loc), message)
 
 
 def line_of(node: yaml.Node | None, loc: Loc) -> int | None:

@@ -191,14 +191,19 @@ ENGINES = ("duckdb", "spark")  # where Splink may run: ``backbone link --engine`
 
 
 def run_linkage(
-    retrain: bool = False, progress: LinkProgress | None = None, engine: str = "duckdb"
+    retrain: bool = False,
+    progress: LinkProgress | None = None,
+    engine: str = "duckdb",
+    memory_limit: str | None = None,
+    temp_directory: str | None = None,
 ) -> LinkageRun:
     """Link every identity record in the warehouse into persons and publish the crosswalk.
 
     Scores with the previous run's model unless ``retrain`` (or there is none), so a new
     submission is scored against existing persons the same way; respects every steward decision;
     keeps each person's key when their links did not change. ``engine`` names where Splink runs
-    (one of ``ENGINES``); the records are read and standardised by the warehouse's DuckDB.
+    (one of ``ENGINES``); the records are read and standardised by the warehouse's DuckDB, kept
+    to ``memory_limit`` and spilling to ``temp_directory`` (``DuckDBEngine.bounded``).
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
@@ -210,7 +215,11 @@ def run_linkage(
         else linkage.LinkageModel.from_dict(previous_run.model_json)
     )
     store = warehouse()
-    with store.engine("identity") as warehouse_engine, _linking_engine(engine) as on:
+    bounds = {"memory_limit": memory_limit, "temp_directory": temp_directory}
+    with (
+        store.engine("identity", bounded=True, **bounds) as warehouse_engine,
+        _linking_engine(engine) as on,
+    ):
         records = consented_identity(warehouse_engine)
         sources: dict[str, str] = dict(warehouse_engine.run(
             f"SELECT record_id, any_value(source_partner) FROM {records} GROUP BY record_id",

@@ -3,7 +3,8 @@
 Indicator figures come through ``indicators.services.gated_results``, the one gate every staff
 reader passes (protected as on the public scorecard unless the reader has person-level rights).
 Writes need no call to the audit log here: the improvement models are watched by governance's
-audit registry (``apps.py``), so a write is recorded wherever it happens.
+audit registry (``apps.py``), so a write is recorded wherever it happens. An exact read of the
+monthly measure is recorded here, as ``gated_results`` records exact indicator values.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from django.db.models import Max, QuerySet
 
 from backbone.disclosure import Cell, protect
+from backbone.governance.services import record
 from backbone.improvement import monthly, network_chart
 from backbone.improvement.aims import period_of
 from backbone.improvement.chart_spec import chart_spec
@@ -40,6 +42,8 @@ VIEW = "improvement.view_networks"
 WORK = "improvement.work_in_networks"
 MANAGE = "improvement.manage_networks"
 OVERALL = "overall"
+MONTHLY_OBJECT = "improvement.monthly_measure"
+EXACT_MONTHLY_PURPOSE = "exact monthly measure"
 OPEN_BARRIERS = (
     PolicyBarrier.Status.RAISED, PolicyBarrier.Status.REVIEWING, PolicyBarrier.Status.ADVOCATING,
 )  # fmt: skip
@@ -173,7 +177,9 @@ def absence_months(user: Any) -> list[monthly.Month]:
     with warehouse().engine() as engine:
         months, partners = monthly.absence_share(engine), monthly.partners(engine)
     chosen = policy(partners, user)
-    if chosen is None:
+    if chosen is None:  # exact students per month: a person-level read, audited like the others
+        record(user, "read", MONTHLY_OBJECT, monthly.ABSENCE_SHARE, EXACT_MONTHLY_PURPOSE,
+               {"via": "network page", "months": len(months)})  # fmt: skip
         return months
     cells = [Cell(m.label, None, m.students, float(m.students), "count") for m in months]
     shown = protect(cells, [], chosen)

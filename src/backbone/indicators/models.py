@@ -68,7 +68,12 @@ class Indicator(models.Model):
 
 
 class Baseline(models.Model):
-    """The value an indicator started from, overall (blank dimension) or for one group."""
+    """The value an indicator started from in a period, overall or for one group of a dimension.
+
+    Each dimension's baselines are saved with the overall value of their period; keyed by the
+    period too, so one dimension's later baselines leave the overall value another's target
+    steps from alone.
+    """
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="baselines")
     period = models.CharField(max_length=20)
@@ -79,7 +84,8 @@ class Baseline(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "dimension", "group_value"], name="one_baseline_per_group"
+                fields=["indicator", "dimension", "group_value", "period"],
+                name="one_baseline_per_group_and_period",
             )
         ]
 

@@ -30,7 +30,7 @@ from backbone.identity.services import consent_gate, consented_identity
 from backbone.indicators import charts, engines, headline, plan, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition, joins_partners
 from backbone.indicators.labels import Labels
-from backbone.indicators.models import ComputeRun, Indicator, Result
+from backbone.indicators.models import Baseline, ComputeRun, Indicator, Result
 from backbone.indicators.protection import Shown
 from backbone.indicators.results_csv import CSV_COLUMNS, csv_row  # noqa: F401  (pages, CLI)
 from backbone.intake.models import ReportingSchedule, Submission
@@ -274,7 +274,7 @@ def subject_of(indicator: Indicator, *, exact: bool = True) -> presentation.Subj
         goals.setdefault(
             target.dimension, presentation.Goal(target.method, target.goal, target.goal_year)
         )
-    baseline = indicator.baselines.filter(dimension=presentation.OVERALL).first()
+    baseline = _overall_baseline(indicator)
     overall = goals.get(presentation.OVERALL)
     if overall is not None and baseline is not None:
         goals[presentation.OVERALL] = replace(
@@ -287,6 +287,16 @@ def subject_of(indicator: Indicator, *, exact: bool = True) -> presentation.Subj
     for name, group in (indicator.definition or {}).get("reference_groups", {}).items():
         references.setdefault(name, group)
     return presentation.Subject(indicator.higher_is_better, exact, goals, references)
+
+
+def _overall_baseline(indicator: Indicator) -> Baseline | None:
+    """The overall baseline the overall target stepped from (its year), else the latest."""
+    rows = indicator.baselines.filter(dimension=presentation.OVERALL).order_by("-period")
+    targets = indicator.targets.filter(dimension=presentation.OVERALL).exclude(method="halve_gap")
+    target = targets.order_by("pk").first()
+    if target is not None and target.baseline_year:
+        return rows.filter(period=str(target.baseline_year)).first() or rows.first()
+    return rows.first()
 
 
 def indicator_page(indicator: Indicator, user: Any) -> dict[str, Any]:

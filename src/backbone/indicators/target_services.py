@@ -52,8 +52,16 @@ class TargetChoice:
 
 
 def baselines_of(indicator: Indicator, dimension: str) -> tuple[int | None, dict[str, float]]:
-    """The baseline year and values of ``dimension``'s groups, the overall one included."""
-    rows = list(indicator.baselines.filter(dimension__in={OVERALL, dimension}))
+    """The baseline year and values of ``dimension``'s groups, the overall one included: those
+    of the dimension's latest baseline period, with the overall value of that period (or the
+    latest overall value when none was saved for it)."""
+    own = indicator.baselines.filter(dimension=dimension).order_by("-period")
+    latest = own.values_list("period", flat=True).first()
+    rows = list(own.filter(period=latest)) if latest is not None else []
+    if dimension != OVERALL:
+        overall = indicator.baselines.filter(dimension=OVERALL).order_by("-period")
+        row = overall.filter(period=latest).first() or overall.first()
+        rows += [row] if row is not None else []
     found = {OVERALL if r.dimension == OVERALL else r.group_value: r.value for r in rows}
     periods = {r.period for r in rows}
     year = int(min(periods)) if periods and all(p.isdigit() for p in periods) else None
@@ -71,8 +79,8 @@ def save_baselines(
         for group, value in values.items():
             where = (OVERALL, "all") if group == OVERALL else (dimension, group)
             row, _ = Baseline.objects.update_or_create(
-                indicator=indicator, dimension=where[0], group_value=where[1],
-                defaults={"period": period, "value": value},
+                indicator=indicator, dimension=where[0], group_value=where[1], period=period,
+                defaults={"value": value},
             )  # fmt: skip
             saved.append(row)
         record(actor, "change", "indicators.baseline", indicator.slug, "targets",

@@ -43,7 +43,7 @@ def targets_page(request: HttpRequest, slug: str) -> HttpResponse:
             context["preview"] = _table(ts.target_path(indicator, target_form.choice()))
         except ValueError as error:
             target_form.add_error(None, str(error))
-    context["baselines"] = indicator.baselines.order_by("dimension", "group_value")
+    context["baselines"] = indicator.baselines.order_by("dimension", "group_value", "-period")
     context["targets"] = indicator.targets.order_by("dimension")
     return render(request, "indicators/targets.html", context)
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backbone.governance.registry_file import (
     Loc,
@@ -32,6 +32,7 @@ from backbone.governance.registry_file import (
     Slug,
     field_path,
     line_of,
+    schema_problems,
 )
 from backbone.indicators.expressions import ExpressionError, check_expression
 
@@ -145,23 +146,11 @@ def parse_programs(text: str, filename: str = FILENAME) -> ProgramsFile:
         raise RegistryFileError(
             [Problem(1, "", "expected a mapping with a 'programs' key")], filename
         )
-    problems = list(_schema_problems(data, root))
+    problems = schema_problems(ProgramsFile, data, root)
     problems += [Problem(line_of(root, loc), field_path(loc), m) for loc, m in _references(data)]
     if problems:
         raise RegistryFileError(problems, filename)
     return ProgramsFile.model_validate(data)
-
-
-def _schema_problems(data: dict[str, Any], root: yaml.Node | None) -> Iterator[Problem]:
-    try:
-        ProgramsFile.model_validate(data)
-    except ValidationError as error:
-        for item in error.errors(include_url=False):
-            loc = tuple(item["loc"])
-            message = str(item["msg"]).removeprefix("Value error, ")
-            if item["type"] == "extra_forbidden":
-                message = "unknown field"
-            yield Problem(line_of(root, loc), field_path(loc), message)
 
 
 def _references(data: dict[str, Any]) -> list[tuple[Loc, str]]:

@@ -214,12 +214,21 @@ class Warehouse:
     # --- reading --------------------------------------------------------------------------------
 
     @contextmanager
-    def engine(self, tier: str = "analytic") -> Iterator[DuckDBEngine]:
+    def engine(
+        self,
+        tier: str = "analytic",
+        *,
+        bounded: bool = False,
+        memory_limit: str | None = None,
+        temp_directory: str | None = None,
+    ) -> Iterator[DuckDBEngine]:
         """An in-memory DuckDB engine with one view per table of ``tier`` (or ``"all"``).
 
         The views read only the files the manifest lists, as it was when the block began.
+        ``bounded`` (for work that may outgrow memory, like linkage) keeps the engine to
+        ``memory_limit`` and spills to ``temp_directory``, or their defaults (``bounded``).
         """
-        engine = DuckDBEngine()
+        engine = DuckDBEngine.bounded(memory_limit, temp_directory) if bounded else DuckDBEngine()
         try:
             for table in TABLES.values():
                 if tier in ("all", table.tier):

@@ -24,11 +24,10 @@ It sits next to ``partnership.yaml`` and ``programs.yaml`` and is read the same 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from backbone.governance.registry_file import (
     Entry,
@@ -38,6 +37,7 @@ from backbone.governance.registry_file import (
     Slug,
     field_path,
     line_of,
+    schema_problems,
 )
 
 FILENAME = "workforce.yaml"
@@ -174,24 +174,12 @@ def parse_workforce(text: str, filename: str = FILENAME) -> WorkforceFile:
     if not isinstance(data, dict):
         problem = Problem(1, "", "expected a mapping with a 'partnerships' key")
         raise RegistryFileError([problem], filename)
-    problems = list(_schema_problems(data, root))
+    problems = schema_problems(WorkforceFile, data, root)
     if not problems:
         problems = [Problem(line_of(root, loc), field_path(loc), m) for loc, m in _refs(data)]
     if problems:
         raise RegistryFileError(problems, filename)
     return WorkforceFile.model_validate(data)
-
-
-def _schema_problems(data: dict[str, Any], root: yaml.Node | None) -> Iterator[Problem]:
-    try:
-        WorkforceFile.model_validate(data)
-    except ValidationError as error:
-        for item in error.errors(include_url=False):
-            loc = tuple(item["loc"])
-            message = str(item["msg"]).removeprefix("Value error, ")
-            if item["type"] == "extra_forbidden":
-                message = "unknown field"
-            yield Problem(line_of(root, loc), field_path(loc), message)
 
 
 def _refs(data: dict[str, Any]) -> list[tuple[Loc, str]]:

@@ -2,7 +2,9 @@
 clusters, and ``link_standardised``, which runs train → predict → cluster on one ``Engine``.
 
 * ``predict`` — Splink's scores, with **strong identifiers** (the same SSN or student id)
-  overriding them to probability 1, so a record with a changed name still links.
+  overriding them to probability 1, so a record with a changed name still links — unless the
+  names and the birth dates clearly disagree (``clearly_different_sql``): then the shared
+  number is more likely a typo, and Splink's score stands.
 * ``cluster`` — one-to-one between duplicate-free sources, connected components otherwise.
 
 Whatever the engine, Splink reads the standardised tables by name through the engine's
@@ -43,10 +45,43 @@ SPLINK_LOG_LEVEL = logging.ERROR
 STRONG_MATCH_WEIGHT = 60.0
 
 
-def strong_match_sql(roles: Sequence[str]) -> str | None:
-    """SQL true when a pair shares a strong identifier (NULLs never match), or None."""
+def strong_match_sql(roles: Sequence[str], different: str | None = None) -> str | None:
+    """SQL true when a pair shares a strong identifier (NULLs never match), or None; with
+    ``different`` (``clearly_different_sql``), not when that is true of the pair too."""
     terms = [f"({r}_l = {r}_r)" for r in STRONG_IDS if r in roles]
-    return " OR ".join(terms) or None
+    if not terms:
+        return None
+    shared = " OR ".join(terms)
+    return f"({shared}) AND NOT ({different})" if different else shared
+
+
+def clearly_different_sql(settings: dict[str, Any]) -> str | None:
+    """SQL true when a pair's names and birth dates clearly disagree, from a model's settings.
+
+    Clearly: the name comparison (first and last together, or each apart) and the birth-date
+    comparison both fall to their lowest, else level — no name agrees even roughly, by nickname,
+    swapped or alone, and the birth dates are more than a year apart with no keying slip
+    between them. A strong identifier shared by such a pair is more likely a typo landing on
+    another person's number than one person, so it must not override Splink's score. A NULL
+    name or birth date is no disagreement. None when the model compares no names or no dates,
+    or compares one only exactly: its else level then holds every typo too, not a clear "no".
+    """
+    levels = {c["output_column_name"]: c["comparison_levels"] for c in settings["comparisons"]}
+    names = ["name"] if "name" in levels else ["first_name", "last_name"]
+    wanted = [levels.get(w, []) for w in (*names, "birth_date")]
+    if not all(len(_agreeing(w)) >= 2 for w in wanted):
+        return None
+    return " AND ".join(_at_else_level_sql(w) for w in wanted)
+
+
+def _agreeing(levels: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [x for x in levels if not x.get("is_null_level") and x["sql_condition"] != "ELSE"]
+
+
+def _at_else_level_sql(levels: Sequence[dict[str, Any]]) -> str:
+    # Splink's own CASE order: a pair is at the else level only when no level above takes it.
+    whens = [f"WHEN {x['sql_condition']} THEN 0" for x in levels if x["sql_condition"] != "ELSE"]
+    return f"(CASE {' '.join(whens)} ELSE 1 END = 1)"
 
 
 def predict(
@@ -74,7 +109,9 @@ def predict(
             strong.inference.predict(),  # strong pairs only: as many as shared ids
         ]
         names, source = union_below_floor_sql(frames[0], frames[1], floor)
-    overridden = linker.misc.query_sql(override_strong_sql(names, source, roles, floor))
+    different = clearly_different_sql(linker.misc.save_model_to_json())
+    sql = override_strong_sql(names, source, roles, floor, different)
+    overridden = linker.misc.query_sql(sql)
     for frame in frames:
         frame.drop_table_from_database_and_remove_from_cache()
     return linker.table_management.register_table_predict(overridden)
@@ -116,11 +153,16 @@ def strong_identifier_linker(
 
 
 def override_strong_sql(
-    names: Sequence[str], source: str, roles: Sequence[str], floor: float
+    names: Sequence[str],
+    source: str,
+    roles: Sequence[str],
+    floor: float,
+    different: str | None = None,
 ) -> str:
     """``SELECT`` the scored pairs in ``source`` (a table or aliased subquery with the columns
-    ``names``) with strong-identifier matches set to probability 1."""
-    strong = strong_match_sql(roles)
+    ``names``) with strong-identifier matches set to probability 1, except pairs ``different``
+    (SQL, see ``clearly_different_sql``) is true of: they keep Splink's score."""
+    strong = strong_match_sql(roles, different)
     kept = [n for n in names if n not in ("match_probability", "match_weight")]
     return (
         f"SELECT {', '.join(kept)}, "
