@@ -5,14 +5,16 @@ shown count equal to pandas over the raw files (tests/workforce/test_city.py).""
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 
 from backbone.workforce.actuals import STAGES
 from tests.workforce import riverton
-from tests.workforce.test_city import _expected_pipeline
+from tests.workforce.test_city import _expected_hires, _expected_pipeline
 
 pytestmark = [pytest.mark.django_db, pytest.mark.city]
 
@@ -34,6 +36,35 @@ def _shown_stages(html: str) -> list[str]:
     return re.findall(r'<td class="num">([^<]*)</td>', table)
 
 
+def _shown_hiring(html: str) -> list[str]:
+    table = html.split('<table class="hiring">')[1].split("</table>")[0]
+    return re.findall(r'<td class="num">([^<]*)</td>', table)
+
+
+def _whole(d: Decimal) -> str:
+    return str(d.quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def _percent(numerator: int, denominator: int, min_n: int | None) -> str:
+    """A percent, or ``*`` when its numerator or complement is under the minimum."""
+    if min_n and min(numerator, denominator - numerator) < min_n:
+        return "*"
+    return f"{_whole(Decimal(100 * numerator) / denominator)}%"
+
+
+def _hand_hiring(manifest, pipeline: dict[str, int], min_n: int | None) -> list[str]:
+    """The four figures from pandas, rounded half up by hand (the medians stand on more than
+    the minimum: asserted)."""
+    hires = _expected_hires(manifest, living_wage=17.50)  # partnership.yaml's living wage
+    assert min(hires["with_wage"], hires["with_exit"]) >= 11
+    wage = Decimal(str(hires["median_wage"])).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return [
+        _percent(hires["at_living_wage"], hires["with_wage"], min_n), f"${wage}",
+        _whole(Decimal(str(hires["median_days_to_hire"]))),
+        _percent(int(pipeline["retained"]), pipeline["retention_due"], min_n),
+    ]  # fmt: skip
+
+
 def test_an_employer_sees_its_own_pipeline_protected_and_no_one_elses(city):
     riverton.user("olivia", "employer", "st-brigid-health")
     status, html = _get("olivia", "/workforce/employers/st-brigid-health/")
@@ -44,9 +75,14 @@ def test_an_employer_sees_its_own_pipeline_protected_and_no_one_elses(city):
     for stage, text in zip(STAGES, shown, strict=True):
         assert text == str(expected[stage]) or (text in "*‡" and text), stage
     assert shown[0] == str(expected["enrolled"])  # 93 people: well above the minimum
+    assert _shown_hiring(html) == _hand_hiring(city, expected, settings.DISCLOSURE_MIN_N)
+    assert _shown_hiring(html)[0] == "*"  # 93% of hires: the few below would be given away
     assert "Advanced Manufacturing" not in html
     assert _get("olivia", "/workforce/employers/calloway-precision/")[0] == 403
     assert _get("olivia", "/workforce/")[0] == 403
+    riverton.user("dana", "data_steward")
+    html = _get("dana", "/workforce/employers/st-brigid-health/")[1]
+    assert _shown_hiring(html) == _hand_hiring(city, expected, None)  # exact, audited
 
 
 def test_staff_see_the_teeth_check_and_commitments_against_actuals(city):

@@ -76,6 +76,7 @@ ROLES: tuple[Role, ...] = (
             "indicators.record_milestones",
             "indicators.write_stories",  # scoped by a network seat; lets it give that role
             "workforce.view_workforce",
+            "workforce.manage_employer_engagement",
             *ADMIN_MODEL_PERMISSIONS,
             "auth.view_group",
             "governance.view_apitoken",
@@ -99,6 +100,7 @@ ROLES: tuple[Role, ...] = (
             READ_NETWORKS,
             "indicators.record_milestones",
             "workforce.view_workforce",
+            "workforce.manage_employer_engagement",
             "governance.view_auditevent",
             *model_permissions("governance", ["consent"], ["add", "change", "view"]),
             "governance.view_destructioncertificate",

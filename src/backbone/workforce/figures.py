@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -76,3 +77,44 @@ def _stage(stage: str, shown: str, value: int) -> Stage:
 
 def _count(key: str, n: int) -> Cell:
     return Cell(key, None, n, float(n), "count")
+
+
+def protected_hiring(
+    hires: Mapping[str, Any] | None, pipeline: Mapping[str, Any], policy: Policy | None
+) -> dict[str, str]:
+    """Wages at hire, days to hire and retention as shown under ``policy`` (None: exact): a
+    percent is protected as on the scorecard (small numerator or complement withheld, extremes
+    coded), a median is withheld when fewer than the minimum people stand behind it.
+
+    >>> hires = {"with_wage": 40, "at_living_wage": 30, "median_wage": 19.505,
+    ...          "with_exit": 40, "median_days_to_hire": 41.5}
+    >>> protected_hiring(hires, {"retained": 3, "retention_due": 20}, Policy())
+    {'living_wage': '75%', 'median_wage': '$19.51', 'median_days': '42', 'retention': '*'}
+    """
+    h = hires or {"with_wage": 0, "at_living_wage": 0, "median_wage": None, "with_exit": 0,
+                  "median_days_to_hire": None}  # fmt: skip
+    return {
+        "living_wage": _percent("living_wage", h["at_living_wage"], h["with_wage"], policy),
+        "median_wage": _median(h["median_wage"], h["with_wage"], policy, "0.01", "$"),
+        "median_days": _median(h["median_days_to_hire"], h["with_exit"], policy, "1"),
+        "retention": _percent(
+            "retention", int(pipeline["retained"]), int(pipeline["retention_due"]), policy
+        ),
+    }
+
+
+def _percent(key: str, numerator: int, denominator: int, policy: Policy | None) -> str:
+    if not denominator:
+        return "—"
+    if policy is None:
+        return f"{100 * numerator / denominator:.0f}%"
+    cell = Cell(key, numerator, denominator, None, "percent")
+    return protect([cell], [], policy)[key].display
+
+
+def _median(value: float | None, n: int, policy: Policy | None, step: str, prefix: str = "") -> str:
+    if value is None or not n:
+        return "—"
+    if policy is not None and n < policy.min_n:
+        return "*"  # a median of a few people is nearly one person's figure
+    return prefix + str(Decimal(str(value)).quantize(Decimal(step), ROUND_HALF_UP))
