@@ -162,3 +162,40 @@ def test_sources_are_current_to_their_latest_dates_as_in_the_raw_files(city):
     assert current["wages"].through == quarter_end
     assert current["wages"].age_days == (today - quarter_end).days
     assert hiring.current_for(rows, "calloway-precision", today)[0].through is None
+
+
+def _program_year(dates: pd.Series) -> list[str]:
+    day = pd.to_datetime(dates)
+    start = day.dt.year - (day.dt.month < 7).astype(int)
+    return [f"{y}-{(y + 1) % 100:02d}" for y in start]
+
+
+def _expected_completers_by_year(manifest) -> dict[str, dict[str, int]]:
+    training = _raw(manifest, "training")
+    training = training[training["program"] == "Healthcare Career Pathway"]
+    done = training[training["completed"] == "true"]
+    t = pd.DataFrame({
+        "entered": training.groupby("person")["entry_date"].min(),
+        "completed_on": done.groupby("person")["exit_date"].min(),
+    }).dropna()  # fmt: skip
+    events = _raw(manifest, "employer_event")
+    first = events.groupby(["person", "event"])["event_date"].min().unstack()
+    t = t.join(first, how="left")
+    t["year"] = _program_year(t["completed_on"])
+    t["interviewed"] = t["interview"].fillna("") >= t["entered"]
+    t["hired"] = t["hire"].fillna("") >= t["entered"]
+    grouped = t.groupby("year").agg(
+        completed=("entered", "size"), interviewed=("interviewed", "sum"), hired=("hired", "sum")
+    )
+    return {y: {k: int(v) for k, v in r.items()} for y, r in grouped.iterrows()}
+
+
+def test_completers_interviewed_and_hired_per_completion_year_equal_pandas(city):
+    manifest, warehouse = city
+    with warehouse.engine() as engine:
+        rows = actuals.completers_by_year(engine, [HEALTH])
+    expected = _expected_completers_by_year(manifest)
+    got = {r["year"]: {k: r[k] for k in ("completed", "interviewed", "hired")} for r in rows}
+    assert len(expected) >= 3 and got == expected
+    assert {r["employer"] for r in rows} == {EMPLOYER}
+    assert sum(v["completed"] for v in got.values()) == _expected_pipeline(manifest)["completed"]

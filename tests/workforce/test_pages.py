@@ -14,7 +14,11 @@ from django.test import Client
 
 from backbone.workforce.actuals import STAGES
 from tests.workforce import riverton
-from tests.workforce.test_city import _expected_hires, _expected_pipeline
+from tests.workforce.test_city import (
+    _expected_completers_by_year,
+    _expected_hires,
+    _expected_pipeline,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.city]
 
@@ -97,3 +101,30 @@ def test_staff_see_the_teeth_check_and_commitments_against_actuals(city):
     assert "no actuals: calloway-precision send no interview, offer or hire records" in html
     # St. Brigid's "interview every completer": 72 completers, 50 interviewed (pandas).
     assert re.search(r'<td class="num">72</td><td class="num">50</td><td>not met', healthcare)
+
+
+def test_staff_see_each_commitment_per_program_year_with_its_chart(city):
+    riverton.user("rosa", "action_network_member")
+    html = _get("rosa", "/workforce/")[1]
+    healthcare = html.split('<section id="healthcare-career-pathway"')[1].split("</section>")[0]
+    trend = healthcare.split('<table class="trend">')[1].split("</table>")[0]
+    rows = re.findall(
+        r'<tr><td>(\d{4}-\d\d)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td>'
+        r"<td>([^<]*)</td></tr>", trend)  # fmt: skip
+    expected = _expected_completers_by_year(city)
+    assert [r[0] for r in rows] == sorted(expected)
+    exact = 0
+    for year, target, actual, state in rows:
+        want = expected[year]
+        assert target in (str(want["completed"]), "*", "‡") and actual in (
+            str(want["interviewed"]),
+            "*",
+            "‡",
+        )
+        if target == str(want["completed"]) and actual == str(want["interviewed"]):
+            exact += 1
+            assert state == ("met" if want["interviewed"] >= want["completed"] else "not met")
+        else:
+            assert state == "withheld"
+    assert exact >= 1
+    assert '<div class="chart"><svg' in healthcare

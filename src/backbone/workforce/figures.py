@@ -14,14 +14,17 @@ count from being worked out as a difference (``‡``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
+import altair as alt
+
 from backbone.disclosure import Cell, Partition, Policy, protect
 from backbone.workforce.actuals import STAGES
+from backbone.workforce.status import Status
 
 
 @dataclass(frozen=True)
@@ -118,3 +121,67 @@ def _median(value: float | None, n: int, policy: Policy | None, step: str, prefi
     if policy is not None and n < policy.min_n:
         return "*"  # a median of a few people is nearly one person's figure
     return prefix + str(Decimal(str(value)).quantize(Decimal(step), ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Year:
+    """One program year of a commitment's trend as shown (values None when withheld)."""
+
+    year: str
+    target: str
+    actual: str
+    status: str
+    target_value: int | None
+    actual_value: int | None
+
+
+def protected_trend(
+    trend: Sequence[tuple[str, Status]], policy: Policy | None, people_target: bool
+) -> list[Year]:
+    """Each year's target, actual and status under ``policy``. When the target counts people
+    (the completers of a per-completer commitment), the people short of it are a third count,
+    and target, actual and shortfall are protected together as a partition.
+
+    >>> s = Status(target=30, actual=28, status="not met", basis="")
+    >>> [(y.target, y.actual, y.status) for y in protected_trend([("2024-25", s)], Policy(), True)]
+    [('30', '‡', 'withheld')]
+    """
+    cells: list[Cell] = []
+    partitions = []
+    for year, s in trend:
+        if s.actual is None or s.target is None:
+            continue
+        cells.append(_count(f"{year}|actual", s.actual))
+        if people_target and s.target >= s.actual:
+            cells += [
+                _count(f"{year}|target", s.target),
+                _count(f"{year}|short", s.target - s.actual),
+            ]
+            partitions.append(Partition(f"{year}|target", (f"{year}|actual", f"{year}|short")))
+    shown = protect(cells, partitions, policy) if policy else {}
+    return [_year(year, s, shown) for year, s in trend]
+
+
+def _year(year: str, s: Status, shown: Mapping[str, Any]) -> Year:
+    def show(part: str, value: int | None) -> tuple[str, int | None]:
+        cell = shown.get(f"{year}|{part}")
+        if value is None or cell is None or cell.display == str(value):
+            return ("—" if value is None else str(value)), value
+        return cell.display, None
+
+    target, target_value = show("target", s.target)
+    actual, actual_value = show("actual", s.actual)
+    hidden = None in (target_value, actual_value) and s.actual is not None
+    return Year(
+        year, target, actual, "withheld" if hidden else s.status, target_value, actual_value
+    )
+
+
+def trend_chart(years: Sequence[Year], title: str) -> alt.TopLevelMixin:
+    """Actual per program year as bars, the target as a tick; withheld years left out."""
+    data = [{"year": y.year, "actual": y.actual_value, "target": y.target_value} for y in years]
+    base = alt.Chart(alt.Data(values=data), width=320, height=120, title=title)
+    x = alt.X("year:O", title=None)
+    bars = base.mark_bar(color="#4c78a8").encode(x=x, y=alt.Y("actual:Q", title="people"))
+    ticks = base.mark_tick(color="#222", thickness=2, size=30).encode(x=x, y="target:Q")
+    return alt.layer(bars, ticks)

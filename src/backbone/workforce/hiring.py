@@ -28,14 +28,6 @@ def hires_sql(programs: str, employers: str) -> str:
     """Per partnership and employer: ``hired``, ``with_wage``, ``at_living_wage`` (at least the
     first parameter, dollars per hour), ``median_wage``, ``with_exit`` and
     ``median_days_to_hire``. Employers without a hire have no row."""
-    person = "coalesce(x_t.person_key, t.record_id)"
-    trainees = (
-        f"SELECT p.partnership, {person} AS person, min(t.entry_date) AS entered, "
-        "min(t.exit_date) FILTER (WHERE t.completed) AS completed_on "
-        f"FROM training t LEFT JOIN crosswalk x_t ON x_t.record_id = t.record_id "
-        f"JOIN {programs} p ON p.program = t.program GROUP BY ALL "
-        "HAVING bool_or(coalesce(t.completed, false))"
-    )
     hires = (
         "SELECT e.source_partner AS employer, coalesce(x_e.person_key, e.record_id) AS person, "
         "min(e.event_date) AS hire_on, "
@@ -45,14 +37,15 @@ def hires_sql(programs: str, employers: str) -> str:
     )
     days = "date_diff('day', t.completed_on, h.hire_on)"
     return (
-        f"WITH trainees AS ({trainees}), hires AS ({hires}) "
+        f"WITH trainees AS ({actuals.trainees_sql(programs)}), hires AS ({hires}) "
         "SELECT m.partnership, m.employer, count(*) AS hired, count(h.wage) AS with_wage, "
         "count(*) FILTER (WHERE h.wage >= ?) AS at_living_wage, "
         "median(h.wage) AS median_wage, count(t.completed_on) AS with_exit, "
         f"median({days}) AS median_days_to_hire "
         f"FROM trainees t JOIN {employers} m ON m.partnership = t.partnership "
         "JOIN hires h ON h.employer = m.employer AND h.person = t.person "
-        "WHERE h.hire_on >= t.entered GROUP BY ALL ORDER BY m.partnership, m.employer"
+        "WHERE t.completed AND h.hire_on >= t.entered "
+        "GROUP BY ALL ORDER BY m.partnership, m.employer"
     )
 
 
@@ -73,13 +66,8 @@ def hires(
     engine: Engine, scopes: Sequence[actuals.Scope], living_wage: float
 ) -> list[dict[str, Any]]:
     """``hires_sql`` run on ``engine`` for ``scopes`` and ``living_wage``, as dicts."""
-    programs, employers = actuals.scope_tables(scopes)
-    with engine.scratch() as names:
-        tables = names.name("workforce_programs"), names.name("workforce_employers")
-        engine.register(tables[0], programs)
-        engine.register(tables[1], employers)
-        sql = hires_sql(*(engine.identifier(t) for t in tables))
-        return engine.arrow(sql, [living_wage], "workforce hires per employer").to_pylist()
+    label = "workforce hires per employer"
+    return actuals.scoped(engine, scopes, hires_sql, label, [living_wage])
 
 
 def currency(engine: Engine) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from backbone.disclosure import Policy
 from backbone.governance.services import publication_rule_for_partners, record
+from backbone.indicators.charts import svg
 from backbone.indicators.services import may_see_exact
 from backbone.intake.models import Submission
 from backbone.partnership.models import Partner, Partnership
@@ -55,8 +56,10 @@ def _actuals(partnerships: list[SectorPartnership]) -> dict[str, Any]:
         if "crosswalk" not in store.derived():
             engine.run(actuals.NO_CROSSWALK_SQL, label="no crosswalk yet")
         events = actuals.employer_events(engine)
-        rows = actuals.pipeline(engine, [_scope(sp) for sp in partnerships])
-    return {"events": events, "pipeline": rows}
+        scopes = [_scope(sp) for sp in partnerships]
+        rows = actuals.pipeline(engine, scopes)
+        completers = actuals.completers_by_year(engine, scopes)
+    return {"events": events, "pipeline": rows, "completers": completers}
 
 
 def _years(events: list[dict[str, Any]], employer: str) -> dict[str, dict[str, int]]:
@@ -75,13 +78,13 @@ def overview(user: Any) -> dict[str, Any]:
     reporting = actuals.reporting(data["events"])
     chosen = policy([*SOURCES, *reporting], user)
     pipeline = {(r["partnership"], r["employer"]): r for r in data["pipeline"]}
-    cards = [_card(sp, pipeline, data["events"], reporting, chosen) for sp in partnerships]
+    cards = [_card(sp, pipeline, data, reporting, chosen) for sp in partnerships]
     _audit(user, chosen, "overview", len(cards))
     return {"partnerships": cards, "threshold": chosen.min_n if chosen else None}
 
 
 def _card(
-    sp: SectorPartnership, pipeline: dict[Any, Any], events: list[dict[str, Any]],
+    sp: SectorPartnership, pipeline: dict[Any, Any], data: dict[str, Any],
     reporting: set[str], chosen: Policy | None,
 ) -> dict[str, Any]:  # fmt: skip
     entry = sp.entry()
@@ -92,7 +95,8 @@ def _card(
         promises = [c for c in entry.commitments if c.employer == employer.slug]
         employers.append({
             "partner": employer, "stages": stages,
-            "commitments": [_commitment(c, row, stages, events, chosen) for c in promises],
+            "commitments": [_commitment(c, row, stages, data["events"], chosen) for c in promises],
+            "trends": [_trend(c, sp.slug, data, chosen) for c in promises],
             **engagement_for(employer),
         })  # fmt: skip
     features = teeth.check(entry, reporting)
@@ -123,6 +127,18 @@ def _employer_data(partnerships: list[SectorPartnership], living_wage: float) ->
             "hires": hiring.hires(engine, scopes, living_wage) if scopes else [],
             "currency": hiring.currency(engine),
         }
+
+
+def _trend(c: Any, partnership: str, data: dict[str, Any], chosen: Policy | None) -> dict[str, Any]:
+    """One commitment against its actual in each program year, with a small chart."""
+    completers = {r["year"]: r for r in data["completers"]
+                  if (r["partnership"], r["employer"]) == (partnership, c.employer)}  # fmt: skip
+    got = status.trend(c, completers, _years(data["events"], c.employer))
+    years = figures.protected_trend(got, chosen, people_target=bool(c.per_completer))
+    title = f"{c.employer}: {c.kind} per program year"
+    shown = any(y.actual_value is not None for y in years)
+    return {"commitment": c, "years": years,
+            "chart": svg(figures.trend_chart(years, title)) if shown else ""}  # fmt: skip
 
 
 def employer_page(employer: Partner, user: Any) -> dict[str, Any]:
