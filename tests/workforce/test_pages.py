@@ -11,7 +11,9 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
+from typer.testing import CliRunner
 
+from backbone.cli import app
 from backbone.workforce.actuals import STAGES
 from tests.workforce import riverton
 from tests.workforce.test_city import (
@@ -128,3 +130,21 @@ def test_staff_see_each_commitment_per_program_year_with_its_chart(city):
             assert state == "withheld"
     assert exact >= 1
     assert '<div class="chart"><svg' in healthcare
+
+
+def test_the_status_command_prints_each_feature_with_its_verdict_and_the_actuals(city):
+    result = CliRunner().invoke(app, ["workforce", "status"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.output
+    manufacturing, healthcare = out.split("Riverton Healthcare Sector Partnership:")  # by name
+    verdicts = {"commitments": "fail", "curricula": "pass", "backbone": "pass", "outcomes": "pass"}
+    for feature, verdict in verdicts.items():  # read by hand from the demo's workforce.yaml
+        assert re.search(rf"│ {feature}\s+│ pass\s+│", healthcare), feature
+        assert re.search(rf"│ {feature}\s+│ {verdict}\s+│", manufacturing), feature
+    assert "has teeth" in healthcare and "fails the teeth check" in manufacturing
+    # St. Brigid's "interview every completer": 72 completers, 50 interviewed (pandas).
+    assert re.search(r"│ all\s+│ 72\s+│ 50\s+│ not met", healthcare)
+    one = CliRunner().invoke(app, ["workforce", "status", "advanced-manufacturing"])
+    assert one.exit_code == 0 and "Healthcare" not in one.output
+    missing = CliRunner().invoke(app, ["workforce", "status", "no-such"])
+    assert missing.exit_code == 1 and "No sector partnership 'no-such'" in missing.output

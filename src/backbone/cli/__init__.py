@@ -21,6 +21,7 @@ from backbone.cli import (
     plan,
     programs,
     scorecard,
+    workforce,
     workspace,
 )
 
@@ -51,6 +52,7 @@ app.add_typer(identity.link_app, name="link")
 app.add_typer(indicators.indicators_app, name="indicators")
 app.add_typer(plan.plan_app, name="plan")
 app.add_typer(programs.programs_app, name="programs")
+app.add_typer(workforce.workforce_app, name="workforce")
 app.add_typer(governance.audit_app, name="audit")
 app.add_typer(governance.agreements_app, name="agreements")
 app.add_typer(governance.roles_app, name="roles")

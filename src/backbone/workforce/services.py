@@ -70,22 +70,23 @@ def _years(events: list[dict[str, Any]], employer: str) -> dict[str, dict[str, i
     }
 
 
-def overview(user: Any) -> dict[str, Any]:
-    """The ``/workforce/`` page: each partnership's teeth check, and per employer its pipeline
-    and each commitment against its actual, protected for ``user``."""
+def overview(user: Any, charts: bool = True) -> dict[str, Any]:
+    """The ``/workforce/`` page (and ``backbone workforce status``): each partnership's teeth
+    check, and per employer its pipeline and each commitment against its actual, overall and
+    per program year (with a chart unless ``charts`` is false), protected for ``user``."""
     partnerships = list(SectorPartnership.objects.prefetch_related("employers"))
     data = _actuals(partnerships)
     reporting = actuals.reporting(data["events"])
     chosen = policy([*SOURCES, *reporting], user)
     pipeline = {(r["partnership"], r["employer"]): r for r in data["pipeline"]}
-    cards = [_card(sp, pipeline, data, reporting, chosen) for sp in partnerships]
+    cards = [_card(sp, pipeline, data, reporting, chosen, charts) for sp in partnerships]
     _audit(user, chosen, "overview", len(cards))
     return {"partnerships": cards, "threshold": chosen.min_n if chosen else None}
 
 
 def _card(
     sp: SectorPartnership, pipeline: dict[Any, Any], data: dict[str, Any],
-    reporting: set[str], chosen: Policy | None,
+    reporting: set[str], chosen: Policy | None, charts: bool,
 ) -> dict[str, Any]:  # fmt: skip
     entry = sp.entry()
     employers = []
@@ -96,7 +97,7 @@ def _card(
         employers.append({
             "partner": employer, "stages": stages,
             "commitments": [_commitment(c, row, stages, data["events"], chosen) for c in promises],
-            "trends": [_trend(c, sp.slug, data, chosen) for c in promises],
+            "trends": [_trend(c, sp.slug, data, chosen, charts) for c in promises],
             **engagement_for(employer),
         })  # fmt: skip
     features = teeth.check(entry, reporting)
@@ -129,14 +130,16 @@ def _employer_data(partnerships: list[SectorPartnership], living_wage: float) ->
         }
 
 
-def _trend(c: Any, partnership: str, data: dict[str, Any], chosen: Policy | None) -> dict[str, Any]:
+def _trend(
+    c: Any, partnership: str, data: dict[str, Any], chosen: Policy | None, charts: bool
+) -> dict[str, Any]:
     """One commitment against its actual in each program year, with a small chart."""
     completers = {r["year"]: r for r in data["completers"]
                   if (r["partnership"], r["employer"]) == (partnership, c.employer)}  # fmt: skip
     got = status.trend(c, completers, _years(data["events"], c.employer))
     years = figures.protected_trend(got, chosen, people_target=bool(c.per_completer))
     title = f"{c.employer}: {c.kind} per program year"
-    shown = any(y.actual_value is not None for y in years)
+    shown = charts and any(y.actual_value is not None for y in years)
     return {"commitment": c, "years": years,
             "chart": svg(figures.trend_chart(years, title)) if shown else ""}  # fmt: skip
 
