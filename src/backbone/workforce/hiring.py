@@ -84,6 +84,8 @@ class Current:
     146
     >>> Current("wages", dt.date(2026, 6, 30), dt.date(2026, 11, 23)).stale
     True
+    >>> Current("wages", dt.date(2026, 6, 30), dt.date(2026, 10, 28)).stale  # 120 days: not yet
+    False
     """
 
     source: str
