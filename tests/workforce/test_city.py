@@ -5,12 +5,14 @@ warehouse gets the true crosswalk too, so the comparison tests the actuals, not 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from backbone.demo.city import generate_city
 from backbone.warehouse.store import Warehouse
-from backbone.workforce import actuals
+from backbone.workforce import actuals, hiring
 from tests.city_loading import load_city
 from tests.indicators.raw_city import truth_people
 from tests.indicators.test_library import publish_truth_crosswalk
@@ -100,3 +102,100 @@ def test_employer_events_per_program_year_equal_pandas(city):
     expected = {k: {e: int(v.get(e, 0)) for e in ("interview", "offer", "hire")}
                 for k, v in expected.items()}  # fmt: skip
     assert len(expected) > 2 and got == expected
+
+
+LIVING_WAGE = 19.0  # between the city's hourly offers (17.00 to 22.50): some hires each side
+
+
+def _expected_hires(manifest, living_wage: float = LIVING_WAGE) -> dict[str, object]:
+    training = _raw(manifest, "training")
+    training = training[training["program"] == "Healthcare Career Pathway"]
+    done = training[training["completed"] == "true"]
+    trainees = pd.DataFrame({
+        "entered": training.groupby("person")["entry_date"].min(),
+        "completed_on": done.groupby("person")["exit_date"].min(),
+    }).dropna(subset=["completed_on"])  # fmt: skip
+    events = _raw(manifest, "employer_event")
+    hire_rows = events[events["event"] == "hire"].sort_values("event_date")
+    first = hire_rows.groupby("person").first()[["event_date", "hourly_wage"]]
+    t = trainees.join(first, how="inner")
+    t = t[t["event_date"] >= t["entered"]]
+    wage = pd.to_numeric(t["hourly_wage"].replace("", None))
+    days = (pd.to_datetime(t["event_date"]) - pd.to_datetime(t["completed_on"])).dt.days
+    return {
+        "hired": len(t), "with_wage": int(wage.notna().sum()),
+        "at_living_wage": int((wage >= living_wage).sum()), "median_wage": wage.median(),
+        "with_exit": len(t), "median_days_to_hire": days.median(),
+    }  # fmt: skip
+
+
+def test_wages_at_hire_and_days_to_hire_equal_pandas(city):
+    manifest, warehouse = city
+    with warehouse.engine() as engine:
+        [row] = hiring.hires(engine, [HEALTH], LIVING_WAGE)
+        [pipeline] = actuals.pipeline(engine, [HEALTH])
+    expected = _expected_hires(manifest)
+    assert 0 < expected["at_living_wage"] < expected["with_wage"]
+    assert expected["median_days_to_hire"] > 30  # interview 7-60 days after exit, then offer, hire
+    assert row["hired"] == pipeline["hired"] == expected["hired"]
+    for key in ("with_wage", "at_living_wage", "with_exit"):
+        assert row[key] == expected[key], key
+    assert row["median_wage"] == pytest.approx(expected["median_wage"])
+    assert row["median_days_to_hire"] == pytest.approx(expected["median_days_to_hire"])
+
+
+def test_sources_are_current_to_their_latest_dates_as_in_the_raw_files(city):
+    manifest, warehouse = city
+    with warehouse.engine() as engine:
+        rows = hiring.currency(engine)
+    events = _raw(manifest, "employer_event")
+    training = _raw(manifest, "training")
+    wages = _raw(manifest, "ui_wages")
+    last = wages.assign(q=wages["year"].astype(int) * 4 + wages["quarter"].astype(int)).q.max()
+    year, quarter = divmod(int(last) - 1, 4)
+    quarter_end = (pd.Timestamp(year, quarter * 3 + 3, 1) + pd.offsets.MonthEnd(0)).date()
+    latest_training = max(training["entry_date"].max(), training["exit_date"].max())
+    today = dt.date(2026, 11, 23)
+    current = {c.source: c for c in hiring.current_for(rows, EMPLOYER, today)}
+    assert str(current["employer_event"].through) == events["event_date"].max()
+    assert str(current["training"].through) == latest_training
+    assert current["wages"].through == quarter_end
+    assert current["wages"].age_days == (today - quarter_end).days
+    assert hiring.current_for(rows, "calloway-precision", today)[0].through is None
+
+
+def _program_year(dates: pd.Series) -> list[str]:
+    day = pd.to_datetime(dates)
+    start = day.dt.year - (day.dt.month < 7).astype(int)
+    return [f"{y}-{(y + 1) % 100:02d}" for y in start]
+
+
+def _expected_completers_by_year(manifest) -> dict[str, dict[str, int]]:
+    training = _raw(manifest, "training")
+    training = training[training["program"] == "Healthcare Career Pathway"]
+    done = training[training["completed"] == "true"]
+    t = pd.DataFrame({
+        "entered": training.groupby("person")["entry_date"].min(),
+        "completed_on": done.groupby("person")["exit_date"].min(),
+    }).dropna()  # fmt: skip
+    events = _raw(manifest, "employer_event")
+    first = events.groupby(["person", "event"])["event_date"].min().unstack()
+    t = t.join(first, how="left")
+    t["year"] = _program_year(t["completed_on"])
+    t["interviewed"] = t["interview"].fillna("") >= t["entered"]
+    t["hired"] = t["hire"].fillna("") >= t["entered"]
+    grouped = t.groupby("year").agg(
+        completed=("entered", "size"), interviewed=("interviewed", "sum"), hired=("hired", "sum")
+    )
+    return {y: {k: int(v) for k, v in r.items()} for y, r in grouped.iterrows()}
+
+
+def test_completers_interviewed_and_hired_per_completion_year_equal_pandas(city):
+    manifest, warehouse = city
+    with warehouse.engine() as engine:
+        rows = actuals.completers_by_year(engine, [HEALTH])
+    expected = _expected_completers_by_year(manifest)
+    got = {r["year"]: {k: r[k] for k in ("completed", "interviewed", "hired")} for r in rows}
+    assert len(expected) >= 3 and got == expected
+    assert {r["employer"] for r in rows} == {EMPLOYER}
+    assert sum(v["completed"] for v in got.values()) == _expected_pipeline(manifest)["completed"]

@@ -50,7 +50,7 @@ def test_an_employer_signs_in_and_sees_only_its_own_pipeline(
         "St. Brigid Health System: hiring pipeline"
     )
     expect(page.get_by_role("heading", level=2)).to_have_text(
-        ["Riverton Healthcare Sector Partnership"]
+        ["Riverton Healthcare Sector Partnership", "Engagement"]
     )
     cells = page.locator("table.pipeline td").all_inner_texts()
     assert len(cells) == len(STAGES)

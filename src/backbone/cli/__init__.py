@@ -22,6 +22,7 @@ from backbone.cli import (
     plan,
     programs,
     scorecard,
+    workforce,
     workspace,
 )
 
@@ -53,6 +54,7 @@ app.add_typer(indicators.indicators_app, name="indicators")
 app.add_typer(plan.plan_app, name="plan")
 app.add_typer(programs.programs_app, name="programs")
 app.add_typer(evidence.evidence_app, name="evidence")
+app.add_typer(workforce.workforce_app, name="workforce")
 app.add_typer(governance.audit_app, name="audit")
 app.add_typer(governance.agreements_app, name="agreements")
 app.add_typer(governance.roles_app, name="roles")

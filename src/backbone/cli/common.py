@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -59,3 +59,17 @@ def migrate_database(verbose: bool = False) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+
+
+def reader(username: str | None) -> Any:
+    """The user whose view is printed: the named one, or an anonymous (public) reader."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    if username is None:
+        return AnonymousUser()
+    found = get_user_model().objects.filter(username=username, is_active=True).first()
+    if found is None:
+        errors.print(f"No active user {username!r}.")
+        raise typer.Exit(2)
+    return found

@@ -18,6 +18,7 @@ from backbone.cli.common import (
     console,
     errors,
     migrate_database,
+    reader,
     setup_django,
 )
 from backbone.disclosure import safe_csv
@@ -173,9 +174,9 @@ def results(
     migrate_database()
     from backbone.indicators import services
 
-    reader = _reader(user)
+    viewer = reader(user)
     chosen = _with_results(indicator or ())
-    gated = [(i, services.gated_results(i, reader, "command line")) for i in chosen]
+    gated = [(i, services.gated_results(i, viewer, "command line")) for i in chosen]
     named = services.labels()
     if output is ResultFormat.json:
         print(
@@ -202,20 +203,6 @@ def _as_json(slug: str, shown: Any, named: Any) -> dict[str, Any]:
         "complete": shown.complete,
         "data_through": f"{shown.data_through:%Y-%m-%d}" if shown.data_through else None,
     }  # fmt: skip
-
-
-def _reader(username: str | None) -> Any:
-    """The user whose view is printed: the named one, or an anonymous (public) reader."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import AnonymousUser
-
-    if username is None:
-        return AnonymousUser()
-    found = get_user_model().objects.filter(username=username, is_active=True).first()
-    if found is None:
-        errors.print(f"No active user {username!r}.")
-        raise typer.Exit(2)
-    return found
 
 
 def _with_results(asked: Sequence[str]) -> list[Any]:

@@ -17,7 +17,7 @@ counts as its own person. The SQL is DuckDB's; run it through any ``Engine`` tha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,13 +62,37 @@ def events_cte() -> str:
             f"FROM {_linked('employer_event', 'e')} GROUP BY ALL")  # fmt: skip
 
 
-def pipeline_sql(programs: str, employers: str) -> str:
-    """Per partnership and employer: the six pipeline stages and ``retention_due``."""
-    trainees = (
+def trainees_sql(programs: str) -> str:
+    """Per partnership and person: the first entry, whether any enrollment was completed, and
+    ``completed_on``, the first exit date of a completed enrollment."""
+    return (
         f"SELECT p.partnership, {_person('t')} AS person, min(t.entry_date) AS entered, "
-        "bool_or(coalesce(t.completed, false)) AS completed "
+        "bool_or(coalesce(t.completed, false)) AS completed, "
+        "min(t.exit_date) FILTER (WHERE t.completed) AS completed_on "
         f"FROM {_linked('training', 't')} JOIN {programs} p ON p.program = t.program GROUP BY ALL"
     )
+
+
+def completers_by_year_sql(programs: str, employers: str) -> str:
+    """Per partnership, employer and program year of completion (``completed_on``): the
+    completers, and of them those the employer interviewed and hired after their entry —
+    what a per-completer commitment is held to, year by year."""
+    reached = "count(*) FILTER (WHERE ev.{0}_on >= t.entered) AS {1}"
+    return (
+        f"WITH trainees AS ({trainees_sql(programs)}), ev AS ({events_cte()}) "
+        f"SELECT m.partnership, m.employer, {program_year_sql('t.completed_on')} AS year, "
+        f"count(*) AS completed, {reached.format('interview', 'interviewed')}, "
+        f"{reached.format('hire', 'hired')} "
+        f"FROM trainees t JOIN {employers} m ON m.partnership = t.partnership "
+        "LEFT JOIN ev ON ev.employer = m.employer AND ev.person = t.person "
+        "WHERE t.completed AND t.completed_on IS NOT NULL "
+        "GROUP BY ALL ORDER BY m.partnership, m.employer, year"
+    )
+
+
+def pipeline_sql(programs: str, employers: str) -> str:
+    """Per partnership and employer: the six pipeline stages and ``retention_due``."""
+    trainees = trainees_sql(programs)
     paid = (f"SELECT {_person('w')} AS person, w.employer_id, w.year * 4 + w.quarter - 1 AS q "
             f"FROM {_linked('wages', 'w')} WHERE w.wages > 0")  # fmt: skip
     quarter = "(year(ev.hire_on) * 4 + quarter(ev.hire_on) - 1)"
@@ -133,15 +157,28 @@ def reporting(rows: Sequence[dict[str, Any]]) -> set[str]:
     return {r["employer"] for r in rows if r["interviews"] or r["offers"] or r["hires"]}
 
 
-def pipeline(engine: Engine, scopes: Sequence[Scope]) -> list[dict[str, Any]]:
-    """``pipeline_sql`` run on ``engine`` for ``scopes``, as dicts."""
+def scoped(
+    engine: Engine, scopes: Sequence[Scope], build: Callable[[str, str], str], label: str,
+    params: Sequence[Any] = (),
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The SQL ``build(programs, employers)`` makes, run with the scopes' tables registered."""
     programs, employers = scope_tables(scopes)
     with engine.scratch() as names:
         tables = names.name("workforce_programs"), names.name("workforce_employers")
         engine.register(tables[0], programs)
         engine.register(tables[1], employers)
-        sql = pipeline_sql(*(engine.identifier(t) for t in tables))
-        return engine.arrow(sql, [], "workforce pipeline per employer").to_pylist()
+        sql = build(*(engine.identifier(t) for t in tables))
+        return engine.arrow(sql, list(params), label).to_pylist()
+
+
+def pipeline(engine: Engine, scopes: Sequence[Scope]) -> list[dict[str, Any]]:
+    """``pipeline_sql`` run on ``engine`` for ``scopes``, as dicts."""
+    return scoped(engine, scopes, pipeline_sql, "workforce pipeline per employer")
+
+
+def completers_by_year(engine: Engine, scopes: Sequence[Scope]) -> list[dict[str, Any]]:
+    """``completers_by_year_sql`` run on ``engine`` for ``scopes``, as dicts."""
+    return scoped(engine, scopes, completers_by_year_sql, "workforce completers per year")
 
 
 def employer_events(engine: Engine) -> list[dict[str, Any]]:

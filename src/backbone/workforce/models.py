@@ -4,6 +4,7 @@ turns a partnership back into the plain record the teeth check reads."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -175,3 +176,48 @@ class EmployerCommitment(models.Model):
             "agreement": self.agreement.slug if self.agreement else None,
             "reporting": self.reporting, "text": self.text,
         })  # fmt: skip
+
+
+PAIN_CATEGORIES = [("hiring", "hiring"), ("retention", "retention"), ("skills", "skills"),
+                   ("other", "other")]  # fmt: skip
+
+
+class PainPoint(models.Model):
+    """A problem an employer wants solved (seed 004: engage employers around their pain
+    points), in its own words, as the backbone recorded it."""
+
+    employer = models.ForeignKey(Partner, models.CASCADE, related_name="pain_points")
+    category = models.CharField(max_length=20, choices=PAIN_CATEGORIES)
+    text = models.TextField()
+    recorded_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-recorded_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.employer}: {self.text[:60]}"
+
+
+class EngagementStage(models.Model):
+    """An employer's level of engagement from a date on (letter of support → tactical →
+    sustained → deep); every change is a new row, so the history is kept."""
+
+    employer = models.ForeignKey(Partner, models.CASCADE, related_name="engagement_stages")
+    stage = models.CharField(max_length=30, choices=_choices(catalog.Level))
+    since = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-since", "-pk"]
+        permissions = [
+            ("manage_employer_engagement", "Can record employers' pain points and engagement"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer}: {self.stage} since {self.since}"

@@ -68,3 +68,24 @@ def _conversion(commitment: Commitment, pipeline: Mapping[str, Any] | None) -> s
     rate = pipeline["hired"] / pipeline["interviewed"]
     kept = MET if rate >= commitment.conversion_target else NOT_MET
     return f"{rate:.1%} of interviewed hired (target {commitment.conversion_target:.0%}): {kept}"
+
+
+def trend(
+    commitment: Commitment, completers: Mapping[str, Any], years: Mapping[str, Any]
+) -> list[tuple[str, Status]]:
+    """``commitment`` against its actual in each program year: a per-completer commitment
+    against ``completers`` (year of completion → completed, interviewed, hired), a yearly
+    quantity against ``years`` (program year → interviews, offers, hires). Kinds without
+    actuals have no trend.
+
+    >>> every = Commitment(employer="e", kind="interviews", per_completer=1.0, level="deep")
+    >>> got = trend(every, {"2023-24": {"completed": 10, "interviewed": 10, "hired": 4},
+    ...                     "2024-25": {"completed": 12, "interviewed": 9, "hired": 5}}, {})
+    >>> [(year, s.target, s.actual, s.status) for year, s in got]
+    [('2023-24', 10, 10, 'met'), ('2024-25', 12, 9, 'not met')]
+    """
+    if commitment.kind == "interviews" and commitment.per_completer:
+        return [(y, against(commitment, completers[y], {})) for y in sorted(completers)]
+    if commitment.kind in ("interviews", "hires") and commitment.quantity:
+        return [(y, against(commitment, completers.get(y), {y: years[y]})) for y in sorted(years)]
+    return []
