@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -34,3 +35,29 @@ def load_city(city: Any, warehouse: Warehouse, staging: Path) -> None:
         request = LoadRequest(number, entry.partner, "key", staging, today=TODAY)
         result = load(importer(city.path(entry), options_for(city, entry)), request, warehouse)
         assert result.loaded, entry.path
+
+
+class LoadedCities:
+    """A generated city loaded by the real importers, once per run for each set of parameters;
+    every caller gets its own copy of the loaded warehouse folder (callers publish crosswalks
+    into it), which takes a moment where loading takes many seconds."""
+
+    def __init__(self, cities: Any, folders: Any):
+        self.cities, self.folders = cities, folders
+        self.loaded: dict[tuple[Any, ...], Path] = {}
+
+    def __call__(
+        self, destination: Path, *, contracts: tuple[str, ...] | None = None, **city: Any
+    ) -> tuple[Any, Warehouse]:
+        """(the manifest narrowed to ``contracts``, a ``Warehouse`` at ``destination`` holding
+        its files); ``city`` are ``generate_city``'s parameters."""
+        manifest = self.cities(**city)
+        if contracts is not None:
+            manifest.files = [e for e in manifest.files if e.contract in contracts]
+        key = (contracts, *sorted(city.items()))
+        if key not in self.loaded:
+            root = self.folders.mktemp("loaded-city")
+            load_city(manifest, Warehouse(root / "warehouse"), root / "staging")
+            self.loaded[key] = root / "warehouse"
+        shutil.copytree(self.loaded[key], destination, dirs_exist_ok=True)
+        return manifest, Warehouse(destination)

@@ -3,13 +3,19 @@ needs a workspace of its own asks for ``workspace``."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from backbone.warehouse.workspace import Workspace
+from tests import fixtures as made
 from tests.fixtures import PROJECT_ROOT, configured_workspace
+
+DEMO_STUDENTS = 300
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +28,62 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
     """A fresh, empty workspace for one test, made the configured one (``settings.WORKSPACE``)."""
     with configured_workspace(tmp_path / "workspace") as made:
         yield made
+
+
+@dataclass(frozen=True)
+class DemoBuild:
+    """A workspace ``backbone demo --build-only`` built, and what the command printed."""
+
+    workspace: made.Workspace
+    stdout: str
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoBuild]:
+    """``backbone demo --build-only --students 300``, built once per run (it takes minutes) and
+    never changed: a test serves or writes to ``made.copy_of(demo_build.workspace, ...)``."""
+    with made.workspace(tmp_path_factory.mktemp("demo-build")) as ws:
+        result = ws.run("demo", "--build-only", "--students", str(DEMO_STUDENTS))
+        yield DemoBuild(ws, result.stdout)
+
+
+class Cities:
+    """``generate_city`` once per run for each set of parameters: modules asking for the same
+    city share its files. The folder is shared, so a test must not write into it; the manifest
+    is a fresh copy each time (tests narrow ``manifest.files``)."""
+
+    def __init__(self, folders: pytest.TempPathFactory):
+        self.folders = folders
+        self.made: dict[tuple[int, int, int, bool], Any] = {}
+
+    def __call__(
+        self, *, students: int, seed: int = 7, years: int = 6, crowded_names: bool = False
+    ) -> Any:
+        from backbone.demo.city.generate import generate_city
+
+        key = (students, seed, years, crowded_names)
+        if key not in self.made:
+            folder = self.folders.mktemp(f"city-{students}-{seed}-{years}")
+            self.made[key] = generate_city(
+                folder / "city", students=students, seed=seed, years=years,
+                crowded_names=crowded_names,
+            )  # fmt: skip
+        return copy.deepcopy(self.made[key])
+
+
+@pytest.fixture(scope="session")
+def cities(tmp_path_factory: pytest.TempPathFactory) -> Cities:
+    """``cities(students=1000, seed=11)``: a generated synthetic city, shared for the run."""
+    return Cities(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def loaded_cities(cities: Cities, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``loaded_cities(folder, students=1000, seed=11)``: a city loaded into a warehouse once
+    per run, copied to ``folder`` for each caller (tests/city_loading.py)."""
+    from tests.city_loading import LoadedCities
+
+    return LoadedCities(cities, tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -82,9 +83,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def fresh_database_url() -> Iterator[str | None]:
+def fresh_database_url(template: str | None = None) -> Iterator[str | None]:
     """A new, empty database for a CLI process: a new PostgreSQL database when the suite runs on
-    PostgreSQL (dropped afterwards), otherwise ``None`` so the workspace's SQLite file is used."""
+    PostgreSQL (dropped afterwards), otherwise ``None`` so the workspace's SQLite file is used.
+    ``template`` (a URL this function gave) makes the new database a copy of that one."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         yield None
@@ -93,13 +95,19 @@ def fresh_database_url() -> Iterator[str | None]:
 
     name = f"cli_{uuid.uuid4().hex[:12]}"
     admin_url = url.replace("/backbone?", "/postgres?")
+    copied = f' TEMPLATE "{database_name(template)}"' if template else ""
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copied}')
     try:
         yield url.replace("/backbone?", f"/{name}?")
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def database_name(url: str) -> str:
+    """``postgres://postgres@/cli_ab12?host=/tmp/x`` → ``cli_ab12``."""
+    return url.split("?")[0].rsplit("/", 1)[1]
 
 
 class Workspace:
@@ -159,6 +167,17 @@ def wait_for_port(port: int, process: subprocess.Popen[str], timeout: float = 12
 def workspace(tmp_path: Path, name: str = "workspace") -> Iterator[Workspace]:
     with fresh_database_url() as url:
         yield Workspace(tmp_path / name, url)
+
+
+@contextmanager
+def copy_of(built: Workspace, destination: Path) -> Iterator[Workspace]:
+    """A copy of a built workspace — its directory and its database — for a test that writes:
+    copying takes seconds where building (``backbone demo``) takes minutes. The workspace keeps
+    paths relative to itself, so the copy stands on its own."""
+    shutil.copytree(built.path, destination, symlinks=True)
+    template = built.env.get("DATABASE_URL")
+    with fresh_database_url(template) as url:
+        yield Workspace(destination, url)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.fixtures import PROJECT_ROOT, workspace
+from tests.fixtures import PROJECT_ROOT, copy_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.city]
 
@@ -24,11 +24,11 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory) -> Iterator[str]:
-    with workspace(tmp_path_factory.mktemp("browser")) as ws:
-        ws.run("demo", "--build-only", "--students", "300")
-        with ws.serving("serve") as url:
-            yield url
+def demo_url(demo_build, tmp_path_factory) -> Iterator[str]:
+    """The demo served from a copy of its workspace: the tests here upload and save."""
+    copy = copy_of(demo_build.workspace, tmp_path_factory.mktemp("browser") / "demo")
+    with copy as ws, ws.serving("serve") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

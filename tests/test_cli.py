@@ -11,15 +11,15 @@ import urllib.request
 
 import pytest
 
-from tests.fixtures import PROJECT_ROOT, SMALL_REGISTRY, workspace
+from tests.fixtures import PROJECT_ROOT, SMALL_REGISTRY, copy_of, workspace
 
 
 @pytest.mark.city
-def test_demo_build_only_exits_zero_and_reports_logins(tmp_path):
-    with workspace(tmp_path) as ws:
-        result = ws.run("demo", "--build-only", "--students", "300")
-        assert "director" in result.stdout and "riverton-demo" in result.stdout
-        assert "0 rejected" in result.stdout
+def test_demo_build_only_exits_zero_and_reports_logins(demo_build, tmp_path):
+    # demo_build ran `backbone demo --build-only --students 300` (and failed unless it exited 0)
+    assert "director" in demo_build.stdout and "riverton-demo" in demo_build.stdout
+    assert "0 rejected" in demo_build.stdout
+    with copy_of(demo_build.workspace, tmp_path / "demo") as ws:
         status = json.loads(ws.run("status", "--json").stdout)
         assert status["registry"]["partners"] >= 20
         assert (

@@ -19,10 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from backbone.demo.city import generate_city
 from backbone.governance.participants import OUTCOMES, Permit, Source, outcomes_sql
 from backbone.warehouse.store import Warehouse
-from tests.city_loading import TODAY, load_city
+from tests.city_loading import TODAY
 from tests.indicators import raw_city as raw
 from tests.indicators.test_library import attendance_rows
 
@@ -34,11 +33,9 @@ Verdict = bool | None
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory) -> tuple[Path, Warehouse]:
-    root = tmp_path_factory.mktemp("participants")
-    manifest = generate_city(root / "city", students=1000, seed=11)
-    warehouse = Warehouse(root / "warehouse")
-    load_city(manifest, warehouse, root / "staging")
+def city(tmp_path_factory, loaded_cities) -> tuple[Path, Warehouse]:
+    folder = tmp_path_factory.mktemp("participants") / "warehouse"
+    manifest, warehouse = loaded_cities(folder, students=1000, seed=11)
     truth = raw.truth_people(manifest.root)
     with warehouse.engine(tier="identity") as engine:
         records = engine.run("SELECT DISTINCT record_id, source_partner, local_id FROM identity_record")  # fmt: skip

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.fixtures import workspace
+from tests.fixtures import copy_of
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.city]
@@ -28,11 +28,10 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory) -> Iterator[str]:
-    with workspace(tmp_path_factory.mktemp("csp")) as ws:
-        ws.run("demo", "--build-only", "--students", "300")
-        with ws.serving("serve") as url:
-            yield url
+def demo_url(demo_build, tmp_path_factory) -> Iterator[str]:
+    copy = copy_of(demo_build.workspace, tmp_path_factory.mktemp("csp") / "demo")
+    with copy as ws, ws.serving("serve") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,6 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from backbone.demo.city import generate_city
 from backbone.indicators import engines
 from backbone.indicators.definitions import compile_sql
 from backbone.indicators.library import (
@@ -33,7 +32,6 @@ from backbone.indicators.library import (
     standard_library,
 )
 from backbone.warehouse.store import Warehouse
-from tests.city_loading import load_city
 from tests.indicators import raw_city as raw
 from tests.indicators.tables import create_table
 
@@ -164,12 +162,10 @@ def test_graduation_rate_keeps_dropouts_and_drops_documented_leavers():
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory) -> tuple[Path, Warehouse]:
+def city(tmp_path_factory, loaded_cities) -> tuple[Path, Warehouse]:
     """A 1,000-student city loaded by the real importers, with the truth crosswalk published."""
-    root = tmp_path_factory.mktemp("library")
-    manifest = generate_city(root / "city", students=1000, seed=11)
-    warehouse = Warehouse(root / "warehouse")
-    load_city(manifest, warehouse, root / "staging")
+    folder = tmp_path_factory.mktemp("library") / "warehouse"
+    manifest, warehouse = loaded_cities(folder, students=1000, seed=11)
     publish_truth_crosswalk(manifest.root, warehouse)
     return manifest.root, warehouse
 

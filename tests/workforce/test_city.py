@@ -10,10 +10,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from backbone.demo.city import generate_city
-from backbone.warehouse.store import Warehouse
 from backbone.workforce import actuals, hiring
-from tests.city_loading import load_city
 from tests.indicators.raw_city import truth_people
 from tests.indicators.test_library import publish_truth_crosswalk
 
@@ -23,14 +20,11 @@ HEALTH = actuals.Scope("health", ("Healthcare Career Pathway",), ((EMPLOYER, ACC
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    root = tmp_path_factory.mktemp("workforce")
-    manifest = generate_city(root / "city", students=3000, seed=19, years=4)
-    manifest.files = [
-        e for e in manifest.files if e.contract in ("training", "employer_event", "ui_wages")
-    ]
-    warehouse = Warehouse(root / "warehouse")
-    load_city(manifest, warehouse, root / "staging")
+def city(tmp_path_factory, loaded_cities):
+    manifest, warehouse = loaded_cities(
+        tmp_path_factory.mktemp("workforce") / "warehouse",
+        contracts=("training", "employer_event", "ui_wages"), students=3000, seed=19, years=4,
+    )  # fmt: skip
     publish_truth_crosswalk(manifest.root, warehouse)
     return manifest, warehouse
 

@@ -37,9 +37,9 @@ def sign_in(page: Page, url: str, username: str) -> None:
 
 
 def test_an_employer_signs_in_and_sees_only_its_own_pipeline(
-    browser, live_server, workspace, tmp_path
+    browser, live_server, workspace, loaded_cities
 ):
-    manifest = riverton.build(tmp_path)
+    manifest = riverton.build(loaded_cities)
     riverton.user("olivia", "employer", "st-brigid-health")
     expected = _expected_pipeline(manifest)
     page = browser.new_page()

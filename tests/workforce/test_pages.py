@@ -26,8 +26,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.city]
 
 
 @pytest.fixture
-def city(workspace, tmp_path):
-    return riverton.build(tmp_path)
+def city(workspace, loaded_cities):
+    return riverton.build(loaded_cities)
 
 
 def _get(username: str, url: str) -> tuple[int, str]:
