@@ -28,6 +28,8 @@ import pyarrow as pa
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 
+from backbone.evidence import studies
+from backbone.evidence.models import Study
 from backbone.governance.models import AgreementParty, PartnerUser
 from backbone.governance.roles import role
 from backbone.governance.services import create_token, sync_roles
@@ -127,7 +129,22 @@ def seed(tmp: Path) -> World:
         aliases=["Homework Help"], min_sessions=10,
     )  # fmt: skip
     world.ids = _networks(partners["tutoring"], users["network"])
+    _study()
     return world
+
+
+def _study() -> None:
+    """A declared study that has never run: its page exists for the readers of studies."""
+    declaration = studies.study_to_dict(studies.study_from_dict({
+        "slug": "homework-help-reading", "program": "Homework Help", "outcome": "scale_score",
+        "covariates": ["school"], "design": "exact",
+    }))  # fmt: skip
+    Study.objects.create(
+        slug="homework-help-reading", title="Homework Help and reading",
+        program=Program.objects.get(slug="homework-help"), participation="Homework Help",
+        outcome="scale_score", unit="student_years", design="exact", covariates=["school"],
+        declaration=declaration,
+    )  # fmt: skip
 
 
 def _networks(tutoring: Partner, member: User) -> dict[str, int]:

@@ -102,6 +102,8 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET",  "/workforce/employers/tutoring/",          (302, 200, 200, 403, 403, 200, 403, 403, 403)),
     # Pain points and engagement stage: the backbone's staff (manage_employer_engagement) only.
     ("GET",  "/workforce/employers/mentoring/engagement/", (302, 200, 200, 403, 403, 403, 403, 403, 403)),
+    ("GET",  "/evidence/",                              (302, 200, 200, 403, 403, 200, 403, 403, 403)),
+    ("GET",  "/evidence/homework-help-reading/",        (302, 200, 200, 403, 403, 200, 403, 403, 403)),
     ("GET",  "/indicators/new/",                        (302, 200, 403, 403, 403, 403, 403, 403, 403)),
     ("GET",  "/indicators/outcomes/reading-for-all/",   (302, 200, 200, 200, 200, 200, 200, 200, 200)),
     ("GET",  "/indicators/plan/",                       (302, 200, 200, 200, 200, 200, 200, 200, 200)),

@@ -30,7 +30,7 @@ from backbone.identity.services import consent_gate, consented_identity
 from backbone.indicators import charts, engines, headline, plan, presentation, protection
 from backbone.indicators.definitions import IndicatorDefinition, check_definition, joins_partners
 from backbone.indicators.labels import Labels
-from backbone.indicators.models import Baseline, ComputeRun, Indicator, Result
+from backbone.indicators.models import Baseline, ComputeRun, Indicator, Result, Target
 from backbone.indicators.protection import Shown
 from backbone.indicators.results_csv import CSV_COLUMNS, csv_row  # noqa: F401  (pages, CLI)
 from backbone.intake.models import ReportingSchedule, Submission
@@ -269,12 +269,15 @@ def subject_of(indicator: Indicator, *, exact: bool = True) -> presentation.Subj
     """What the page builder needs of ``indicator`` besides its values: its direction, its
     targets by dimension (the overall one with its baseline) and the reference groups targets
     name. ``exact`` is False for published values."""
+    targets = list(indicator.targets.order_by("pk"))  # one query for goals and references
+    stepping = [t for t in targets if t.method != "halve_gap"]
     goals: dict[str, presentation.Goal] = {}
-    for target in indicator.targets.exclude(method="halve_gap").order_by("pk"):
+    for target in stepping:
         goals.setdefault(
             target.dimension, presentation.Goal(target.method, target.goal, target.goal_year)
         )
-    baseline = _overall_baseline(indicator)
+    overall_target = next((t for t in stepping if t.dimension == presentation.OVERALL), None)
+    baseline = _overall_baseline(indicator, overall_target)
     overall = goals.get(presentation.OVERALL)
     if overall is not None and baseline is not None:
         goals[presentation.OVERALL] = replace(
@@ -282,21 +285,21 @@ def subject_of(indicator: Indicator, *, exact: bool = True) -> presentation.Subj
         )
     # A target's reference group (halve the gap) first, then the one the definition declares.
     references: dict[str, str] = {}
-    for target in indicator.targets.exclude(reference_group="").order_by("pk"):
-        references.setdefault(target.dimension, target.reference_group)
+    for target in targets:
+        if target.reference_group:
+            references.setdefault(target.dimension, target.reference_group)
     for name, group in (indicator.definition or {}).get("reference_groups", {}).items():
         references.setdefault(name, group)
     return presentation.Subject(indicator.higher_is_better, exact, goals, references)
 
 
-def _overall_baseline(indicator: Indicator) -> Baseline | None:
+def _overall_baseline(indicator: Indicator, target: Target | None) -> Baseline | None:
     """The overall baseline the overall target stepped from (its year), else the latest."""
-    rows = indicator.baselines.filter(dimension=presentation.OVERALL).order_by("-period")
-    targets = indicator.targets.filter(dimension=presentation.OVERALL).exclude(method="halve_gap")
-    target = targets.order_by("pk").first()
+    rows = list(indicator.baselines.filter(dimension=presentation.OVERALL).order_by("-period"))
     if target is not None and target.baseline_year:
-        return rows.filter(period=str(target.baseline_year)).first() or rows.first()
-    return rows.first()
+        year = str(target.baseline_year)
+        return next((row for row in rows if row.period == year), rows[0] if rows else None)
+    return rows[0] if rows else None
 
 
 def indicator_page(indicator: Indicator, user: Any) -> dict[str, Any]:
