@@ -128,8 +128,8 @@ def test_ui_wage_contract_fields_are_the_identity_and_wage_columns():
         ("ui_wages", ["wages", "ssn"], []),
         ("ui_wages", ["wages", "grade", "bogus"], ["ui_wages has no field(s) bogus, grade"]),
         ("wagez", [], ["unknown contract 'wagez'; expected one of: edfi, hmis, ui_wages, "
-                        "person_demographics, program_participation, postsecondary, training, "
-                        "skill_gain, employer_event, graduation"]),
+                        "person_demographics, program_participation, program_assessment, "
+                        "postsecondary, training, skill_gain, employer_event, graduation"]),
     ],
 )  # fmt: skip
 def test_element_problems(contract, fields, problems):
