@@ -74,9 +74,10 @@ def test_every_code_of_every_library_dimension_has_words():
         # a crossed dimension's groups are its columns' labels side by side: check each column
         crossed = [d for d in entry.definition.dimensions if not isinstance(d, str)]
         singles = [d for d in entry.definition.dimensions if isinstance(d, str)]
+        aliases = {j.alias: j.table for j in entry.definition.joins if j.alias}
         for dimension in dict.fromkeys([*singles, *(c for d in crossed for c in d)]):
             table, column = str(dimension).split(".")
-            spec = TABLES[table].column(column)
+            spec = TABLES[aliases.get(table, table)].column(column)
             if spec.type == "BOOLEAN":
                 codes = ["true", "false"]
             elif column == "project_type":

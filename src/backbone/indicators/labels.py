@@ -92,12 +92,17 @@ POSTSECONDARY_LEVELS = {
     "non-credit": "Non-credit",
 }
 SEXES = {"female": "Female", "male": "Male", "nonbinary": "Nonbinary", "unknown": "Unknown"}
+# The training contract's age at entry (warehouse.tables.AGE_BANDS).
+AGE_BANDS = {"under 16": "Under 16", "16-18": "Ages 16–18", "19-24": "Ages 19–24",
+             "25-44": "Ages 25–44", "45-54": "Ages 45–54", "55-59": "Ages 55–59",
+             "60 and over": "60 and over"}  # fmt: skip
 # Code lists per column; race and ethnicity codes are the federal names themselves.
 CODE_LISTS: dict[str, Mapping[str, str]] = {
     "project_type": PROJECT_TYPES,
     "relationship_to_hoh": RELATIONSHIPS_TO_HOH,
     "level": POSTSECONDARY_LEVELS,
     "sex": SEXES,
+    "age_band": AGE_BANDS,
 }
 CODE_WORD = r"[a-z0-9_.-]+"  # a lower-case word without spaces: how codes look, not words
 # The noun put before a code no list names ("School 255901999").
