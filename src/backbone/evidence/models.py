@@ -68,7 +68,7 @@ class StudyRun(models.Model):
     linkage_run = models.PositiveIntegerField(null=True, blank=True)
     linkage_model = models.CharField(max_length=80, blank=True)
     label = models.CharField(max_length=80)  # "quasi-experimental estimate"
-    design = models.CharField(max_length=40)
+    design = models.CharField(max_length=200)  # the estimate's design in words
     effect = models.FloatField()
     std_error = models.FloatField()
     ci_low = models.FloatField()
