@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	BACKBONE_WORKSPACE=$${BACKBONE_WORKSPACE:-backbone-demo} $(BIN)/backbone demo --port $(PORT)
 
-## Run every test on SQLite, then again on a throwaway PostgreSQL 15 cluster. The browser and
-## Spark tests exercise the page and the engine, not the database, so they run once (on SQLite).
-test: $(STAMP) lint test-sqlite test-postgres
+## Run every test on SQLite and again on a throwaway PostgreSQL 15 cluster, the two passes side
+## by side (scripts/test-passes.sh). The browser and Spark tests exercise the page and the
+## engine, not the database, so they run once (on SQLite). `make test-sqlite` or
+## `make test-postgres` runs one pass alone.
+test: $(STAMP) lint
+	BIN=$(BIN) bash scripts/test-passes.sh
 
 test-sqlite: $(STAMP)
 	env -u DATABASE_URL $(BIN)/pytest
