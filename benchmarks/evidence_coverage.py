@@ -105,10 +105,10 @@ def city_rows(root: Path, parameter_set: str, seed: int) -> list[dict[str, objec
     tutoring, training = effects["tutoring"], effects["training"]
     cases = [
         ("reading", served3, "scale_score", COVARIATES, tutoring["grade3_scale_score_gain"]),
+        # From 2025 the network's attendance change keeps only 3 in 4 absences, tutored or not:
+        # the full pool's truth is each year's effect averaged over the tutored (effects.json).
         ("absences", served, "days_absent", [*COVARIATES, "grade"],
-         -tutoring["absence_days_reduction"]),
-        # From 2025 the network's attendance change keeps only 3 in 4 absences, tutored or not,
-        # so the full-pool effect is a mix of −3 and −2.25 days: the years before it see −3.
+         city_samples.absence_truth(effects, served)),
         ("absences before the attendance change", served[served["period"] < ATTENDANCE_CHANGE],
          "days_absent", [*COVARIATES, "grade"], -tutoring["absence_days_reduction"]),
     ]  # fmt: skip

@@ -189,6 +189,21 @@ def test_effects_file_records_the_planted_effects(city):
     assert effects["training"]["quarterly_wage_gain_after_exit"] == p.TRAINING_QUARTERLY_GAIN
 
 
+def test_tutorings_absence_effect_per_year_shrinks_with_the_attendance_change():
+    # Absences fall evenly on a year's instructional days and from 1 January 2025 three in four
+    # are kept: a year before the change keeps all 3 days, a year after it 3 x 3/4, and 2024-25
+    # keeps 3 x (fall days + 3/4 x spring days) / all days.
+    from backbone.demo.city.calendar import school_year
+    from backbone.demo.city.truth import effects
+
+    assert dt.date(2025, 1, 1) == p.ATTENDANCE_CHANGE_START
+    by_year = effects([2024, 2025, 2026])["tutoring"]["absence_days_reduction_by_school_year"]
+    straddling = school_year(2025)
+    fall, spring = len(straddling.fall_days), len(straddling.spring_days)
+    assert by_year["2024"] == 3.0 and by_year["2026"] == 2.25
+    assert by_year["2025"] == pytest.approx(3 * (fall + 0.75 * spring) / (fall + spring), abs=1e-4)
+
+
 def test_hmis_export_has_exactly_the_fy2026_headers(city):
     entry = city.select("riverton-area-homeless-coalition")[0]
     with zipfile.ZipFile(city.path(entry)) as archive:

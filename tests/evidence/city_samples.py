@@ -125,3 +125,12 @@ def with_kindergarten_score(pool: pd.DataFrame, edfi: dict[str, pd.DataFrame]) -
     kea = kea.drop_duplicates("student")[["student", "scale_score"]]
     kea = kea.rename(columns={"student": "person", "scale_score": "kea"})
     return pool.merge(kea, on="person", how="left")
+
+
+def absence_truth(effects: dict, flagged: pd.DataFrame) -> float:
+    """Tutoring's planted effect on recorded days absent for the tutored in ``flagged``: each
+    year's effect (``effects.json`` gives it per school year: the attendance change from 2025
+    keeps only some absences) averaged over the tutored student-years, as the ATT averages."""
+    by_year = effects["tutoring"]["absence_days_reduction_by_school_year"]
+    tutored = flagged.loc[flagged["treated"] == 1, "period"].astype(int).astype(str)
+    return -float(tutored.map(by_year).mean())

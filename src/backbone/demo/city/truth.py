@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from backbone.demo.city import params as p
+from backbone.demo.city.calendar import school_year
 from backbone.demo.city.economy import Economy
 from backbone.demo.city.files import Sink, write_csv
 from backbone.demo.city.graduation import CohortMember
@@ -26,7 +27,7 @@ def write_truth(world: World, economy: Economy, sink: Sink, folder: Path) -> Non
               [(t.person.pid, t.program, t.entry, t.exit, str(t.completed).lower())
                for t in economy.trainings])  # fmt: skip
     (folder / "effects.json").write_text(
-        json.dumps({"seed": world.seed, **effects()}, indent=2, sort_keys=True) + "\n"
+        json.dumps({"seed": world.seed, **effects(world.years)}, indent=2, sort_keys=True) + "\n"
     )
 
 
@@ -81,12 +82,28 @@ def _student_years(world: World, folder: Path) -> None:
     write_csv(folder / "student_years.csv", header, rows)
 
 
-def effects() -> dict[str, object]:
-    """The planted effects and the noise rates, as ``effects.json`` records them."""
+def absence_reduction_by_year(years: list[int]) -> dict[str, float]:
+    """Tutoring's effect on *recorded* absent days per school year. It lowers expected absences
+    by ``TUTORING_ABSENCE_REDUCTION``; absences fall uniformly on the year's instructional days,
+    and from ``ATTENDANCE_CHANGE_START`` each is kept with probability 1 - the change's
+    reduction, so a year's effect is the reduction times the share of absences kept."""
+    start, keep = p.ATTENDANCE_CHANGE_START, 1 - p.ATTENDANCE_CHANGE_REDUCTION
+    found = {}
+    for year in years:
+        days = school_year(year).days
+        kept = sum(1.0 if day < start else keep for day in days) / len(days)
+        found[str(year)] = round(p.TUTORING_ABSENCE_REDUCTION * kept, 4)
+    return found
+
+
+def effects(years: list[int] | None = None) -> dict[str, object]:
+    """The planted effects and the noise rates, as ``effects.json`` records them; ``years``
+    (the city's school years) adds the effects that differ by year."""
     return {
         "tutoring": {
             "partner": "bright-futures-tutoring",
-            "absence_days_reduction": p.TUTORING_ABSENCE_REDUCTION,
+            "absence_days_reduction": p.TUTORING_ABSENCE_REDUCTION,  # before the change
+            "absence_days_reduction_by_school_year": absence_reduction_by_year(years or []),
             "grade3_scale_score_gain": p.TUTORING_SCORE_GAIN,
             "selection": "school neighbourhood, grade 1-5, economic disadvantage, English learner",
             "selection_rates": {"base": p.TUTORING_BASE_RATE,
