@@ -6,7 +6,7 @@ a fixed seed. The baseline parses every XML member with ``lxml.etree.iterparse``
 clearing every element — the floor any reader of these files pays. backbone's load reads the
 same zip with the Ed-Fi importer and stages, validates, pseudonymises and commits it
 (``intake.loading.load``). Each runs in a child process so its peak resident memory is its own
-(the pattern of ``wage_load``). Goal (issue 14): backbone ≤ 1.5× the baseline, memory bounded.
+(``benchmarks.child``). Goal (issue 14): backbone ≤ 1.5× the baseline, memory bounded.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.wage_load import run_child
+from benchmarks.child import run_child
 
 SCALES = [5_000, 20_000]  # students in the district
 SEED, YEAR = 7, 2024
@@ -83,16 +83,16 @@ def main() -> None:
     for students in SCALES:
         with tempfile.TemporaryDirectory() as directory:
             root = Path(directory)
-            # Written by a child: a parent holding the city would lend its size to every child's
-            # peak (Linux keeps the peak resident size across fork and exec).
+            # Written by a child, so the driver stays small while it measures the others.
             run_child(WRITE, root / "city", Path(str(students)))
             path = (
                 root / "city" / "riverton-public-schools" / "edfi" / f"{YEAR - 1}-{YEAR % 100}.zip"
             )
             with zipfile.ZipFile(path) as archive:
                 unpacked = sum(i.file_size for i in archive.infolist())
-            baseline, base_peak = run_child(BASELINE, root, path)
-            ours, peak = run_child(OURS, root, path)
+            base_run, our_run = run_child(BASELINE, root, path), run_child(OURS, root, path)
+            baseline, base_peak = base_run.seconds, base_run.peak_mib
+            ours, peak = our_run.seconds, our_run.peak_mib
             table.add_row(
                 f"{students:,}", f"{path.stat().st_size / 2**20:.1f}", f"{unpacked / 2**20:.0f}",
                 f"{baseline:.1f}", f"{base_peak:,.0f}", f"{ours:.1f}", f"{peak:,.0f}",

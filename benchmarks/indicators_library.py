@@ -22,10 +22,8 @@ Run ``python -m benchmarks indicators_library`` (200,000 students; set
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +39,7 @@ from rich.table import Table
 from backbone.warehouse.sql import literal
 from backbone.warehouse.store import Warehouse, stored_columns
 from backbone.warehouse.tables import TABLES
+from benchmarks.child import run_child
 
 STUDENTS = 200_000  # enrolled in each school year
 STUDENTS_VARIABLE = "BACKBONE_BENCH_STUDENTS"
@@ -764,28 +763,21 @@ if side == "backbone":
     run_backbone(directory, definitions)
 else:
     run_hand_written(directory, slugs)
-seconds = time.perf_counter() - start
-with open("/proc/self/status") as status:
-    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-print(json.dumps({"seconds": seconds, "peak_mib": peak / 1024}))
+print(json.dumps({"seconds": time.perf_counter() - start}))
 """
 
 
-def run_child(side: str, directory: Path, slugs: Sequence[str]) -> tuple[float, float]:
-    """Seconds (measured in the child, imports excluded) and the child's peak resident memory
-    (MiB). The peak is the child's own ``VmHWM``: ``ru_maxrss`` would count the parent's memory,
-    which a child started by fork carries until it executes Python afresh."""
-    command = [sys.executable, "-c", CHILD, side, str(directory), ",".join(slugs)]
-    child = subprocess.run(command, stdout=subprocess.PIPE, cwd=ROOT, check=True)
-    result = json.loads(child.stdout.decode().strip().splitlines()[-1])
-    return result["seconds"], result["peak_mib"]
+def run_side(side: str, directory: Path, slugs: Sequence[str]) -> tuple[float, float]:
+    """Seconds (measured in the child, imports excluded) and the child's peak memory (MiB)."""
+    run = run_child(CHILD, side, directory, ",".join(slugs), cwd=ROOT)
+    return run.result()["seconds"], run.peak_mib
 
 
 def timed_runs(directory: Path, slugs: Sequence[str]) -> Iterator[tuple[str, float, float]]:
     """Each side ``REPEAT`` times, alternating so a slow spell of the machine hits both."""
     for _ in range(REPEAT):
         for side in ("backbone", "hand"):
-            yield (side, *run_child(side, directory, slugs))
+            yield (side, *run_side(side, directory, slugs))
 
 
 # --- reporting ------------------------------------------------------------------------------

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+
+from benchmarks.child import fastest, run_child
 
 SIZES = (1_500, 5_000, 20_000)  # students in the city's first year
 REPEAT = 2
@@ -115,33 +114,12 @@ def write_standardised(root: Path) -> None:
     (root / "standardised.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
-def run_child(code: str, root: Path) -> tuple[dict[str, float], float]:
-    """The child's JSON result and its peak resident memory (MiB)."""
-    with tempfile.TemporaryFile() as log:  # Splink's chatter, shown on failure
-        child = subprocess.Popen(
-            [sys.executable, "-c", code, str(root), DISTRICT], stdout=subprocess.PIPE, stderr=log
-        )
-        assert child.stdout is not None
-        output = child.stdout.read()
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not all children's
-        if os.waitstatus_to_exitcode(status):
-            log.seek(0)
-            raise RuntimeError(f"benchmark child failed:\n{log.read()[-3000:].decode()}")
-    return json.loads(output.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
-
-
-def fastest(runs: list[tuple[dict[str, float], float]]) -> tuple[dict[str, float], float]:
-    """The fastest run's result, and the highest peak memory among the runs."""
-    best = min(runs, key=lambda run: run[0]["seconds"])[0]
-    return best, max(peak for _, peak in runs)
-
-
 def measure(root: Path) -> tuple[tuple[dict[str, float], float], tuple[dict[str, float], float]]:
     """Plain Splink's and backbone's best runs, interleaved so a slow spell hits both."""
     splink, ours = [], []
     for _ in range(REPEAT):
-        splink.append(run_child(PLAIN_SPLINK, root))
-        ours.append(run_child(OURS, root))
+        splink.append(run_child(PLAIN_SPLINK, root, DISTRICT))
+        ours.append(run_child(OURS, root, DISTRICT))
     return fastest(splink), fastest(ours)
 
 

@@ -15,15 +15,14 @@ Splink, F1 ≥ 0.995 at the default threshold.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+
+from benchmarks.child import fastest, run_child
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "febrl4"
 REPEAT = 3
@@ -104,39 +103,18 @@ def write_standardised(prepared: Path) -> None:
     (prepared / "roles.json").write_text(json.dumps(roles), encoding="utf-8")
 
 
-def run_child(code: str, *args: str) -> tuple[dict[str, float], float]:
-    """The child's JSON result and its peak resident memory (MiB)."""
-    with tempfile.TemporaryFile() as log:  # Splink's and Spark's chatter, shown on failure
-        child = subprocess.Popen(
-            [sys.executable, "-c", code, str(DATA), *args], stdout=subprocess.PIPE, stderr=log
-        )
-        assert child.stdout is not None
-        output = child.stdout.read()
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not all children's
-        if os.waitstatus_to_exitcode(status):
-            log.seek(0)
-            raise RuntimeError(f"benchmark child failed:\n{log.read()[-3000:].decode()}")
-    return json.loads(output.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
-
-
-def fastest(runs: list[tuple[dict[str, float], float]]) -> tuple[dict[str, float], float]:
-    """The fastest run's result, and the highest peak memory among the runs."""
-    best = min(runs, key=lambda run: run[0]["seconds"])[0]
-    return best, max(peak for _, peak in runs)
-
-
 def measure() -> dict[str, tuple[dict[str, float], float]]:
     """Every run's result and peak memory, plain Splink and backbone interleaved."""
     splink, ours = [], []
     with tempfile.TemporaryDirectory(prefix="backbone-bench-febrl4-") as prepared:
         write_standardised(Path(prepared))
         for _ in range(REPEAT):  # interleaved, so a slow spell of the machine hits both
-            splink.append(run_child(PLAIN_SPLINK, prepared))
-            ours.append(run_child(OURS, "duckdb"))
+            splink.append(run_child(PLAIN_SPLINK, DATA, prepared))
+            ours.append(run_child(OURS, DATA, "duckdb"))
     return {
         "plain Splink 5 (DuckDB)": fastest(splink),
         "backbone link_files (DuckDB)": fastest(ours),
-        "backbone link_files --engine spark": run_child(OURS, "spark"),
+        "backbone link_files --engine spark": fastest([run_child(OURS, DATA, "spark")]),
     }
 
 

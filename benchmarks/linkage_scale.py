@@ -30,14 +30,13 @@ import csv
 import json
 import os
 import random
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+
+from benchmarks.child import run_child
 
 SIZES = (25_000, 100_000, 500_000, 1_000_000)
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "febrl4"
@@ -308,48 +307,6 @@ def write_standardised(folder: Path) -> None:
 # --- running and measuring --------------------------------------------------------------------
 
 
-def run_child(
-    code: str, folder: Path, *args: str, timeout: float | None = None
-) -> tuple[dict | None, float, str]:
-    """The child's JSON result (None when stopped), its peak resident memory (MiB) and why it
-    stopped, if it did."""
-    limit = float(os.environ.get("BACKBONE_BENCH_MAX_GIB", "14")) * 2**20  # KiB
-    timeout = timeout or float(os.environ.get("BACKBONE_BENCH_TIMEOUT", "1800"))
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as log:
-        child = subprocess.Popen([sys.executable, "-c", code, str(folder), "x", *args],
-                                 stdout=out, stderr=log)  # fmt: skip
-        started, stopped, seen = time.monotonic(), "", 0.0
-        while True:  # wait4, not poll: poll would reap the child and lose its rusage
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            seen = max(seen, _rss_kib(child.pid))
-            if seen > limit or time.monotonic() - started > timeout:
-                stopped = f"stopped at {seen / 2**20:.1f} GiB, {time.monotonic() - started:.0f} s"
-                child.kill()
-                _, status, usage = os.wait4(child.pid, 0)
-                break
-            time.sleep(0.25)
-        peak = max(seen, usage.ru_maxrss) / 1024
-        if stopped:
-            return None, peak, stopped
-        if os.waitstatus_to_exitcode(status):
-            log.seek(0)
-            raise RuntimeError(f"benchmark child failed:\n{log.read()[-3000:].decode()}")
-        out.seek(0)
-        return json.loads(out.read().decode().strip().splitlines()[-1]), peak, ""
-
-
-def _rss_kib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return float(line.split()[1])
-    except OSError:
-        pass
-    return 0.0
-
-
 def f1(pairs: list[list[str]], size: int) -> float:
     """F1 of A–B pairs against the planted truth (a<i> is b<i>)."""
     hits = sum(1 for a, b in pairs if a[1:] == b[1:])
@@ -368,7 +325,7 @@ def measure(size: int) -> list[list[str]]:
     """One table row per run at ``size``, and the candidate pairs per rule printed."""
     folder = generate(size, CACHE)
     write_standardised(folder)
-    counts, _, _ = run_child(COUNTS, folder)
+    counts = run_child(COUNTS, folder).result()
     from backbone.warehouse.engines.duckdb_engine import default_memory_limit
 
     runs = {
@@ -382,13 +339,17 @@ def measure(size: int) -> list[list[str]]:
         del runs["Splink, tutorial"]
     results = {}
     for name, (code, args) in runs.items():
-        base = results.get("Splink, our settings", (None,))[0]
+        base_run = results.get("Splink, our settings")
         # a run past STOP_AFTER × the baseline's time has answered the question: stopped
-        timeout = max(300.0, STOP_AFTER * base["seconds"]) if base else None
-        results[name] = run_child(code, folder, *args, timeout=timeout)
-    base, base_peak, _ = results["Splink, our settings"]
+        done = base_run and not base_run.stopped
+        timeout = max(300.0, STOP_AFTER * base_run.result()["seconds"]) if done else None
+        results[name] = run_child(code, folder, "x", *args, timeout=timeout)
+    base_run = results["Splink, our settings"]
+    base = None if base_run.stopped else base_run.result()
+    base_peak = base_run.peak_mib
     rows = []
-    for name, (result, peak, stopped) in results.items():
+    for name, run in results.items():
+        result, peak, stopped = (None if run.stopped else run.result()), run.peak_mib, run.stopped
         seconds = result["seconds"] if result else float("nan")
         ratio = seconds / base["seconds"] if result and base else float("nan")
         rows.append([f"{size:,}", name, f"{seconds:.1f}" if result else stopped,
