@@ -115,7 +115,7 @@ class PublishedStudy(models.Model):
     title = models.CharField(max_length=200)
     question = models.TextField()
     design = models.TextField(help_text="The design and who was compared, in words.")
-    label = models.CharField(max_length=80)  # "quasi-experimental estimate"
+    label = models.CharField(max_length=120)  # "quasi-experimental estimate"
     unit = models.CharField(max_length=200, blank=True)  # the outcome's label
     estimate = models.CharField(max_length=40, blank=True)  # "+7.6"; empty when withheld
     interval = models.CharField(max_length=60, blank=True)  # "1.0 to 14.2"

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200)),
                 ('question', models.TextField()),
                 ('design', models.TextField(help_text='The design and who was compared, in words.')),
-                ('label', models.CharField(max_length=80)),
+                ('label', models.CharField(max_length=120)),
                 ('unit', models.CharField(blank=True, max_length=200)),
                 ('estimate', models.CharField(blank=True, max_length=40)),
                 ('interval', models.CharField(blank=True, max_length=60)),
