@@ -240,7 +240,7 @@ def published_studies(made: Release) -> list[PublishedStudy]:
 
 
 def what_works_page(made: Release, links: Links) -> dict[str, Any]:
-    """The studies ``made`` published, as copied when it was made."""
+    """The "What works" page: each study of ``made`` with its figures or why they are not shown."""
     return {**site_context(made, links), "studies": published_studies(made), "page": "what_works"}
 
 
