@@ -113,3 +113,11 @@ def test_the_release_wide_attacker_finds_nothing_in_the_city_export(city, city_s
         f"attacker: {report.examined} small withheld counts, {report.solves} solves; "
         f"notes: {report.notes}"
     )
+
+
+def test_the_city_site_shows_the_demo_published_study_and_no_other(city_site):
+    html = (city_site / "what-works" / "index.html").read_text()
+    assert "Reading Buddies tutoring and days absent" in html  # published: true in the demo
+    assert "grade-3 reading" not in html and "earnings" not in html  # not published
+    assert "Quasi-experimental estimate" in html or "Not shown: too few people" in html
+    assert "impact" not in html.lower()

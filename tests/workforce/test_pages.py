@@ -4,8 +4,10 @@ shown count equal to pandas over the raw files (tests/workforce/test_city.py).""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -14,6 +16,9 @@ from django.test import Client
 from typer.testing import CliRunner
 
 from backbone.cli import app
+from backbone.intake.models import Submission
+from backbone.partnership.models import Partner
+from backbone.warehouse.services import warehouse
 from backbone.workforce.actuals import STAGES
 from tests.workforce import riverton
 from tests.workforce.test_city import (
@@ -148,3 +153,38 @@ def test_the_status_command_prints_each_feature_with_its_verdict_and_the_actuals
     assert one.exit_code == 0 and "Healthcare" not in one.output
     missing = CliRunner().invoke(app, ["workforce", "status", "no-such"])
     assert missing.exit_code == 1 and "No sector partnership 'no-such'" in missing.output
+
+
+def _plant_loads(table: str, partners: list, times: list[dt.datetime]) -> None:
+    """The warehouse's submissions of ``table``, recorded as loaded at ``times`` (by hand)."""
+    ids = sorted({f.submission_id for f in warehouse().files_of(table)})
+    assert ids, table
+    for n, pk in enumerate(ids):
+        Submission.objects.update_or_create(pk=pk, defaults={
+            "partner": partners[n % len(partners)], "contract": table, "original_name": "f.csv",
+            "sha256": "0" * 64, "size": 1, "archive_path": "x", "status": "loaded",
+            "finished_at": times[n % len(times)],
+        })  # fmt: skip
+
+
+def test_the_employer_page_says_when_each_source_was_last_loaded(city):
+    zone = ZoneInfo(settings.TIME_ZONE)
+    brigid = Partner.objects.get(slug="st-brigid-health")
+    other = Partner.objects.exclude(pk=brigid.pk).first()
+    at = [dt.datetime(2026, 3, d, 9, 15, tzinfo=zone) for d in (2, 5, 9)]
+    _plant_loads("employer_event", [brigid], at[:1])
+    _plant_loads("training", [other], at[1:2])
+    _plant_loads("wages", [other], at[2:])
+    # A later St. Brigid file that is not in the warehouse (failed, or destroyed): not counted.
+    Submission.objects.create(partner=brigid, contract="employer_event", original_name="g.csv",
+                              sha256="1" * 64, size=1, archive_path="y", status="failed",
+                              finished_at=dt.datetime(2026, 4, 1, tzinfo=zone))  # fmt: skip
+    riverton.user("olivia", "employer", "st-brigid-health")
+    html = _get("olivia", "/workforce/employers/st-brigid-health/")[1]
+    rows = re.findall(r"<tr><td>(\w+)</td><td>[^<]*</td><td class=\"num\">[^<]*</td>"
+                      r"<td>([^<]*)</td></tr>", html)  # fmt: skip
+    assert dict(rows) == {
+        "employer_event": "2026-03-02 09:15",
+        "training": "2026-03-05 09:15",
+        "wages": "2026-03-09 09:15",
+    }

@@ -7,6 +7,8 @@ Heavy modules (Django, the warehouse engines, Splink) are imported inside the co
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -73,3 +75,20 @@ def reader(username: str | None) -> Any:
         errors.print(f"No active user {username!r}.")
         raise typer.Exit(2)
     return found
+
+
+@contextmanager
+def refusing_bad_file(file: Path) -> Iterator[None]:
+    """Turn a ``RegistryFileError`` raised inside into the imports' one refusal: the file named,
+    every problem on its own unwrapped line (so it can be searched and clicked), exit code 1."""
+    from backbone.governance.registry_file import RegistryFileError
+
+    try:
+        yield
+    except RegistryFileError as error:
+        errors.print(
+            f"[red]Refused {file}[/red]: nothing was changed.", highlight=False, soft_wrap=True
+        )
+        for problem in error.problems:
+            errors.print(problem.describe(str(file)), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None

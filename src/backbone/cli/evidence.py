@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from backbone.cli.common import WorkspaceOption, console, errors, migrate_database, setup_django
+from backbone.cli.common import (
+    WorkspaceOption,
+    console,
+    errors,
+    migrate_database,
+    refusing_bad_file,
+    setup_django,
+)
 
 evidence_app = typer.Typer(help="Studies of what works: studies.yaml, runs and their estimates.")
 
@@ -27,15 +34,9 @@ def evidence_import(
     setup_django(workspace)
     migrate_database()
     from backbone.evidence.services import import_studies_file
-    from backbone.governance.registry_file import RegistryFileError
 
-    try:
+    with refusing_bad_file(file):
         summary = import_studies_file(file)
-    except RegistryFileError as error:
-        errors.print(f"[red]Refused {file}[/red]: nothing was changed.", highlight=False)
-        for problem in error.problems:
-            errors.print(problem.describe(str(file)), highlight=False, markup=False)
-        raise typer.Exit(code=1) from None
     console.print(f"Imported {file}: {summary}.")
 
 

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from backbone.cli.common import WorkspaceOption, console, errors, migrate_database, setup_django
+from backbone.cli.common import (
+    WorkspaceOption,
+    console,
+    migrate_database,
+    refusing_bad_file,
+    setup_django,
+)
 
 partnership_app = typer.Typer(help="Export and import the registry as partnership.yaml.")
 
@@ -46,15 +52,7 @@ def partnership_import(
     setup_django(workspace)
     migrate_database()
     from backbone.governance.registry import import_registry_file
-    from backbone.governance.registry_file import RegistryFileError
 
-    try:
+    with refusing_bad_file(file):
         summary = import_registry_file(file)
-    except RegistryFileError as error:
-        errors.print(
-            f"[red]Refused {file}[/red]: nothing was changed.", highlight=False, soft_wrap=True
-        )
-        for problem in error.problems:
-            errors.print(problem.describe(str(file)), highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
     console.print(f"Imported {file}: {summary.describe()}")

@@ -7,7 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from backbone.cli.common import WorkspaceOption, console, errors, migrate_database, setup_django
+from backbone.cli.common import (
+    WorkspaceOption,
+    console,
+    errors,
+    migrate_database,
+    refusing_bad_file,
+    setup_django,
+)
 
 programs_app = typer.Typer(help="The program registry: programs.yaml and participation values.")
 
@@ -25,16 +32,10 @@ def programs_import(
     """
     setup_django(workspace)
     migrate_database()
-    from backbone.governance.registry_file import RegistryFileError
     from backbone.programs.registry import import_programs_file
 
-    try:
+    with refusing_bad_file(file):
         summary = import_programs_file(file)
-    except RegistryFileError as error:
-        errors.print(f"[red]Refused {file}[/red]: nothing was changed.", highlight=False)
-        for problem in error.problems:
-            errors.print(problem.describe(str(file)), highlight=False, markup=False)
-        raise typer.Exit(code=1) from None
     console.print(f"Imported {file}: {summary}.")
 
 

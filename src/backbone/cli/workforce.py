@@ -15,6 +15,7 @@ from backbone.cli.common import (
     errors,
     migrate_database,
     reader,
+    refusing_bad_file,
     setup_django,
 )
 
@@ -34,16 +35,10 @@ def workforce_import(
     """
     setup_django(workspace)
     migrate_database()
-    from backbone.governance.registry_file import RegistryFileError
     from backbone.workforce.registry import import_workforce_file
 
-    try:
+    with refusing_bad_file(file):
         summary = import_workforce_file(file)
-    except RegistryFileError as error:
-        errors.print(f"[red]Refused {file}[/red]: nothing was changed.", highlight=False)
-        for problem in error.problems:
-            errors.print(problem.describe(str(file)), highlight=False, markup=False)
-        raise typer.Exit(code=1) from None
     console.print(f"Imported {file}: {summary}.")
 
 

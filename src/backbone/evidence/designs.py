@@ -98,7 +98,9 @@ def naive_difference(frame: pd.DataFrame, outcome: str) -> NaiveDifference:
 
 
 @dataclass(frozen=True)
-class _Fit:
+class Fit:
+    """The participation coefficient of an outcome model: effect, standard error, 95% CI."""
+
     effect: float
     se: float
     ci_low: float
@@ -108,7 +110,7 @@ class _Fit:
 def _regression(
     frame: pd.DataFrame, outcome: str, adjust_for: Sequence[str],
     weights: pd.Series | None = None, clusters: pd.Series | None = None,
-) -> _Fit:  # fmt: skip
+) -> Fit:  # fmt: skip
     """OLS (or WLS) of the outcome on ``treated`` and the covariates; the treated coefficient."""
     x = pd.concat([frame[[TREATED]].astype(float), design_matrix(frame, adjust_for)], axis=1)
     x = sm.add_constant(x.loc[:, (x.nunique() > 1) | (x.columns == TREATED)], has_constant="add")
@@ -119,7 +121,7 @@ def _regression(
     else:
         fit = model.fit(cov_type="HC1")
     low, high = fit.conf_int(alpha=0.05).loc[TREATED]
-    return _Fit(float(fit.params[TREATED]), float(fit.bse[TREATED]), float(low), float(high))
+    return Fit(float(fit.params[TREATED]), float(fit.bse[TREATED]), float(low), float(high))
 
 
 def _effect_size(
@@ -146,10 +148,12 @@ def _weighted_sd(values: pd.Series, weights: pd.Series) -> float:
     return math.sqrt(float((weights * (values - mean) ** 2).sum() / (v1 - v2 / v1)))
 
 
-def _estimate(
+def estimate_from_fit(
     design: str, frame: pd.DataFrame, analytic: pd.DataFrame, outcome: str,
-    covariates: Sequence[str], fit: _Fit, weights: pd.Series, variance: str,
+    covariates: Sequence[str], fit: Fit, weights: pd.Series, variance: str,
 ) -> Estimate:  # fmt: skip
+    """An ``Estimate`` from a design's ``fit`` on the ``analytic`` sample (weighted by
+    ``weights``): effect size, balance table and the naive difference over ``frame``."""
     size, measure = _effect_size(analytic, outcome, fit.effect, weights)
     treated = analytic[TREATED].astype(bool)
     return Estimate(
@@ -190,8 +194,8 @@ def matched_estimate(
     fit = _regression(matched, outcome, covariates if adjust else (), clusters=groups)
     weights = pd.Series(1.0, index=matched.index)
     variance = PAIR_VARIANCE if person is None else PERSON_VARIANCE
-    return _estimate("propensity-score matching (1:1, caliper on the logit)", frame, matched,
-                     outcome, covariates, fit, weights, variance)  # fmt: skip
+    design = "propensity-score matching (1:1, caliper on the logit)"
+    return estimate_from_fit(design, frame, matched, outcome, covariates, fit, weights, variance)
 
 
 def person_clusters(matched: pd.DataFrame, person: str) -> pd.Series:
@@ -219,7 +223,7 @@ def weighted_estimate(
     groups = analytic[person] if person else None
     fit = _regression(analytic, outcome, covariates if adjust else (), w, groups)
     variance = WEIGHTED_VARIANCE if person is None else WEIGHTED_PERSON_VARIANCE
-    return _estimate(design, frame, analytic, outcome, covariates, fit, w, variance)
+    return estimate_from_fit(design, frame, analytic, outcome, covariates, fit, w, variance)
 
 
 def exact_estimate(

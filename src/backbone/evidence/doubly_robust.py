@@ -26,7 +26,7 @@ from dataclasses import replace
 import pandas as pd
 import statsmodels.api as sm
 
-from backbone.evidence.designs import Estimate, _estimate, _Fit
+from backbone.evidence.designs import Estimate, Fit, estimate_from_fit
 from backbone.evidence.matching import TREATED, design_matrix, ipw_weights, propensity_logit
 
 DESIGN = "doubly robust (augmented inverse probability weighting, ATT)"
@@ -55,7 +55,7 @@ def comparison_prediction(
 def aipw_fit(
     frame: pd.DataFrame, outcome: str, prediction: pd.Series, weights: pd.Series,
     clusters: pd.Series | None = None,
-) -> _Fit:  # fmt: skip
+) -> Fit:  # fmt: skip
     """The DR-ATT and its influence-function standard error from the residuals ``y − m₀`` and
     the comparison weights (participants' weights are ignored)."""
     residual = frame[outcome].astype(float) - prediction
@@ -70,7 +70,7 @@ def aipw_fit(
     if clusters is not None:
         influence = influence.groupby(clusters.to_numpy()).sum()
     se = math.sqrt(float((influence**2).sum()))
-    return _Fit(effect, se, effect - Z_95 * se, effect + Z_95 * se)
+    return Fit(effect, se, effect - Z_95 * se, effect + Z_95 * se)
 
 
 def aipw_estimate(
@@ -95,7 +95,7 @@ def aipw_estimate(
     clusters = frame[person] if person else None
     fit = aipw_fit(frame, outcome, prediction, weights, clusters)
     variance = VARIANCE if person is None else PERSON_VARIANCE
-    return _estimate(DESIGN, frame, frame, outcome, covariates, fit, weights, variance)
+    return estimate_from_fit(DESIGN, frame, frame, outcome, covariates, fit, weights, variance)
 
 
 def aipw_difference_in_differences(

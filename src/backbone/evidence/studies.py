@@ -248,13 +248,25 @@ def releasable(estimate: Estimate, policy: Policy) -> Release:
     """The disclosure rule for an estimate: both groups of the analytic sample and of the naive
     comparison must reach ``policy.min_n``, or nothing is shown (a mean over a handful of people
     says too much about each)."""
+    withheld = small_groups(estimate.n_treated, estimate.n_comparison, estimate.naive.n_treated,
+                            estimate.naive.n_comparison, policy)  # fmt: skip
+    return Release(None, withheld) if withheld else Release(estimate, None)
+
+
+def small_groups(
+    n_treated: int, n_comparison: int, naive_treated: int, naive_comparison: int, policy: Policy
+) -> str | None:
+    """Why an estimate over these groups may not be shown under ``policy``, or None: the rule of
+    ``releasable`` for figures already stored (a study run).
+
+    >>> small_groups(8, 40, 8, 90, Policy(min_n=10))
+    'withheld: participants in the analytic sample (8 < 10), participants in the pool (8 < 10)'
+    """
     counts = {
-        "participants in the analytic sample": estimate.n_treated,
-        "comparison units in the analytic sample": estimate.n_comparison,
-        "participants in the pool": estimate.naive.n_treated,
-        "others in the pool": estimate.naive.n_comparison,
+        "participants in the analytic sample": n_treated,
+        "comparison units in the analytic sample": n_comparison,
+        "participants in the pool": naive_treated,
+        "others in the pool": naive_comparison,
     }
     small = [f"{name} ({n} < {policy.min_n})" for name, n in counts.items() if n < policy.min_n]
-    if small:
-        return Release(None, "withheld: " + ", ".join(small))
-    return Release(estimate, None)
+    return "withheld: " + ", ".join(small) if small else None

@@ -36,6 +36,15 @@ class Links:
     def indicator(self, slug: str) -> str:
         return f"{self.root}indicators/{slug}/{self.index}"
 
+    @property
+    def what_works(self) -> str:
+        """The page of published studies.
+
+        >>> static_links(1).what_works
+        '../what-works/index.html'
+        """
+        return f"{self.root}what-works/{self.index}"
+
     def embed(self, slug: str) -> str:
         return f"{self.root}embed/{slug}/{self.index}"
 

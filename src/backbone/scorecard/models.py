@@ -102,3 +102,36 @@ class PublishedCell(models.Model):
     @property
     def withheld(self) -> bool:
         return self.value is None
+
+
+class PublishedStudy(models.Model):
+    """A study as one release shows it: words and rounded figures copied from its latest run
+    when the release was made, so re-running the study changes only the next release. A study
+    whose run failed the disclosure gate is kept with ``withheld`` and no figure."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="studies")
+    slug = models.SlugField(max_length=80)
+    run = models.PositiveIntegerField(help_text="The StudyRun it was copied from (its id).")
+    title = models.CharField(max_length=200)
+    question = models.TextField()
+    design = models.TextField(help_text="The design and who was compared, in words.")
+    label = models.CharField(max_length=120)  # "quasi-experimental estimate"
+    unit = models.CharField(max_length=200, blank=True)  # the outcome's label
+    estimate = models.CharField(max_length=40, blank=True)  # "+7.6"; empty when withheld
+    interval = models.CharField(max_length=60, blank=True)  # "1.0 to 14.2"
+    naive = models.CharField(max_length=40, blank=True)  # "−6.2"
+    caveats = models.JSONField(default=list, blank=True)
+    ran_at = models.DateTimeField()
+    lineage = models.TextField(help_text="Where the run's data came from, in words.")
+    withheld = models.BooleanField(default=False)
+
+    objects: models.Manager[PublishedStudy]
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "slug"], name="one_study_per_release")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} in {self.release}"

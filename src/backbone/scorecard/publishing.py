@@ -25,7 +25,7 @@ from backbone.partnership.models import SharedOutcome
 from backbone.scorecard import export, pdf
 from backbone.scorecard.labels import Labels, dimension_label
 from backbone.scorecard.links import Links, static_links
-from backbone.scorecard.models import PublishedCell, Release
+from backbone.scorecard.models import PublishedCell, PublishedStudy, Release
 from backbone.scorecard.published import data_as_of, headline
 from backbone.scorecard.services import (
     ICON,
@@ -42,6 +42,7 @@ from backbone.scorecard.services import (
     published_outcomes,
     published_rows,
     site_context,
+    what_works_page,
 )
 from backbone.warehouse.services import workspace
 
@@ -167,6 +168,9 @@ def publish_site(
     written: list[Path] = []
     write = _writer(out, written)
     write("index.html", render_to_string("scorecard/home.html", home_page(made, static_links(0))))
+    if PublishedStudy.objects.filter(release=made).exists():
+        page = render_to_string("scorecard/what_works.html", what_works_page(made, static_links(1)))
+        write("what-works/index.html", page)
     for outcome in published_outcomes(made):
         say(outcome.name)
         page = render_to_string(

@@ -20,6 +20,9 @@ from django.db.models import Max
 from backbone.disclosure import MARKERS, Policy
 from backbone.disclosure import PublishedCell as Protected
 from backbone.disclosure.release import IndicatorCells, protect_release
+from backbone.evidence import studies as evidence_studies
+from backbone.evidence.models import Study, StudyRun
+from backbone.evidence.services import design_in_words
 from backbone.governance.publication import PublicationRule
 from backbone.governance.services import publication_rule_for_partners
 from backbone.indicators import charts, presentation
@@ -29,11 +32,11 @@ from backbone.indicators.presentation import Point, not_available
 from backbone.intake.models import Submission
 from backbone.partnership.models import Partnership, SharedOutcome
 from backbone.scorecard import cells as planning
-from backbone.scorecard import export, figures
+from backbone.scorecard import effects, export, figures
 from backbone.scorecard.figures import Figure
 from backbone.scorecard.labels import Labels, dimension_label, html_id
 from backbone.scorecard.links import Links
-from backbone.scorecard.models import IndicatorPublication, PublishedCell, Release
+from backbone.scorecard.models import IndicatorPublication, PublishedCell, PublishedStudy, Release
 from backbone.scorecard.published import data_as_of, headline, prefix_of
 from backbone.scorecard.published import points as _points
 from backbone.scorecard.published import values as _values
@@ -127,8 +130,12 @@ def current_release() -> Release | None:
     published = [i for i in indicators if i.pk in runs]
     same_runs = latest.runs == sorted(set(runs.values()))
     same_policy = latest.thresholds == {i.slug: policy_for(i).min_n for i in published}
+    same_studies = (
+        dict(PublishedStudy.objects.filter(release=latest).values_list("slug", "run"))
+        == _latest_study_runs()
+    )
     # A release without a protection record predates release-wide protection: make a new one.
-    return latest if same_runs and same_policy and latest.protection else None
+    return latest if same_runs and same_policy and same_studies and latest.protection else None
 
 
 @transaction.atomic
@@ -169,7 +176,72 @@ def release(notes: str = "", progress: Progress | None = None) -> Release:
         for place, out in protection.published.items()
     ]
     PublishedCell.objects.bulk_create(published + pending, batch_size=2000)
+    PublishedStudy.objects.bulk_create(_snapshot_studies(made))
     return made
+
+
+# --- studies of what works -------------------------------------------------------------------
+
+
+def _published_studies() -> list[tuple[Study, StudyRun]]:
+    """Studies flagged ``published: true`` that have run, each with its latest run."""
+    chosen = [(s, s.latest_run()) for s in Study.objects.filter(published=True)]
+    return [(study, run) for study, run in chosen if run is not None]
+
+
+def _latest_study_runs() -> dict[str, int]:
+    return {study.slug: run.pk for study, run in _published_studies()}
+
+
+def study_policy(run: StudyRun) -> Policy:
+    """The default policy, or the agreements' stricter minimum for the partners whose data
+    files the run read."""
+    partners = Submission.objects.filter(pk__in=run.submissions).values_list("partner__slug")
+    rule = publication_rule_for_partners({p for (p,) in partners})
+    extra = [Policy(min_n=rule.min_n)] if rule.min_n else []
+    return Policy.strictest([default_policy(), *extra])
+
+
+def _snapshot_studies(made: Release) -> list[PublishedStudy]:
+    """Each published study's latest run as words and rounded figures, checked again against
+    today's disclosure minimum: the release keeps its own copy, whatever runs later."""
+    return [_study_copy(made, study, run) for study, run in _published_studies()]
+
+
+def _study_copy(made: Release, study: Study, run: StudyRun) -> PublishedStudy:
+    withheld = evidence_studies.small_groups(
+        run.n_treated, run.n_comparison, run.naive_treated, run.naive_comparison,
+        study_policy(run),
+    )  # fmt: skip
+    figures_shown = effects.shown(run.effect, run.ci_low, run.ci_high, run.naive_difference)
+    return PublishedStudy(
+        release=made, slug=study.slug, run=run.pk, title=study.title, label=run.label,
+        question=effects.question(study.participation, study.outcome_label or study.outcome,
+                                  study.follow_up),
+        design=design_in_words(study), unit=study.outcome_label, caveats=list(study.caveats),
+        estimate="" if withheld else figures_shown.estimate,
+        interval="" if withheld else figures_shown.interval,
+        naive="" if withheld else figures_shown.naive,
+        ran_at=run.ran_at, lineage=_lineage(run), withheld=bool(withheld),
+    )  # fmt: skip
+
+
+def _lineage(run: StudyRun) -> str:
+    loads = Submission.objects.filter(pk__in=run.submissions)
+    partners = set(loads.values_list("partner__name", flat=True))
+    linkage = f"run {run.linkage_run}" if run.linkage_run else ""
+    return effects.lineage(run.ran_at.date(), run.code_version, len(run.submissions),
+                           sorted(partners), linkage)  # fmt: skip
+
+
+def published_studies(made: Release) -> list[PublishedStudy]:
+    """The studies ``made`` published, as copied when it was made."""
+    return list(PublishedStudy.objects.filter(release=made))
+
+
+def what_works_page(made: Release, links: Links) -> dict[str, Any]:
+    """The "What works" page: each study of ``made`` with its figures or why they are not shown."""
+    return {**site_context(made, links), "studies": published_studies(made), "page": "what_works"}
 
 
 def _indicator_cells(made: Release, indicator: Indicator, results: list[Result]) -> IndicatorCells:
@@ -250,6 +322,7 @@ def site_context(made: Release | None, links: Links) -> dict[str, Any]:
         "links": links,
         "urls": {
             "home": links.home,
+            "what_works": links.what_works,
             "report": links.download("annual-report.pdf"),
             "results_csv": links.download("data/results.csv"),
             "partitions": links.download("data/partitions.json"),
@@ -275,7 +348,8 @@ def home_page(made: Release, links: Links) -> dict[str, Any]:
         {"outcome": o, "href": links.outcome(o.slug), "cards": groups[o]}
         for o in sorted((o for o in groups if o is not None), key=lambda o: o.name)
     ]
-    context = {"outcomes": outcomes, "other": groups.get(None, []), "page": "home"}
+    context = {"outcomes": outcomes, "other": groups.get(None, []), "page": "home",
+               "studies": published_studies(made)}  # fmt: skip
     return {**site_context(made, links), **context}
 
 

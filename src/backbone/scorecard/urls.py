@@ -7,6 +7,7 @@ app_name = "scorecard"
 # The same folders as the static site `backbone publish` writes, so links stay relative.
 urlpatterns = [
     path("", views.home, name="home"),
+    path("what-works/", views.what_works, name="what_works"),
     path("outcomes/<slug:slug>/", views.outcome_detail, name="outcome_detail"),
     path("indicators/<slug:slug>/", views.indicator_detail, name="indicator_detail"),
     path("indicators/<slug:slug>/data.csv", views.indicator_csv, name="indicator_csv"),

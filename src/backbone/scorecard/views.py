@@ -75,6 +75,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @per_release
+def what_works(request: HttpRequest) -> HttpResponse:
+    context = services.what_works_page(_latest(request), _links(1))
+    return render(request, "scorecard/what_works.html", context)
+
+
+@per_release
 def outcome_detail(request: HttpRequest, slug: str) -> HttpResponse:
     outcome = get_object_or_404(SharedOutcome, slug=slug)
     context = services.outcome_page(_latest(request), outcome, _links(2))

@@ -58,6 +58,24 @@ def protected_count(key: str, count: int | None, policy: Policy | None) -> str:
     return protect([_count(key, count)], [], policy)[key].display if policy else str(count)
 
 
+def protected_commitment(
+    got: Status, policy: Policy | None, people_target: bool
+) -> tuple[str, str, str]:
+    """A commitment's overall target, actual and status as shown. When the target counts people,
+    target, actual and shortfall are protected together, as each program year's are
+    (``protected_trend``); otherwise the actual alone.
+
+    >>> s = Status(target=30, actual=28, status="not met", basis="")
+    >>> protected_commitment(s, Policy(), True), protected_commitment(s, Policy(), False)
+    (('30', '‡', 'withheld'), ('30', '28', 'not met'))
+    """
+    if people_target:
+        year = protected_trend([("overall", got)], policy, people_target)[0]
+        return year.target, year.actual, year.status
+    target = protected_count("target", got.target, policy)
+    return target, protected_count("actual", got.actual, policy), got.status
+
+
 def shown_status(status: str, conversion: str, actual: str, stages: list[Stage]) -> list[str]:
     """A commitment's status and conversion as shown: the status is withheld with its actual,
     and the conversion rate (hires per interview) whenever either count is withheld — a rate of

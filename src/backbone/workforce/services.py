@@ -96,7 +96,8 @@ def _card(
         promises = [c for c in entry.commitments if c.employer == employer.slug]
         employers.append({
             "partner": employer, "stages": stages,
-            "commitments": [_commitment(c, row, stages, data["events"], chosen) for c in promises],
+            "commitments": [commitment_row(c, row, stages, data["events"], chosen)
+                            for c in promises],
             "trends": [_trend(c, sp.slug, data, chosen, charts) for c in promises],
             **engagement_for(employer),
         })  # fmt: skip
@@ -105,15 +106,16 @@ def _card(
             "passes": all(f.passed for f in features)}  # fmt: skip
 
 
-def _commitment(
+def commitment_row(
     c: Any, row: Any, stages: list[figures.Stage], events: list[dict[str, Any]], chosen: Any
 ) -> dict[str, Any]:
+    """A commitment's overall row: target, actual and status as ``chosen`` lets them be shown."""
     got = status.against(c, row, _years(events, c.employer))
-    actual = figures.protected_count("actual", got.actual, chosen)
-    state, conversion = figures.shown_status(got.status, got.conversion, actual, stages)
+    target, actual, kept = figures.protected_commitment(got, chosen, bool(c.per_completer))
+    state, conversion = figures.shown_status(kept, got.conversion, actual, stages)
     return {
         "commitment": c, "basis": got.basis, "status": state, "conversion": conversion,
-        "target": figures.protected_count("target", got.target, chosen), "actual": actual,
+        "target": target, "actual": actual,
     }  # fmt: skip
 
 
