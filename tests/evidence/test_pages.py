@@ -6,11 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from backbone.demo.services import DEMO_PROGRAMS, DEMO_REGISTRY, DEMO_STUDIES
-from backbone.evidence import services, studies
+from backbone.disclosure import Policy
+from backbone.evidence import results, services, studies
+from backbone.evidence.designs import Estimate
 from backbone.evidence.models import Study
 from backbone.governance.models import AuditEvent
 from backbone.governance.registry import import_registry_file
@@ -52,10 +55,14 @@ def _planted(n_per_school: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _rows(estimate: Estimate) -> list[results.Result]:
+    return [results.of_estimate(estimate, Policy(min_n=settings.DISCLOSURE_MIN_N))]
+
+
 def _store(frame: pd.DataFrame) -> None:
     study = Study.objects.get(slug=SLUG)
     declared = studies.study_from_dict({**study.declaration, "covariates": ["school", "econ"]})
-    services._store(study, studies.run_flagged(declared, frame), "tester")
+    services._store(study, _rows(studies.run_flagged(declared, frame)), "tester")
 
 
 def test_a_run_names_who_ran_it_as_the_audit_log_does(riverton):
@@ -65,7 +72,7 @@ def test_a_run_names_who_ran_it_as_the_audit_log_does(riverton):
     study = Study.objects.get(slug=SLUG)
     declared = studies.study_from_dict({**study.declaration, "covariates": ["school", "econ"]})
     with acting_as("cli:dana"):
-        saved = services._store(study, studies.run_flagged(declared, frame), None)
+        saved = services._store(study, _rows(studies.run_flagged(declared, frame)), None)
     assert saved.ran_by == "cli:dana"
 
 
