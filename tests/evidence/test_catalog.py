@@ -56,7 +56,18 @@ def test_the_demo_studies_file_is_valid():
         "tutoring-absences",
         "training-earnings",
         "training-employment",
+        "tutoring-and-after-school-absences",
+        "mentoring-sel-growth",
     ]
+
+
+@pytest.mark.parametrize("design", ["combination", "pre_post"])
+def test_combination_and_pre_post_studies_are_accepted(design):
+    extra = {"combination": "    combined_with: [Eastside After School]\n",
+             "pre_post": "    instrument: DESSA\n"}[design]  # fmt: skip
+    text = GOOD.replace("    covariates: [school, econ]\n",
+                        f"    covariates: [school, econ]\n    design: {design}\n{extra}")  # fmt: skip
+    assert parse_studies(text)[0].study.design == design
 
 
 def test_a_design_the_app_cannot_store_yet_is_refused_with_its_line():

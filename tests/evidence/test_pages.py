@@ -6,11 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from backbone.demo.services import DEMO_PROGRAMS, DEMO_REGISTRY, DEMO_STUDIES
-from backbone.evidence import services, studies
+from backbone.disclosure import Policy
+from backbone.evidence import results, services, studies
+from backbone.evidence.designs import Estimate
 from backbone.evidence.models import Study
 from backbone.governance.models import AuditEvent
 from backbone.governance.registry import import_registry_file
@@ -52,10 +55,14 @@ def _planted(n_per_school: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _rows(estimate: Estimate) -> list[results.Result]:
+    return [results.of_estimate(estimate, Policy(min_n=settings.DISCLOSURE_MIN_N))]
+
+
 def _store(frame: pd.DataFrame) -> None:
     study = Study.objects.get(slug=SLUG)
     declared = studies.study_from_dict({**study.declaration, "covariates": ["school", "econ"]})
-    services._store(study, studies.run_flagged(declared, frame), "tester")
+    services._store(study, _rows(studies.run_flagged(declared, frame)), "tester")
 
 
 def test_a_run_names_who_ran_it_as_the_audit_log_does(riverton):
@@ -65,7 +72,7 @@ def test_a_run_names_who_ran_it_as_the_audit_log_does(riverton):
     study = Study.objects.get(slug=SLUG)
     declared = studies.study_from_dict({**study.declaration, "covariates": ["school", "econ"]})
     with acting_as("cli:dana"):
-        saved = services._store(study, studies.run_flagged(declared, frame), None)
+        saved = services._store(study, _rows(studies.run_flagged(declared, frame)), None)
     assert saved.ran_by == "cli:dana"
 
 
@@ -107,3 +114,81 @@ def test_a_run_on_too_few_people_is_withheld(riverton, settings):
 
 def test_every_design_the_app_runs_is_described_in_words():
     assert set(studies.ESTIMATE_DESIGNS) <= set(services.DESIGN_WORDS)
+
+
+COMBINATION = "tutoring-and-after-school-absences"
+
+
+def _arms(sizes: dict[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One school; tutoring takes exactly 3 days of absence off (after school none)."""
+    rng = np.random.default_rng(5)
+    pool, took = [], []
+    for arm, size in sizes.items():
+        for i in range(size):
+            person, tutored = f"{arm}{i}", "Read" in arm
+            pool.append({"person": person, "period": 2025, "school": "x",
+                         "days_absent": 10 + rng.normal(0, 0.5) - 3 * tutored})  # fmt: skip
+            took += [{"person": person, "period": 2025, "program": p}
+                     for p in ("Reading Buddies Tutoring", "Eastside After School") if p[:4] in arm]  # fmt: skip
+    return pd.DataFrame(pool), pd.DataFrame(took, columns=["person", "period", "program"])
+
+
+def test_a_contrast_on_too_few_people_shows_why_and_no_figure(riverton, settings):
+    settings.DISCLOSURE_MIN_N = 10
+    pool, took = _arms({"Read+East": 20, "East": 20, "Reading Tutoring": 20, "none": 5})
+    study = Study.objects.get(slug=COMBINATION)
+    declared = studies.study_from_dict({**study.declaration, "covariates": ["school"]})
+    rows = results.of_combination(declared, pool, took, Policy(min_n=10))
+    services._store(study, rows, "tester")
+    after_school, tutoring, neither = rows
+    assert -3.5 < after_school.effect < -2.5 and not after_school.withheld  # planted −3
+    assert -0.5 < tutoring.effect < 0.5 and not tutoring.withheld  # planted 0
+    assert neither.withheld == ("withheld: comparison units in the analytic sample (5 < 10), "
+                                "others in the pool (5 < 10)")  # fmt: skip
+    html = (
+        _client("rosa", "action_network_member").get(f"/evidence/{COMBINATION}/").content.decode()
+    )
+    assert f"{after_school.effect:.2f}" in html and f"{tutoring.effect:.2f}" in html
+    section = html.split("vs neither program</h3>")[1].split("<figure")[0]  # up to the chart
+    assert "Not shown: withheld: comparison units in the analytic sample (5 &lt; 10)" in section
+    assert "<table" not in section
+    assert f"{neither.effect:.2f}" not in html and f"{neither.naive_difference:.2f}" not in html
+    assert html.count("Quasi-experimental estimate</th>") == 2
+
+
+def test_a_combination_with_an_empty_arm_is_withheld_not_an_error(riverton):
+    pool, took = _arms({"Read+East": 20, "East": 20, "none": 20})  # nobody tutored alone
+    study = Study.objects.get(slug=COMBINATION)
+    declared = studies.study_from_dict({**study.declaration, "covariates": ["school"]})
+    rows = results.of_combination(declared, pool, took, Policy(min_n=10))
+    assert [r.withheld for r in rows] == [
+        "", "withheld: not estimable (no units in 'Reading Buddies Tutoring')", ""
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_contrasts_migration_keeps_earlier_runs():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("evidence", "0002_run_design_in_words")], [("evidence", "0003_run_contrasts")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    study = old.get_model("evidence", "Study").objects.create(
+        slug="s", title="S", participation="P", outcome="y", unit="student_years",
+        design="exact", declaration={})  # fmt: skip
+    old.get_model("evidence", "StudyRun").objects.create(
+        study=study, ran_by="t", code_version="0", label="quasi-experimental estimate",
+        design="exact matching", effect=-2.5, std_error=1.0, ci_low=-4.5, ci_high=-0.5,
+        naive_difference=-1.0, naive_treated=30, naive_comparison=40, n_treated=30,
+        n_comparison=40, verdict="satisfied")  # fmt: skip
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("evidence", "StudyRun")
+    kept = new.objects.get()
+    assert (kept.effect, kept.contrasts) == (-2.5, [])
+    kept.effect = kept.naive_difference = kept.n_comparison = None  # a growth run's blanks
+    kept.save()
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

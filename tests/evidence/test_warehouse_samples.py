@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -91,3 +92,15 @@ def test_training_cohorts_take_earnings_before_july_and_two_years_on(engine):
     assert set(rows) == {"P9", "u-2"} and rows["P9"]["treated"] == 1
     assert rows["P9"]["pre_earnings"] == 4000.0 and rows["P9"]["post_earnings"] == 9000.0
     assert rows["u-2"]["pre_employed"] == 0.25 and rows["u-2"]["post_employed"] == 0.25
+
+
+def test_program_assessments_name_each_mentee_by_their_person(engine):
+    engine.register("program_assessment", _table(
+        record_id=["m-1", "m-2"], program=["Mentoring"] * 2, instrument=["DESSA"] * 2,
+        domain=["SEL"] * 2, pre_date=[D(2024, 9, 20), D(2024, 9, 21)], pre_score=[44, 50],
+        post_date=[D(2025, 5, 1), None], post_score=[49, None],
+    ))  # fmt: skip
+    engine.register("crosswalk", _table(record_id=["m-1"], person_key=["P1"]))
+    rows = warehouse_samples.program_assessments(engine)
+    assert rows["person"].tolist() == ["P1", "m-2"]  # m-2 is linked to nobody: its own person
+    assert rows["post_score"].tolist()[0] == 49.0 and pd.isna(rows["post_score"].tolist()[1])

@@ -74,17 +74,22 @@ def evidence_run(
 
 def _print_summary(s: dict[str, Any]) -> None:
     console.print(f"[bold]{s['study']}[/bold]: {s['label']}", highlight=False)
-    console.print(
-        f"  estimate {s['effect']:+.3f} (95% CI {s['ci_low']:+.3f} to {s['ci_high']:+.3f}); "
-        f"naive difference (no adjustment for who takes part) {s['naive_difference']:+.3f}",
-        highlight=False,
-    )
-    console.print(
-        f"  {s['n_treated']} participants, {s['n_comparison']} comparison units, "
-        f"{s['treated_dropped']} participants without a match; baseline equivalence: "
-        f"{s['verdict']}",
-        highlight=False,
-    )
+    for c in s["contrasts"]:
+        if c["withheld"] or c["effect"] is None:
+            console.print(f"  {c['label']}: {c['withheld']}", highlight=False, markup=False)
+            continue
+        naive = ("" if c["naive_difference"] is None else
+                 f"; naive difference (no adjustment for who takes part) "
+                 f"{c['naive_difference']:+.3f}")  # fmt: skip
+        console.print(
+            f"  {c['label']}: {c['effect']:+.3f} (95% CI {c['ci_low']:+.3f} to "
+            f"{c['ci_high']:+.3f}){naive}; {c['n_treated']} participants, "
+            f"{c['n_comparison'] if c['n_comparison'] is not None else 'no'} comparison units",
+            highlight=False, markup=False,
+        )  # fmt: skip
+    if s["verdict"]:
+        console.print(f"  {s['treated_dropped']} participants without a match; baseline "
+                      f"equivalence: {s['verdict']}", highlight=False)  # fmt: skip
 
 
 @evidence_app.command("list")
@@ -102,8 +107,10 @@ def evidence_list(workspace: WorkspaceOption = None) -> None:
         console.print("No studies yet: import a studies.yaml with `backbone evidence import`.")
     for study in studies:
         latest = study.latest_run()
-        shown = (
-            f"{latest.effect:+.3f} [{latest.ci_low:+.3f}, {latest.ci_high:+.3f}]"
-            if latest else "not run yet"
-        )  # fmt: skip
+        if latest is None:
+            shown = "not run yet"
+        elif latest.withheld or latest.effect is None:
+            shown = latest.withheld
+        else:
+            shown = f"{latest.effect:+.3f} [{latest.ci_low:+.3f}, {latest.ci_high:+.3f}]"
         console.print(f"{study.slug}: {study.title} — {shown}", highlight=False, markup=False)

@@ -69,22 +69,25 @@ class StudyRun(models.Model):
     linkage_model = models.CharField(max_length=80, blank=True)
     label = models.CharField(max_length=80)  # "quasi-experimental estimate"
     design = models.CharField(max_length=200)  # the estimate's design in words
-    effect = models.FloatField()
-    std_error = models.FloatField()
-    ci_low = models.FloatField()
-    ci_high = models.FloatField()
+    # The headline (the first contrast); empty when it could not be estimated (then withheld).
+    effect = models.FloatField(null=True)
+    std_error = models.FloatField(null=True)
+    ci_low = models.FloatField(null=True)
+    ci_high = models.FloatField(null=True)
     hedges_g = models.FloatField(null=True)
     improvement_index = models.FloatField(null=True)
-    naive_difference = models.FloatField()
-    naive_treated = models.PositiveIntegerField()
-    naive_comparison = models.PositiveIntegerField()
+    # Empty for pre/post growth, which has no comparison group.
+    naive_difference = models.FloatField(null=True)
+    naive_treated = models.PositiveIntegerField(null=True)
+    naive_comparison = models.PositiveIntegerField(null=True)
     n_treated = models.PositiveIntegerField()
-    n_comparison = models.PositiveIntegerField()
+    n_comparison = models.PositiveIntegerField(null=True)
     treated_dropped = models.PositiveIntegerField(default=0)
     balance = models.JSONField(default=list)  # one row per covariate
-    verdict = models.CharField(max_length=60)  # WWC baseline equivalence, worst covariate's
+    verdict = models.CharField(max_length=60, blank=True)  # WWC baseline equivalence (worst)
     notes = models.JSONField(default=list, blank=True)
     withheld = models.TextField(blank=True)  # why nothing may be shown (studies.releasable)
+    contrasts = models.JSONField(default=list, blank=True)  # every result (results.Result)
 
     objects: models.Manager[StudyRun]
 
@@ -99,4 +102,8 @@ class StudyRun(models.Model):
         fields = ("effect", "ci_low", "ci_high", "naive_difference", "hedges_g",
                   "improvement_index", "n_treated", "n_comparison", "treated_dropped",
                   "verdict", "label")  # fmt: skip
-        return {"study": self.study.slug, **{f: getattr(self, f) for f in fields}}
+        brief = ("label", "effect", "ci_low", "ci_high", "naive_difference", "n_treated",
+                 "n_comparison", "withheld")  # fmt: skip
+        contrasts = [{f: c.get(f) for f in brief} for c in self.contrasts]
+        return {"study": self.study.slug, **{f: getattr(self, f) for f in fields},
+                "contrasts": contrasts}  # fmt: skip

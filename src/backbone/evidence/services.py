@@ -14,9 +14,9 @@ from django.db import transaction
 
 import backbone
 from backbone.disclosure import Policy
-from backbone.evidence import catalog, studies, warehouse_samples
-from backbone.evidence.designs import Estimate
+from backbone.evidence import catalog, results, studies, warehouse_samples
 from backbone.evidence.models import Study, StudyRun
+from backbone.evidence.results import Result
 from backbone.governance.actor import current_actor
 from backbone.governance.registry_file import Problem, RegistryFileError
 from backbone.governance.services import record
@@ -35,6 +35,7 @@ TABLES = {
     "student_years": ["school_enrollment", "attendance", "person_demographics", "assessment",
                       "program_participation"],
     "training_cohorts": ["training", "wages"],
+    "program_assessment": ["program_assessment"],  # pre_post studies read only this one
 }  # fmt: skip
 
 
@@ -75,70 +76,83 @@ def _save(entry: catalog.StudyEntry) -> Study:
     return saved
 
 
-def sample(study: studies.Study, progress: Progress | None = None) -> pd.DataFrame:
-    """The study's pool from the warehouse, flagged ``treated``: consented rows only, people
-    joined through the published crosswalk."""
+def _tables(study: studies.Study) -> list[str]:
+    return TABLES["program_assessment" if study.design == "pre_post" else study.unit]
+
+
+def _read(study: studies.Study, progress: Progress | None) -> dict[str, pd.DataFrame]:
+    """The frames the study's design needs, read through the consent gate and the crosswalk:
+    ``pool`` and ``participation``, ``cohorts`` or ``assessments``."""
     store = warehouse()
     if "crosswalk" not in store.derived():
         raise LinkageMissing("no linkage has run yet: run `backbone link` first")
     with store.engine("analytic") as engine:
-        close_gate(engine, consent_gate(), TABLES[study.unit])
+        close_gate(engine, consent_gate(), _tables(study))
         if progress:
             progress("reading the pool from the warehouse")
+        if study.design == "pre_post":
+            return {"assessments": warehouse_samples.program_assessments(engine)}
         if study.unit == "training_cohorts":
             first, last = study.years
             pool = warehouse_samples.training_cohorts(engine, study.program, (first, last))
-            return pool.astype({"cohort": str})
-        pool = warehouse_samples.student_years(engine)
-        flags = warehouse_samples.participation(engine)
+            return {"cohorts": pool.astype({"cohort": str})}
+        return {"pool": warehouse_samples.student_years(engine),
+                "participation": warehouse_samples.participation(engine)}  # fmt: skip
+
+
+def sample(study: studies.Study, progress: Progress | None = None) -> pd.DataFrame:
+    """The study's pool from the warehouse, flagged ``treated``: consented rows only, people
+    joined through the published crosswalk."""
     from backbone.evidence import samples
 
-    return samples.participation_flags(pool, flags, study.program)
+    read = _read(study, progress)
+    if "cohorts" in read:
+        return read["cohorts"]
+    return samples.participation_flags(read["pool"], read["participation"], study.program)
+
+
+def estimate(study: studies.Study, progress: Progress | None = None) -> list[Result]:
+    """Run the study's design on the warehouse: one ``Result`` per contrast, each with its
+    disclosure verdict (``BACKBONE_DISCLOSURE_MIN_N``)."""
+    policy = Policy(min_n=settings.DISCLOSURE_MIN_N)
+    if study.design == "pre_post":
+        rows = _read(study, progress)["assessments"]
+        return results.of_pre_post(studies.run_pre_post(study, rows), policy)
+    if study.design == "combination":
+        read = _read(study, progress)
+        return results.of_combination(study, read["pool"], read["participation"], policy)
+    flagged = sample(study, progress)
+    if progress:
+        progress(f"estimating ({study.design}) on {len(flagged):,} units")
+    return [results.of_estimate(studies.run_flagged(study, flagged), policy)]
 
 
 def run(slug: str, actor: Any = None, progress: Progress | None = None) -> StudyRun:
     """Run the study ``slug`` on the warehouse and store the result with its lineage."""
     study = Study.objects.get(slug=slug)
-    declared = study.declared()
-    flagged = sample(declared, progress)
-    if progress:
-        progress(f"estimating ({declared.design}) on {len(flagged):,} units")
-    estimate = studies.run_flagged(declared, flagged)
-    saved = _store(study, estimate, actor)
+    saved = _store(study, estimate(study.declared(), progress), actor)
     record(actor, "create", AUDIT_OBJECT, slug, "quasi-experimental estimate", saved.summary())
     return saved
 
 
-def _store(study: Study, estimate: Estimate, actor: Any) -> StudyRun:
+def _store(study: Study, rows: list[Result], actor: Any) -> StudyRun:
+    """A run holding every contrast; its headline fields are the first (main) contrast's."""
     linkage = LinkageRun.objects.exclude(model_version="").order_by("-pk").first()
+    main = results.headline(rows)
     return StudyRun.objects.create(
         study=study, ran_by=_name(actor), code_version=backbone.__version__,
         submissions=sorted(warehouse().submissions()),
         linkage_run=linkage.pk if linkage else None,
-        linkage_model=linkage.model_version if linkage else "", label=estimate.label,
-        design=estimate.design, effect=estimate.effect, std_error=estimate.se,
-        ci_low=estimate.ci_low, ci_high=estimate.ci_high, hedges_g=estimate.effect_size,
-        improvement_index=estimate.improvement_index,
-        naive_difference=estimate.naive.difference, naive_treated=estimate.naive.n_treated,
-        naive_comparison=estimate.naive.n_comparison, n_treated=estimate.n_treated,
-        n_comparison=estimate.n_comparison, treated_dropped=estimate.treated_dropped,
-        balance=[_balance_row(r) for r in estimate.balance.rows],
-        verdict=estimate.balance.verdict.value, notes=[estimate.variance],
-        withheld=_withheld(estimate),
+        linkage_model=linkage.model_version if linkage else "", label=main.kind,
+        design=main.design, effect=main.effect, std_error=main.se,
+        ci_low=main.ci_low, ci_high=main.ci_high, hedges_g=main.hedges_g,
+        improvement_index=main.improvement_index, naive_difference=main.naive_difference,
+        naive_treated=main.naive_treated, naive_comparison=main.naive_comparison,
+        n_treated=main.n_treated, n_comparison=main.n_comparison,
+        treated_dropped=main.treated_dropped, balance=main.balance, verdict=main.verdict,
+        notes=[main.variance] if main.variance else [], withheld=main.withheld,
+        contrasts=[row.to_dict() for row in rows],
     )  # fmt: skip
-
-
-def _withheld(estimate: Estimate) -> str:
-    """Why the estimate may not be shown (a group below the disclosure minimum), or ""."""
-    release = studies.releasable(estimate, Policy(min_n=settings.DISCLOSURE_MIN_N))
-    return release.withheld or ""
-
-
-def _balance_row(row: Any) -> dict[str, Any]:
-    return {"covariate": row.covariate, "mean_treated": row.mean_treated,
-            "mean_comparison": row.mean_comparison, "smd": row.smd,
-            "variance_ratio": row.variance_ratio, "wwc_effect_size": row.wwc_effect_size,
-            "wwc_measure": row.wwc_measure, "verdict": row.verdict.value}  # fmt: skip
 
 
 def _name(actor: Any) -> str:
@@ -148,7 +162,7 @@ def _name(actor: Any) -> str:
 
 
 def listing() -> list[dict[str, Any]]:
-    """Every study with its latest run's figures, or why they are withheld."""
+    """Every study with its latest run's headline (the first contrast), or why it is withheld."""
     rows = []
     for study in Study.objects.select_related("program"):
         latest = study.latest_run()
@@ -157,22 +171,35 @@ def listing() -> list[dict[str, Any]]:
     return rows
 
 
+def contrasts(run: StudyRun) -> list[dict[str, Any]]:
+    """The run's results, one per contrast (a run stored before contrasts were kept: its
+    headline as the only one)."""
+    if run.contrasts:
+        return list(run.contrasts)
+    return [{"label": run.label, "kind": run.label, "effect": run.effect, "se": run.std_error,
+             "ci_low": run.ci_low, "ci_high": run.ci_high, "hedges_g": run.hedges_g,
+             "improvement_index": run.improvement_index, "n_treated": run.n_treated,
+             "n_comparison": run.n_comparison, "naive_difference": run.naive_difference,
+             "naive_treated": run.naive_treated, "naive_comparison": run.naive_comparison,
+             "treated_dropped": run.treated_dropped, "verdict": run.verdict,
+             "balance": run.balance, "withheld": run.withheld}]  # fmt: skip
+
+
 def study_page(study: Study, user: Any) -> dict[str, Any]:
-    """The study page: its design in words, its latest run (if releasable) with the chart."""
+    """The study page: its design in words and its latest run, each contrast with its figures
+    or, when withheld, only why; one chart with a line per contrast shown."""
     from backbone.evidence import figures
     from backbone.indicators.charts import svg
 
     latest = study.latest_run()
-    shown = latest if latest and not latest.withheld else None
+    rows = contrasts(latest) if latest else []
+    shown = [row for row in rows if not row["withheld"]]
     chart = ""
-    if shown:
-        unit = study.outcome_label or study.outcome
-        drawn = figures.ci_chart(
-            shown.effect, shown.ci_low, shown.ci_high, shown.naive_difference, unit
-        )
-        chart = svg(drawn)
-        record(user, "read", AUDIT_OBJECT, study.slug, "study page", {"run": shown.pk})
-    return {"study": study, "run": shown, "withheld": latest.withheld if latest else "",
+    if shown and latest:
+        chart = svg(figures.contrasts_chart(shown, study.outcome_label or study.outcome))
+        record(user, "read", AUDIT_OBJECT, study.slug, "study page", {"run": latest.pk})
+    return {"study": study, "run": latest if shown else None, "contrasts": rows,
+            "withheld": latest.withheld if latest and not shown else "",
             "design": design_in_words(study), "chart": chart}  # fmt: skip
 
 
@@ -197,10 +224,33 @@ DESIGN_WORDS = {
 }
 
 
+METHOD_WORDS = {"exact": "exact matching", "matched": "propensity-score matching",
+                "ipw": "inverse probability weighting"}  # fmt: skip
+
+
 def design_in_words(study: Study) -> str:
     """The design and the comparison pool in a sentence a board member can read."""
+    declared = study.declared()
+    if declared.design == "pre_post":
+        return _pre_post_in_words(declared)
     pool = (f", only where the program is offered (the same {', '.join(study.pool_rule)})"
             if study.pool_rule else "")  # fmt: skip
+    if declared.design == "combination":
+        both = " and ".join([declared.program, *declared.combined_with])
+        return (f"Practice combination: those who took part in {both} in the same year are "
+                "compared with those who took part in each program alone and in neither, each "
+                f"comparison by {METHOD_WORDS[declared.method]} on "
+                f"{', '.join(study.covariates)}{pool}.")  # fmt: skip
     return (f"{DESIGN_WORDS[study.design].capitalize()}. Compared: those who took part in "
             f"{study.participation if study.participation != '*' else 'any training'} and those "
             f"who did not{pool}, alike in {', '.join(study.covariates)}.")  # fmt: skip
+
+
+def _pre_post_in_words(declared: studies.Study) -> str:
+    tested = (f"Participants of {declared.program} took the program's own {declared.instrument} "
+              "assessment when they started and again near the end.")  # fmt: skip
+    if declared.comparison:
+        return (f"{tested} Their mean gain is compared with the mean gain of "
+                f"{declared.comparison}'s participants on the same instrument.")  # fmt: skip
+    return (f"{tested} The result is their mean change: {results.GROWTH_LABEL} (people "
+            "grow without any program).")  # fmt: skip

@@ -220,15 +220,25 @@ def run_combination(
     study: Study, pool: pd.DataFrame, participation: pd.DataFrame
 ) -> list[combinations.Contrast]:
     """The combination of ``program`` and ``combined_with`` against each part and neither."""
-    _expect(study, "combination")
+    frame = combination_frame(study, pool, participation)
     programs = [study.program, *study.combined_with]
-    frame = combinations.program_sets(pool, participation, programs)
-    if study.pool:
-        frame = samples.served_pool(frame.assign(treated=frame["arm"] != "neither"),
-                                    list(study.pool)).drop(columns=["treated"])  # fmt: skip
     return combinations.combination_contrasts(frame, study.outcome, list(study.covariates),
                                               programs, design=study.method,
                                               person=study.person)  # fmt: skip
+
+
+def combination_frame(
+    study: Study, pool: pd.DataFrame, participation: pd.DataFrame
+) -> pd.DataFrame:
+    """The pool with each unit's ``arm`` (the set of the study's programs it took), filtered by
+    ``where`` and ``positive`` and by the pool rule (groups where someone took part)."""
+    _expect(study, "combination")
+    programs = [study.program, *study.combined_with]
+    frame = analytic_frame(study, combinations.program_sets(pool, participation, programs))
+    if study.pool:
+        frame = samples.served_pool(frame.assign(treated=frame["arm"] != "neither"),
+                                    list(study.pool)).drop(columns=["treated"])  # fmt: skip
+    return frame
 
 
 def _expect(study: Study, design: str) -> None:

@@ -121,6 +121,23 @@ def participation(engine: Engine) -> pd.DataFrame:
     return engine.arrow(participation_sql(), [], "evidence: participation").to_pandas()
 
 
+def program_assessment_sql() -> str:
+    """Every ``program_assessment`` row with its person: program, instrument, the pre- and
+    post-test (the post-test blank when the person was not reassessed)."""
+    return (
+        f"SELECT {_person('s')} AS person, s.program, s.instrument, s.domain, s.pre_date, "
+        "CAST(s.pre_score AS DOUBLE) AS pre_score, s.post_date, "
+        "CAST(s.post_score AS DOUBLE) AS post_score "
+        f"FROM {_linked('program_assessment', 's')} ORDER BY person, s.program, s.pre_date"
+    )
+
+
+def program_assessments(engine: Engine) -> pd.DataFrame:
+    """``program_assessment_sql`` as a frame, the rows ``assessments.pre_post`` reads."""
+    sql = program_assessment_sql()
+    return engine.arrow(sql, [], "evidence: program assessments").to_pandas()
+
+
 def training_sql() -> str:
     """Each person's first entry into each training program, with its programme year (July to
     June, named by the year it starts)."""
