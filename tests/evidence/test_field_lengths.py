@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from backbone.evidence import assessments, combinations, designs, doubly_robust, staggered
+from backbone.evidence import assessments, combinations, designs, doubly_robust, results, staggered
 from backbone.evidence import studies as core
 from backbone.evidence.models import Study, StudyRun
 from backbone.evidence.wwc import Equivalence
@@ -38,7 +38,7 @@ def _estimates() -> list[designs.Estimate]:
 
 def _labels() -> set[str]:
     """Every result's label: the defaults of each ``label`` field in the evidence modules."""
-    modules = (designs, assessments, combinations, staggered)
+    modules = (designs, assessments, combinations, staggered, results)
     classes = [c for m in modules for c in vars(m).values() if dataclasses.is_dataclass(c)]
     fields = [f for c in classes for f in dataclasses.fields(c) if f.name == "label"]
     return {f.default for f in fields if isinstance(f.default, str)}
@@ -60,8 +60,8 @@ def test_the_designs_collected_include_every_one_a_study_runs(estimates):
 @pytest.mark.parametrize(
     ("model", "field", "texts"),
     [
-        # A run stores an Estimate (studies.ESTIMATE_DESIGNS); the scorecard's copy takes any.
-        (StudyRun, "label", lambda e: [x.label for x in e] + [x.naive.label for x in e]),
+        # A run's headline label is its first result's kind: any design's (evidence.results).
+        (StudyRun, "label", lambda e: [x.label for x in e] + sorted(_labels())),
         (PublishedStudy, "label", lambda e: [x.label for x in e] + sorted(_labels())),
         (StudyRun, "design", lambda e: [x.design for x in e]),
         (StudyRun, "verdict", lambda e: [v.value for v in Equivalence]),

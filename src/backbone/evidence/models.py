@@ -67,7 +67,7 @@ class StudyRun(models.Model):
     submissions = models.JSONField(default=list)  # the warehouse load ids read
     linkage_run = models.PositiveIntegerField(null=True, blank=True)
     linkage_model = models.CharField(max_length=80, blank=True)
-    label = models.CharField(max_length=80)  # "quasi-experimental estimate"
+    label = models.CharField(max_length=120)  # "quasi-experimental estimate", a gain's label
     design = models.CharField(max_length=200)  # the estimate's design in words
     # The headline (the first contrast); empty when it could not be estimated (then withheld).
     effect = models.FloatField(null=True)
