@@ -133,3 +133,31 @@ def test_the_static_site_has_the_page_and_still_passes_the_disclosure_audit(stud
     assert EARNINGS_TITLE not in html and "../static/scorecard/scorecard.css" in html
     assert 'href="what-works/index.html"' in (out / "index.html").read_text()
     assert check_export(out).findings == []
+
+
+def test_a_published_growth_study_shows_growth_and_no_naive_difference(studies):
+    # A pre/post study has no comparison group: n_comparison and the naive difference are empty,
+    # and its headline says it is growth, not an effect (evidence.results.GROWTH_LABEL).
+    Study.objects.filter(slug="mentoring-sel-growth").update(published=True)
+    StudyRun.objects.create(
+        study=Study.objects.get(slug="mentoring-sel-growth"), ran_by="tester", code_version="9.9",
+        label="growth, not an effect: no comparison group", design="pre/post growth",
+        effect=4.36, std_error=0.28, ci_low=3.81, ci_high=4.91, n_treated=322,
+    )  # fmt: skip
+    services.release()
+    html = _page()
+    # half-width (4.91 - 3.81) / 2 = 0.55: two significant figures reach hundredths
+    assert "Growth, not an effect: no comparison group" in html and "+4.36" in html
+    assert "3.81 to 4.91" in html
+    assert html.count("Naive difference") == 1  # the reading study's row only
+
+
+def test_a_run_withheld_when_it_ran_stays_withheld_in_the_release(studies):
+    # The run's own reason (a contrast's rule, or one group of a combination) is kept even when
+    # the headline groups would pass today's minimum.
+    run = Study.objects.get(slug=READING).latest_run()
+    run.withheld = "withheld: participants in the analytic sample (9 < 10)"
+    run.save()
+    services.release()
+    assert "+7.6" not in _page()
+    assert PublishedStudy.objects.get(slug=READING).withheld

@@ -54,12 +54,13 @@ def number(value: float, places: int, *, sign: bool = False) -> str:
     return ("+" + text) if sign and rounded > 0 else text
 
 
-def shown(effect: float, ci_low: float, ci_high: float, naive: float) -> Shown:
-    """The estimate and the naive difference (signed) and the interval, all to the precision
-    the interval supports."""
+def shown(effect: float, ci_low: float, ci_high: float, naive: float | None) -> Shown:
+    """The estimate and the naive difference (signed; "" when there is none, as for pre/post
+    growth) and the interval, all to the precision the interval supports."""
     places = decimals(ci_low, ci_high)
     interval = f"{number(ci_low, places)} to {number(ci_high, places)}"
-    return Shown(number(effect, places, sign=True), interval, number(naive, places, sign=True))
+    beside = "" if naive is None else number(naive, places, sign=True)
+    return Shown(number(effect, places, sign=True), interval, beside)
 
 
 def question(participation: str, outcome: str, follow_up: str = "") -> str:

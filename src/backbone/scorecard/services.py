@@ -20,7 +20,6 @@ from django.db.models import Max
 from backbone.disclosure import MARKERS, Policy
 from backbone.disclosure import PublishedCell as Protected
 from backbone.disclosure.release import IndicatorCells, protect_release
-from backbone.evidence import studies as evidence_studies
 from backbone.evidence.models import Study, StudyRun
 from backbone.evidence.services import design_in_words
 from backbone.governance.publication import PublicationRule
@@ -209,11 +208,9 @@ def _snapshot_studies(made: Release) -> list[PublishedStudy]:
 
 
 def _study_copy(made: Release, study: Study, run: StudyRun) -> PublishedStudy:
-    withheld = evidence_studies.small_groups(
-        run.n_treated, run.n_comparison, run.naive_treated, run.naive_comparison,
-        study_policy(run),
-    )  # fmt: skip
-    figures_shown = effects.shown(run.effect, run.ci_low, run.ci_high, run.naive_difference)
+    withheld = _study_withheld(run)
+    figures_shown = effects.shown(run.effect or 0.0, run.ci_low or 0.0, run.ci_high or 0.0,
+                                  run.naive_difference)  # fmt: skip
     return PublishedStudy(
         release=made, slug=study.slug, run=run.pk, title=study.title, label=run.label,
         question=effects.question(study.participation, study.outcome_label or study.outcome,
@@ -224,6 +221,17 @@ def _study_copy(made: Release, study: Study, run: StudyRun) -> PublishedStudy:
         naive="" if withheld else figures_shown.naive,
         ran_at=run.ran_at, lineage=_lineage(run), withheld=bool(withheld),
     )  # fmt: skip
+
+
+def _study_withheld(run: StudyRun) -> str | None:
+    """Why the run's headline may not be shown: its own reason when it ran, no figure at all,
+    or a group under today's minimum (a pre/post growth has no comparison group to count)."""
+    if run.withheld or run.effect is None or run.ci_low is None or run.ci_high is None:
+        return run.withheld or "withheld: not estimable"
+    groups = (run.n_treated, run.n_comparison, run.naive_treated, run.naive_comparison)
+    policy = study_policy(run)
+    small = [n for n in groups if n is not None and n < policy.min_n]
+    return f"withheld: a group under {policy.min_n}" if small else None
 
 
 def _lineage(run: StudyRun) -> str:
