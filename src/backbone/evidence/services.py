@@ -14,7 +14,7 @@ from django.db import transaction
 
 import backbone
 from backbone.disclosure import Policy
-from backbone.evidence import catalog, studies, warehouse_samples
+from backbone.evidence import catalog, cpi, studies, warehouse_samples
 from backbone.evidence.designs import Estimate
 from backbone.evidence.models import Study, StudyRun
 from backbone.governance.actor import current_actor
@@ -86,14 +86,22 @@ def sample(study: studies.Study, progress: Progress | None = None) -> pd.DataFra
         if progress:
             progress("reading the pool from the warehouse")
         if study.unit == "training_cohorts":
-            first, last = study.years
-            pool = warehouse_samples.training_cohorts(engine, study.program, (first, last))
-            return pool.astype({"cohort": str})
+            return _training_pool(engine, study).astype({"cohort": str})
         pool = warehouse_samples.student_years(engine)
         flags = warehouse_samples.participation(engine)
     from backbone.evidence import samples
 
     return samples.participation_flags(pool, flags, study.program)
+
+
+def _training_pool(engine: Any, study: studies.Study) -> pd.DataFrame:
+    first, last = study.years
+    if study.anchor != "exit":
+        return warehouse_samples.training_cohorts(engine, study.program, (first, last))
+    windows = studies.exit_windows(study)
+    if study.cpi_base_year is not None and settings.EVIDENCE_CPI_FILE:
+        windows["cpi_table"] = cpi.load(Path(settings.EVIDENCE_CPI_FILE))
+    return warehouse_samples.training_exit_cohorts(engine, study.program, (first, last), windows)
 
 
 def run(slug: str, actor: Any = None, progress: Progress | None = None) -> StudyRun:
@@ -107,6 +115,13 @@ def run(slug: str, actor: Any = None, progress: Progress | None = None) -> Study
     saved = _store(study, estimate, actor)
     record(actor, "create", AUDIT_OBJECT, slug, "quasi-experimental estimate", saved.summary())
     return saved
+
+
+def _dollars_note(study: studies.Study) -> list[str]:
+    """Workforce studies say which dollars their earnings are in (methods §6.2)."""
+    if study.unit != "training_cohorts":
+        return []
+    return [f"Earnings: {cpi.dollars_label(study.cpi_base_year)}."]
 
 
 def _store(study: Study, estimate: Estimate, actor: Any) -> StudyRun:
@@ -123,7 +138,8 @@ def _store(study: Study, estimate: Estimate, actor: Any) -> StudyRun:
         naive_comparison=estimate.naive.n_comparison, n_treated=estimate.n_treated,
         n_comparison=estimate.n_comparison, treated_dropped=estimate.treated_dropped,
         balance=[_balance_row(r) for r in estimate.balance.rows],
-        verdict=estimate.balance.verdict.value, notes=[estimate.variance],
+        verdict=estimate.balance.verdict.value,
+        notes=[estimate.variance, *_dollars_note(study.declared())],
         withheld=_withheld(estimate),
     )  # fmt: skip
 
