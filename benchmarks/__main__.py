@@ -22,6 +22,7 @@ from benchmarks import (
     sign_in_crowd,
     wage_load,
     workforce_actuals,
+    workforce_exit_windows,
 )
 
 BENCHMARKS = {
@@ -34,6 +35,7 @@ BENCHMARKS = {
     "evidence_matching": evidence_matching.main,
     "evidence_coverage": evidence_coverage.main,
     "evidence_staggered": evidence_staggered.main,
+    "workforce_exit_windows": workforce_exit_windows.main,
     "linkage_scale": linkage_scale.main,
     "indicators_library": indicators_library.main,
     "disclosure_release": disclosure_release.main,

@@ -58,7 +58,18 @@ def test_the_demo_studies_file_is_valid():
         "training-employment",
         "tutoring-and-after-school-absences",
         "mentoring-sel-growth",
+        "training-year2-earnings",
+        "training-employed-q2",
+        "training-employed-q4",
+        "training-year4-earnings",
     ]
+
+
+def test_an_exit_field_without_anchor_exit_is_named_with_its_line():
+    bad = GOOD.replace("    where: {grade: 3}\n", "    cpi_base_year: 2024\n")
+    with pytest.raises(RegistryFileError, match=r"studies.yaml:7: studies\[0\].cpi_base_year: "
+                       r"needs anchor: exit"):  # fmt: skip
+        parse_studies(bad)
 
 
 @pytest.mark.parametrize("design", ["combination", "pre_post"])

@@ -192,3 +192,28 @@ def test_the_contrasts_migration_keeps_earlier_runs():
     kept.save()
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _trainees(n: int) -> pd.DataFrame:
+    """Half trained; trainees' year-2 earnings rise $2,000 more than the others'."""
+    rng = np.random.default_rng(5)
+    pre = rng.normal(20_000, 2_000, n)
+    treated = np.arange(n) % 2
+    return pd.DataFrame({"person": [f"p{i}" for i in range(n)], "treated": treated,
+                         "anchor": "8087>8088", "cohort": "2021", "pre_earnings": pre,
+                         "pre_employed": 1.0,
+                         "year2_earnings": pre + 1_000 + 2_000 * treated})  # fmt: skip
+
+
+@pytest.mark.parametrize(("slug", "dollars"), [
+    ("training-year2-earnings", "Earnings: dollars of 2024 (CPI-U annual average)."),
+    ("training-year4-earnings", "Earnings: not adjusted for inflation."),
+])  # fmt: skip
+def test_a_workforce_run_says_which_dollars_it_is_in(riverton, slug, dollars):
+    study = Study.objects.get(slug=slug)
+    declared = study.declared()
+    frame = _trainees(60).rename(columns={"year2_earnings": declared.outcome})
+    services._store(study, studies.run_flagged(declared, frame), "tester")
+    assert study.latest_run().notes[-1] == dollars
+    html = _client("rosa", "action_network_member").get(f"/evidence/{slug}/").content.decode()
+    assert dollars in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -182,3 +184,57 @@ def test_each_runner_refuses_another_design() -> None:
     matched = studies.study_from_dict(yaml.safe_load(DECLARATION))
     with pytest.raises(studies.StudyError, match="its design is matched, not pre_post"):
         studies.run_pre_post(matched, pool)
+
+
+EXIT = {"slug": "exit", "program": "*", "unit": "training_cohorts", "years": [2021, 2022],
+        "anchor": "exit", "outcome": "year2_earnings", "before": "pre_earnings",
+        "design": "difference_in_differences", "covariates": ["pre_earnings", "anchor"]}  # fmt: skip
+
+
+def test_an_exit_study_round_trips_with_its_year_one_threshold_and_dollars() -> None:
+    study = studies.study_from_dict({**EXIT, "year_one": [2, 5], "threshold": 45000,
+                                     "cpi_base_year": 2024})  # fmt: skip
+    assert (study.year_one, study.threshold, study.cpi_base_year) == ((2, 5), 45000, 2024)
+    assert studies.study_from_dict(yaml.safe_load(yaml.safe_dump(studies.study_to_dict(study))))\
+        == study  # fmt: skip
+    assert studies.study_from_dict(EXIT).year_one == (1, 4)  # the default: Q1 = exit quarter
+
+
+def test_every_exit_problem_is_listed_at_once() -> None:
+    declaration = {**EXIT, "year_one": [1, 5], "threshold": -1, "cpi_base_year": "2024",
+                   "outcome": "year5_earnings"}  # fmt: skip
+    with pytest.raises(studies.StudyError) as caught:
+        studies.study_from_dict(declaration)
+    assert str(caught.value) == (
+        "study exit: year_one: must be [1, 4] (exit quarter first) or [2, 5]; "
+        "threshold: must be a dollar amount above 0; cpi_base_year: must be a year such as "
+        "2024; outcome: year5_earnings: exit windows reach years 1 to 4"
+    )
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    ({"positive": ["year2_reached"]}, "positive: year2_reached needs a threshold"),
+    ({"anchor": "entry"}, "anchor: 'entry' is not one of programme_year, exit"),
+    ({"unit": "student_years", "years": []}, "anchor: exit windows need unit training_cohorts"),
+    ({"anchor": "programme_year", "cpi_base_year": 2024}, "cpi_base_year: needs anchor: exit"),
+    ({"anchor": "programme_year", "threshold": 45000}, "threshold: needs anchor: exit"),
+    ({"anchor": "programme_year", "year_one": [2, 5]}, "year_one: needs anchor: exit"),
+])  # fmt: skip
+def test_refused_combinations_are_named(change, problem) -> None:
+    with pytest.raises(studies.StudyError, match=re.escape(problem)):
+        studies.study_from_dict({**EXIT, **change})
+
+
+def test_an_exit_study_computes_only_the_years_its_columns_name() -> None:
+    study = studies.study_from_dict({**EXIT, "threshold": 45000, "where": {"year4_reached": 1}})
+    windows = studies.exit_windows(study)
+    assert windows == {"year_one": (1, 4), "years": (2, 4), "threshold": 45000,
+                       "cpi_base_year": None}  # fmt: skip
+
+
+def test_an_exit_study_leaves_out_people_whose_baseline_is_unobserved() -> None:
+    frame = pd.DataFrame({"treated": [1, 0, 0], "anchor": ["a"] * 3,
+                          "pre_earnings": [1.0, np.nan, 3.0],
+                          "year2_earnings": [4.0, 5.0, 6.0]})  # fmt: skip
+    kept = studies.analytic_frame(studies.study_from_dict(EXIT), frame)
+    assert kept["year2_earnings"].tolist() == [4.0, 6.0]

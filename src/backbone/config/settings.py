@@ -151,6 +151,8 @@ BACKBONE_JOB_SECONDS = float(os.environ.get("BACKBONE_JOB_SECONDS", "3600"))
 BACKBONE_JOB_MEMORY_MB = int(os.environ.get("BACKBONE_JOB_MEMORY_MB", "2048"))
 # Public numbers from fewer people than this are suppressed (docs/scorecard.md).
 DISCLOSURE_MIN_N = int(os.environ.get("BACKBONE_DISCLOSURE_MIN_N", "10"))
+# A CSV of year,cpi (CPI-U annual averages) replacing the shipped table (docs/evidence.md).
+EVIDENCE_CPI_FILE = os.environ.get("BACKBONE_CPI_FILE", "")
 # Public scorecard pages are rendered once per release and kept this long (docs/scorecard.md):
 # a new release shows at once; an edited story or outcome name within this many seconds.
 BACKBONE_SCORECARD_CACHE_SECONDS = int(os.environ.get("BACKBONE_SCORECARD_CACHE_SECONDS", "600"))

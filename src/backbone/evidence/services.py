@@ -14,7 +14,7 @@ from django.db import transaction
 
 import backbone
 from backbone.disclosure import Policy
-from backbone.evidence import catalog, results, studies, warehouse_samples
+from backbone.evidence import catalog, cpi, results, studies, warehouse_samples
 from backbone.evidence.models import Study, StudyRun
 from backbone.evidence.results import Result
 from backbone.governance.actor import current_actor
@@ -93,9 +93,7 @@ def _read(study: studies.Study, progress: Progress | None) -> dict[str, pd.DataF
         if study.design == "pre_post":
             return {"assessments": warehouse_samples.program_assessments(engine)}
         if study.unit == "training_cohorts":
-            first, last = study.years
-            pool = warehouse_samples.training_cohorts(engine, study.program, (first, last))
-            return {"cohorts": pool.astype({"cohort": str})}
+            return {"cohorts": _training_pool(engine, study).astype({"cohort": str})}
         return {"pool": warehouse_samples.student_years(engine),
                 "participation": warehouse_samples.participation(engine)}  # fmt: skip
 
@@ -127,12 +125,29 @@ def estimate(study: studies.Study, progress: Progress | None = None) -> list[Res
     return [results.of_estimate(studies.run_flagged(study, flagged), policy)]
 
 
+def _training_pool(engine: Any, study: studies.Study) -> pd.DataFrame:
+    first, last = study.years
+    if study.anchor != "exit":
+        return warehouse_samples.training_cohorts(engine, study.program, (first, last))
+    windows = studies.exit_windows(study)
+    if study.cpi_base_year is not None and settings.EVIDENCE_CPI_FILE:
+        windows["cpi_table"] = cpi.load(Path(settings.EVIDENCE_CPI_FILE))
+    return warehouse_samples.training_exit_cohorts(engine, study.program, (first, last), windows)
+
+
 def run(slug: str, actor: Any = None, progress: Progress | None = None) -> StudyRun:
     """Run the study ``slug`` on the warehouse and store the result with its lineage."""
     study = Study.objects.get(slug=slug)
     saved = _store(study, estimate(study.declared(), progress), actor)
     record(actor, "create", AUDIT_OBJECT, slug, "quasi-experimental estimate", saved.summary())
     return saved
+
+
+def _dollars_note(study: studies.Study) -> list[str]:
+    """Workforce studies say which dollars their earnings are in (methods §6.2)."""
+    if study.unit != "training_cohorts":
+        return []
+    return [f"Earnings: {cpi.dollars_label(study.cpi_base_year)}."]
 
 
 def _store(study: Study, rows: list[Result], actor: Any) -> StudyRun:
@@ -150,8 +165,8 @@ def _store(study: Study, rows: list[Result], actor: Any) -> StudyRun:
         naive_treated=main.naive_treated, naive_comparison=main.naive_comparison,
         n_treated=main.n_treated, n_comparison=main.n_comparison,
         treated_dropped=main.treated_dropped, balance=main.balance, verdict=main.verdict,
-        notes=[main.variance] if main.variance else [], withheld=main.withheld,
-        contrasts=[row.to_dict() for row in rows],
+        notes=[*([main.variance] if main.variance else []), *_dollars_note(study.declared())],
+        withheld=main.withheld, contrasts=[row.to_dict() for row in rows],
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ covariates and which design — declared in YAML or a dict, validated before any
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, cast
@@ -67,9 +68,19 @@ class Study:
     comparison: str | None = None  # pre_post: another program that gave the same instrument
     combined_with: tuple[str, ...] = ()  # combination: the other programs of the combination
     method: str = "exact"  # combination: "exact", "matched" or "ipw" for each contrast
+    # training_cohorts: windows on the programme year or on each participant's own exit
+    anchor: str = "programme_year"
+    year_one: tuple[int, ...] = (1, 4)  # anchor exit: the quarters of year 1 (1 = exit quarter)
+    threshold: float | None = None  # anchor exit: year<k>_reached = year-k earnings >= this
+    cpi_base_year: int | None = None  # anchor exit: dollars of this year (CPI-U annual average)
 
 
-_TUPLES = ("covariates", "pool", "positive", "years", "combined_with")
+_TUPLES = ("covariates", "pool", "positive", "years", "combined_with", "year_one")
+ANCHORS = ("programme_year", "exit")
+_DEFAULTS: dict[str, tuple[int, ...]] = {"year_one": (1, 4)}
+YEAR_ONES = ((1, 4), (2, 5))  # methods §7.7: reports differ, so the study says which
+EXIT_FIELDS = ("year_one", "threshold", "cpi_base_year")  # only with anchor: exit
+_YEAR_COLUMN = re.compile(r"^year(\d+)_")
 
 
 def _required(design: str) -> tuple[str, ...]:
@@ -88,7 +99,7 @@ def study_from_dict(data: Mapping[str, Any]) -> Study:
     if problems:
         raise StudyError(f"study {data.get('slug', '?')}: " + "; ".join(problems))
     fields: dict[str, Any] = {"outcome": "", **data}
-    fields.update({name: tuple(data.get(name, ())) for name in _TUPLES})
+    fields.update({name: tuple(data.get(name) or _DEFAULTS.get(name, ())) for name in _TUPLES})
     fields["where"] = tuple(sorted(dict(data.get("where") or {}).items()))
     return Study(**fields)
 
@@ -99,7 +110,7 @@ def study_problems(data: Mapping[str, Any]) -> list[str]:
     problems = [f"{name}: required" for name in _required(design) if not data.get(name)]
     unknown = set(data) - set(Study.__dataclass_fields__)
     problems += [f"{name}: unknown field" for name in sorted(unknown)]
-    return problems + _design_problems(data, design) + _unit_problems(data)
+    return problems + _design_problems(data, design) + _unit_problems(data) + _exit_problems(data)
 
 
 def _design_problems(data: Mapping[str, Any], design: str) -> list[str]:
@@ -129,6 +140,71 @@ def _unit_problems(data: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def _exit_problems(data: Mapping[str, Any]) -> list[str]:
+    anchor = data.get("anchor", "programme_year")
+    if anchor not in ANCHORS:
+        return [f"anchor: {anchor!r} is not one of {', '.join(ANCHORS)}"]
+    if anchor == "exit" and data.get("unit", "student_years") != "training_cohorts":
+        return ["anchor: exit windows need unit training_cohorts"]
+    if anchor != "exit":
+        return [f"{name}: needs anchor: exit" for name in EXIT_FIELDS if _set(data, name)]
+    problems = []
+    if tuple(data.get("year_one", (1, 4))) not in YEAR_ONES:
+        problems.append("year_one: must be [1, 4] (exit quarter first) or [2, 5]")
+    threshold = data.get("threshold")
+    if threshold is not None and (not _is_number(threshold) or threshold <= 0):
+        problems.append("threshold: must be a dollar amount above 0")
+    base = data.get("cpi_base_year")
+    if base is not None and not (isinstance(base, int) and 1913 <= base <= 2100):
+        problems.append("cpi_base_year: must be a year such as 2024")
+    return problems + _column_problems(data)
+
+
+def _set(data: Mapping[str, Any], name: str) -> bool:
+    """Given, and not the default (``study_to_dict`` writes every default back)."""
+    value = data.get(name)
+    return value is not None and not (name == "year_one" and tuple(value) == (1, 4))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _column_problems(data: Mapping[str, Any]) -> list[str]:
+    problems = []
+    for name, column in _columns(data):
+        match = _YEAR_COLUMN.match(column)
+        if match and not 1 <= int(match.group(1)) <= 4:
+            problems.append(f"{name}: {column}: exit windows reach years 1 to 4")
+        if match and column.endswith("_reached") and data.get("threshold") is None:
+            problems.append(f"{name}: {column} needs a threshold")
+    return problems
+
+
+def _columns(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    named = [("outcome", data.get("outcome")), ("before", data.get("before"))]
+    for field in ("covariates", "positive"):
+        named += [(field, column) for column in data.get(field) or ()]
+    named += [("where", column) for column in dict(data.get("where") or {})]
+    return [(name, str(column)) for name, column in named if column]
+
+
+def exit_windows(study: Study) -> dict[str, Any]:
+    """``warehouse_samples.training_exit_cohorts``'s window options for ``study``: only the
+    years after exit its columns name (later years may lie beyond the data or the CPI table).
+
+    >>> exit_windows(study_from_dict({"slug": "s", "program": "*", "unit": "training_cohorts",
+    ...     "years": [2021, 2021], "anchor": "exit", "outcome": "year2_earnings",
+    ...     "before": "pre_earnings", "design": "difference_in_differences",
+    ...     "covariates": ["pre_employed"], "cpi_base_year": 2024}))["years"]
+    (2,)
+    """
+    named = {int(m.group(1)) for _, c in _columns(study_to_dict(study))
+             if (m := _YEAR_COLUMN.match(c))}  # fmt: skip
+    return {"year_one": tuple(study.year_one), "years": tuple(sorted(named)),
+            "threshold": study.threshold, "cpi_base_year": study.cpi_base_year}  # fmt: skip
+
+
 def study_to_dict(study: Study) -> dict[str, Any]:
     """The declaration again (lists for YAML), defaults included."""
     lists = {name: list(getattr(study, name)) for name in _TUPLES}
@@ -143,6 +219,8 @@ def analytic_frame(study: Study, frame: pd.DataFrame) -> pd.DataFrame:
     for column in study.positive:
         frame = frame[frame[column] > 0]
     needed = [study.outcome, *([study.before] if study.before else [])]
+    if study.anchor == "exit":  # windows outside the UI records are NaN: unobserved, not $0
+        needed += [c for c in study.covariates if c in frame and frame[c].dtype.kind == "f"]
     return frame.dropna(subset=needed).reset_index(drop=True)
 
 

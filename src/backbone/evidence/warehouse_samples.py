@@ -11,10 +11,13 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 import pyarrow as pa
 
-from backbone.evidence import workforce
+from backbone.evidence import cpi, workforce
 from backbone.warehouse.engines.base import Engine
 
 ELEMENTARY = ("1", "2", "3", "4", "5")
@@ -183,3 +186,75 @@ def training_cohorts(engine: Engine, program: str, years: tuple[int, int]) -> pd
     sample = workforce.window_outcomes(earnings, cohorts, "early_first", "early_last", "early")
     sample = workforce.window_outcomes(earnings, sample, "pre_first", "pre_last", "pre")
     return workforce.window_outcomes(earnings, sample, "post_first", "post_last", "post")
+
+
+def training_exits_sql() -> str:
+    """Each person's first entry into each training program, the exit of that enrolment (NULL
+    while still in training) and its programme year."""
+    return (
+        f"SELECT {_person('t')} AS person, t.program, min(t.entry_date) AS entered, "
+        "arg_min(t.exit_date, t.entry_date) AS exited, "
+        f"min({_spring_year('t.entry_date')}) - 1 AS cohort "
+        f"FROM {_linked('training', 't')} GROUP BY ALL"
+    )
+
+
+def _quarter(dates: pd.Series) -> pd.Series:
+    day = pd.to_datetime(dates)
+    return day.dt.year * 4 + (day.dt.month - 1) // 3
+
+
+def exit_anchors(trained: pd.DataFrame, program: str, years: tuple[int, int]) -> pd.DataFrame:
+    """Participants of ``program`` (``*``: any; each person's first entry) whose entry falls in
+    the programme years ``years`` and who have exited: person, cohort, entry_q, exit_q."""
+    chosen = trained if program == ANY else trained[trained["program"] == program]
+    first = chosen.sort_values("entered").drop_duplicates("person")
+    first = first[first["cohort"].between(*years) & first["exited"].notna()]
+    return pd.DataFrame({"person": first["person"], "cohort": first["cohort"],
+                         "entry_q": _quarter(first["entered"]),
+                         "exit_q": _quarter(first["exited"])}).reset_index(drop=True)  # fmt: skip
+
+
+def with_comparisons(anchors: pd.DataFrame, never: list[str]) -> pd.DataFrame:
+    """The participants (``treated`` 1) and, for each distinct (entry, exit) quarter pair among
+    them, every never-trained person given that pair (``treated`` 0): each participant meets
+    comparisons over the same calendar quarters. ``anchor`` names the pair (a covariate)."""
+    pairs = anchors[["cohort", "entry_q", "exit_q"]].drop_duplicates()
+    others = pairs.merge(pd.DataFrame({"person": never}), how="cross")
+    rows = pd.concat([anchors.assign(treated=1), others.assign(treated=0)], ignore_index=True)
+    anchor = rows["entry_q"].astype(str) + ">" + rows["exit_q"].astype(str)
+    return rows.assign(anchor=anchor)
+
+
+def training_exit_cohorts(
+    engine: Engine, program: str, years: tuple[int, int], windows: Mapping[str, Any]
+) -> pd.DataFrame:
+    """Participants who entered ``program`` in the programme years ``years`` and exited, each
+    with never-trained comparisons over the same calendar quarters, and earnings windows
+    anchored on their own entry and exit (``workforce.exit_outcomes``; ``windows`` are its
+    keyword arguments plus ``cpi_base_year`` and ``cpi_table`` to state dollars in a year)."""
+    trained = engine.arrow(training_exits_sql(), [], "evidence: training exits").to_pandas()
+    wages = engine.arrow(wages_sql(), [], "evidence: UI wages").to_pandas()
+    anchors = exit_anchors(trained, program, years)
+    never = sorted(set(wages["person"]) - set(trained["person"]))
+    rows = with_comparisons(anchors, never)
+    grid = workforce.quarter_grid(workforce.quarterly_earnings(wages), anchors["person"])
+    options = dict(windows)
+    base, table = options.pop("cpi_base_year", None), options.pop("cpi_table", None)
+    if base is not None and len(rows):
+        grid = _in_dollars_of(grid, rows, options, base, table or cpi.load())
+    return workforce.exit_outcomes(grid, rows, **options)
+
+
+def _in_dollars_of(
+    grid: workforce.QuarterGrid, rows: pd.DataFrame, options: Mapping[str, Any], base: int,
+    table: dict[int, float],
+) -> workforce.QuarterGrid:  # fmt: skip
+    """The grid deflated to ``base`` over the observed quarters the windows reach."""
+    year_one = options.get("year_one", (1, 4))
+    latest = year_one[0] + 2 + 4 * (max(options.get("years") or (1,)) - 1)
+    span = (int(rows["entry_q"].min()) - 8,
+            int(rows["exit_q"].max()) + max(latest, max(workforce.WIOA_QUARTERS)))  # fmt: skip
+    first, last = max(span[0], grid.first), min(span[1], grid.last)
+    factors = cpi.factors(range(first // 4, last // 4 + 1), base, table)
+    return workforce.deflated(grid, factors, span)
