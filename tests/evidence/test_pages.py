@@ -213,7 +213,7 @@ def test_a_workforce_run_says_which_dollars_it_is_in(riverton, slug, dollars):
     study = Study.objects.get(slug=slug)
     declared = study.declared()
     frame = _trainees(60).rename(columns={"year2_earnings": declared.outcome})
-    services._store(study, studies.run_flagged(declared, frame), "tester")
+    services._store(study, _rows(studies.run_flagged(declared, frame)), "tester")
     assert study.latest_run().notes[-1] == dollars
     html = _client("rosa", "action_network_member").get(f"/evidence/{slug}/").content.decode()
     assert dollars in html

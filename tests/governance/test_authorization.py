@@ -80,6 +80,7 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET",  "/governance/participants/",               (302, 403, 403, 403, 200, 403, 403, 403, 403)),
     # The public scorecard.
     ("GET",  "/scorecard/",                             (ALL,) * 9),
+    ("GET",  "/scorecard/what-works/",                  (ALL,) * 9),
     ("GET",  "/scorecard/outcomes/reading-for-all/",    (ALL,) * 9),
     ("GET",  "/scorecard/indicators/planted_reading/",  (ALL,) * 9),
     ("GET",  "/scorecard/indicators/planted_reading/data.csv", (ALL,) * 9),
