@@ -166,11 +166,15 @@ def estimate_from_fit(
 
 
 def matched_sample(
-    frame: pd.DataFrame, covariates: Sequence[str], caliper_sd: float = 0.2, seed: int = 0
-) -> pd.DataFrame:
+    frame: pd.DataFrame, covariates: Sequence[str], caliper_sd: float = 0.2, seed: int = 0,
+    exact_on: Sequence[str] = (),
+) -> pd.DataFrame:  # fmt: skip
     """The analytic sample of 1:1 caliper matching on the logit of the propensity score: the
-    matched units, with a ``pair`` column (each pair's two units share it)."""
-    pairs = caliper_pairs(propensity_logit(frame, covariates), frame[TREATED], caliper_sd, seed)
+    matched units, with a ``pair`` column (each pair's two units share it). ``exact_on``
+    columns must be equal within a pair."""
+    strata = frame[list(exact_on)].astype(str).agg("|".join, axis=1) if exact_on else None
+    logit = propensity_logit(frame, covariates)
+    pairs = caliper_pairs(logit, frame[TREATED], caliper_sd, seed, strata=strata)
     labels = list(pairs["treated"]) + list(pairs["comparison"])
     matched = frame.loc[labels].copy()
     matched["pair"] = list(pairs["pair"]) * 2
@@ -180,8 +184,10 @@ def matched_sample(
 def matched_estimate(
     frame: pd.DataFrame, outcome: str, covariates: Sequence[str], *,
     caliper_sd: float = 0.2, seed: int = 0, adjust: bool = True, person: str | None = None,
+    exact_on: Sequence[str] = (),
 ) -> Estimate:  # fmt: skip
-    """Propensity-score matching: 1:1 nearest neighbour on the logit within ``caliper_sd`` SDs,
+    """Propensity-score matching: 1:1 nearest neighbour on the logit within ``caliper_sd`` SDs
+    (and within equal values of the ``exact_on`` columns),
     then a regression of the outcome on treatment (and, with ``adjust``, the covariates, which
     WWC requires for any covariate between 0.05 and 0.25 SD apart) on the matched sample, with
     standard errors clustered by pair.
@@ -189,7 +195,7 @@ def matched_estimate(
     When units are person-periods (student-years), name the ``person`` column: pairs that share
     a person, directly or through a chain of pairs, then form one cluster, because a person's
     periods are not independent (a persistent trait such as engagement)."""
-    matched = matched_sample(frame, covariates, caliper_sd, seed)
+    matched = matched_sample(frame, covariates, caliper_sd, seed, exact_on)
     groups = matched["pair"] if person is None else person_clusters(matched, person)
     fit = _regression(matched, outcome, covariates if adjust else (), clusters=groups)
     weights = pd.Series(1.0, index=matched.index)
@@ -251,14 +257,22 @@ def ipw_estimate(
 def difference_in_differences(
     frame: pd.DataFrame, before: str, after: str, covariates: Sequence[str], *,
     caliper_sd: float = 0.2, seed: int = 0, person: str | None = None,
+    exact_on: Sequence[str] = (),
 ) -> Estimate:  # fmt: skip
     """2×2 difference-in-differences on a matched sample: the matched estimate of the change
     ``after − before``. Each unit's own before and after periods are given, so people who start
     in different terms are each compared with their own matched partner's same periods (no
-    two-way fixed effects across cohorts)."""
+    two-way fixed effects across cohorts); name the column saying which periods those are in
+    ``exact_on`` so that a partner is always measured over the same calendar periods."""
     change = frame.assign(change=frame[after] - frame[before])
     result = matched_estimate(
-        change, "change", covariates, caliper_sd=caliper_sd, seed=seed, person=person
+        change,
+        "change",
+        covariates,
+        caliper_sd=caliper_sd,
+        seed=seed,
+        person=person,
+        exact_on=exact_on,
     )
     return replace(result, design="difference-in-differences on a matched sample")
 

@@ -52,14 +52,18 @@ def _varying(x: pd.DataFrame) -> pd.DataFrame:
 
 
 def caliper_pairs(
-    logit: pd.Series, treated: pd.Series, caliper_sd: float = 0.2, seed: int = 0
-) -> pd.DataFrame:
+    logit: pd.Series, treated: pd.Series, caliper_sd: float = 0.2, seed: int = 0,
+    strata: pd.Series | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """1:1 nearest-neighbour matching on the logit, without replacement, within a caliper of
     ``caliper_sd`` × SD of the logit over both groups (Austin 2011).
 
     Greedy: the treated are taken in a random order fixed by ``seed``; each takes the nearest
     comparison unit still free. Comparison units are shuffled by the same seed first, so ties
     (common when every covariate is categorical) go to a random but reproducible neighbour.
+
+    With ``strata`` (one value per unit), a participant is matched only within its stratum:
+    exact matching on, say, the calendar quarters a workforce comparison is measured over.
 
     Returns:
         One row per pair: ``treated``, ``comparison`` (index labels) and ``pair`` (0, 1, …).
@@ -70,17 +74,23 @@ def caliper_pairs(
     t_labels = logit.index[is_treated][rng.permutation(int(is_treated.sum()))]
     c_labels = logit.index[~is_treated][rng.permutation(int((~is_treated).sum()))]
     c_values = logit.loc[c_labels].to_numpy().copy()
+    codes = pd.Series(0, index=logit.index) if strata is None else _codes(strata)
+    c_codes = codes.loc[c_labels].to_numpy()
     taken = np.zeros(len(c_values), dtype=bool)
     pairs: list[tuple[object, object]] = []
     for label in t_labels:
         distance = np.abs(c_values - logit.loc[label])
-        distance[taken] = np.inf
+        distance[taken | (c_codes != codes.loc[label])] = np.inf
         nearest = int(np.argmin(distance)) if len(distance) else -1
         if nearest >= 0 and distance[nearest] <= width:
             taken[nearest] = True
             pairs.append((label, c_labels[nearest]))
     frame = pd.DataFrame(pairs, columns=["treated", "comparison"])
     return frame.assign(pair=range(len(frame)))
+
+
+def _codes(strata: pd.Series) -> pd.Series:
+    return pd.Series(pd.factorize(strata.astype(str))[0], index=strata.index)
 
 
 def coarsened_weights(

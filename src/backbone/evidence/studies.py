@@ -259,12 +259,23 @@ def run_flagged(study: Study, flagged: pd.DataFrame) -> Estimate:
         assert study.before is not None  # checked by study_from_dict
         return designs.difference_in_differences(
             frame, study.before, study.outcome, covariates, caliper_sd=study.caliper_sd,
-            seed=study.seed, person=study.person,
+            seed=study.seed, person=study.person, exact_on=same_windows(study, frame),
         )  # fmt: skip
     return designs.matched_estimate(
         frame, study.outcome, covariates, caliper_sd=study.caliper_sd, seed=study.seed,
-        person=study.person,
+        person=study.person, exact_on=same_windows(study, frame),
     )  # fmt: skip
+
+
+def same_windows(study: Study, frame: pd.DataFrame) -> tuple[str, ...]:
+    """The column a matched pair must share so both are measured over the same calendar
+    quarters: a workforce pool copies every comparison person once per cohort (``cohort``) or
+    per entry/exit quarter pair (``anchor``), and a partner from another copy would be measured
+    over other quarters."""
+    if study.unit != "training_cohorts":
+        return ()
+    column = "anchor" if study.anchor == "exit" else "cohort"
+    return (column,) if column in frame else ()
 
 
 def run_staggered_did(
