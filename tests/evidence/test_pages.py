@@ -98,6 +98,8 @@ def test_the_study_page_shows_the_estimate_beside_the_naive_difference(riverton)
     run = Study.objects.get(slug=SLUG).latest_run()
     assert 11 < run.effect < 13  # planted: +12 within each school
     assert f"{run.effect:.2f}" in html and f"{run.naive_difference:.2f}" in html
+    # the variance note reads as a sentence of the lineage paragraph
+    assert f"{run.notes[0][0].upper()}{run.notes[0][1:]}." in html
     assert "<svg" in html and "WWC verdict" in html
     assert AuditEvent.objects.filter(object_type="evidence.study", action="read").exists()
 
