@@ -156,6 +156,11 @@ def test_a_contrast_on_too_few_people_shows_why_and_no_figure(riverton, settings
     assert "<table" not in section
     assert f"{neither.effect:.2f}" not in html and f"{neither.naive_difference:.2f}" not in html
     assert html.count("Quasi-experimental estimate</th>") == 2
+    # the command's --json and the audit event print the run's summary: the same rule
+    shown = {c["label"]: c for c in study.latest_run().summary()["contrasts"]}
+    assert shown[neither.label]["effect"] is None and shown[neither.label]["ci_low"] is None
+    assert shown[neither.label]["withheld"] == neither.withheld
+    assert shown[after_school.label]["effect"] == after_school.effect
 
 
 def test_a_combination_with_an_empty_arm_is_withheld_not_an_error(riverton):

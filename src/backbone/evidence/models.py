@@ -98,12 +98,23 @@ class StudyRun(models.Model):
         return f"{self.study.slug} on {self.ran_at:%Y-%m-%d %H:%M}"
 
     def summary(self) -> dict[str, Any]:
-        """The figures a command or an API prints."""
+        """The figures a command or an API prints; a withheld run or contrast gives its reason
+        and no figure (the pages' rule)."""
         fields = ("effect", "ci_low", "ci_high", "naive_difference", "hedges_g",
                   "improvement_index", "n_treated", "n_comparison", "treated_dropped",
-                  "verdict", "label")  # fmt: skip
+                  "verdict", "label", "withheld")  # fmt: skip
         brief = ("label", "effect", "ci_low", "ci_high", "naive_difference", "n_treated",
                  "n_comparison", "withheld")  # fmt: skip
-        contrasts = [{f: c.get(f) for f in brief} for c in self.contrasts]
-        return {"study": self.study.slug, **{f: getattr(self, f) for f in fields},
-                "contrasts": contrasts}  # fmt: skip
+        headline = _shown({f: getattr(self, f) for f in fields})
+        contrasts = [_shown({f: c.get(f) for f in brief}) for c in self.contrasts]
+        return {"study": self.study.slug, **headline, "contrasts": contrasts}
+
+
+FIGURES = ("effect", "ci_low", "ci_high", "naive_difference", "hedges_g", "improvement_index")
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with its figures blanked when it is withheld."""
+    if not row.get("withheld"):
+        return row
+    return {name: None if name in FIGURES else value for name, value in row.items()}
